@@ -1,0 +1,69 @@
+import { z } from 'zod';
+import { ROLES, SCOPES } from './roles.js';
+import { AUDIT_EVENT_TYPES } from './audit.js';
+
+/** The user as the API shows it: never a password hash. */
+export const userSchema = z.object({
+  id: z.string(),
+  email: z.string(),
+  name: z.string(),
+  role: z.enum(ROLES),
+  scopes: z.array(z.enum(SCOPES)),
+});
+export type User = z.infer<typeof userSchema>;
+
+/** Answer of `POST /v1/auth/login` and `POST /v1/auth/refresh`; times are epoch milliseconds. */
+export const tokenResponseSchema = z.object({
+  tokenType: z.literal('Bearer'),
+  accessToken: z.string(),
+  accessTokenExpiresAt: z.number().int(),
+  refreshToken: z.string(),
+  refreshTokenExpiresAt: z.number().int(),
+  sessionExpiresAt: z.number().int(),
+  user: userSchema,
+});
+export type TokenResponse = z.infer<typeof tokenResponseSchema>;
+
+export const deviceSessionSchema = z.object({
+  id: z.string(),
+  createdAt: z.number().int(),
+  lastUsedAt: z.number().int(),
+  expiresAt: z.number().int(),
+  userAgent: z.string().nullable(),
+  ip: z.string().nullable(),
+  current: z.boolean(),
+});
+export type DeviceSession = z.infer<typeof deviceSessionSchema>;
+
+export const adminUserSchema = userSchema.extend({
+  disabled: z.boolean(),
+  createdAt: z.number().int(),
+});
+export type AdminUser = z.infer<typeof adminUserSchema>;
+
+export const auditEventSchema = z.object({
+  id: z.string(),
+  type: z.enum(AUDIT_EVENT_TYPES),
+  at: z.number().int(),
+  userId: z.string().nullable(),
+  sid: z.string().nullable(),
+  ip: z.string().nullable(),
+  userAgent: z.string().nullable(),
+  reason: z.string().nullable(),
+  detail: z.record(z.string(), z.unknown()).nullable(),
+});
+export type AuditEvent = z.infer<typeof auditEventSchema>;
+
+/** Claims of a Portcullis access token (RFC 9068 §2.2 plus our own `sid`, `role`). */
+export interface AccessTokenClaims {
+  iss: string;
+  aud: string;
+  sub: string;
+  exp: number;
+  iat: number;
+  jti: string;
+  sid: string;
+  auth_time: number;
+  role: (typeof ROLES)[number];
+  scope: string;
+}

@@ -1,0 +1,16 @@
+/** Audit event types. Later features add theirs here so both sides agree on the names. */
+export const AUDIT_EVENT_TYPES = [
+  'login.succeeded',
+  'login.failed',
+  'login.throttled',
+  'refresh.succeeded',
+  'refresh.refused',
+  'refresh.reuse_detected',
+  'logout',
+  'session.revoked',
+  'authz.denied',
+  'user.changed',
+  'user.created',
+  'key.rotated',
+] as const;
+export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];

@@ -1,0 +1,14 @@
+export { ROLES, SCOPES, scopesForRole, isRole, roleAtLeast } from './roles.js';
+export type { Role, Scope } from './roles.js';
+export { ERROR_CODES, isErrorCode } from './errors.js';
+export type { ErrorCode, ErrorBody } from './errors.js';
+export { AUDIT_EVENT_TYPES } from './audit.js';
+export type { AuditEventType } from './audit.js';
+export {
+  userSchema,
+  tokenResponseSchema,
+  deviceSessionSchema,
+  adminUserSchema,
+  auditEventSchema,
+} from './api.js';
+export type { User, TokenResponse, DeviceSession, AdminUser, AuditEvent, AccessTokenClaims } from './api.js';
