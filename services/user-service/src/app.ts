@@ -1,0 +1,112 @@
+import { randomUUID } from 'node:crypto';
+import cors from '@fastify/cors';
+import helmet from '@fastify/helmet';
+import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
+import type { ErrorBody } from '@portcullis/contracts';
+import type { ServiceContext } from './context.js';
+import { isDatabaseUnavailable } from './db/database.js';
+import { ApiError, UnavailableError } from './errors.js';
+import { registerAuditRoutes } from './routes/audit.js';
+import { registerAuthRoutes } from './routes/auth.js';
+import { registerMeRoutes } from './routes/me.js';
+import { registerSystemRoutes } from './routes/system.js';
+import { registerUserRoutes } from './routes/users.js';
+
+const BODY_LIMIT_BYTES = 16 * 1024;
+const REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/;
+
+/** Fastify's own client errors, mapped to our stable codes. */
+function fastifyClientError(error: FastifyError): ApiError | null {
+  switch (error.code) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return new ApiError('payload_too_large', `The request body is larger than ${BODY_LIMIT_BYTES} bytes.`);
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return new ApiError('unsupported_media_type', 'Send JSON with Content-Type: application/json.');
+    default:
+      break;
+  }
+  if (error.statusCode === 413) return new ApiError('payload_too_large', `The request body is larger than ${BODY_LIMIT_BYTES} bytes.`);
+  if (error.statusCode === 415) return new ApiError('unsupported_media_type', 'Send JSON with Content-Type: application/json.');
+  if (error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500) {
+    return new ApiError('invalid_request', 'The request is malformed.');
+  }
+  return null;
+}
+
+/** Builds the HTTP API from its dependencies without listening, so tests can drive it in process. */
+export async function buildApp(context: ServiceContext): Promise<FastifyInstance> {
+  const { config, logger, metrics } = context;
+  const app = Fastify({
+    loggerInstance: logger as FastifyBaseLogger,
+    bodyLimit: BODY_LIMIT_BYTES,
+    // Only the configured proxies may tell us the client's address (OWASP ASVS 5.0 §13.2).
+    trustProxy: config.trustProxy === undefined ? false : [...config.trustProxy],
+    requestTimeout: 15_000,
+    requestIdHeader: false,
+    genReqId: (request) => {
+      const incoming = request.headers['x-request-id'];
+      return typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+    },
+    routerOptions: { ignoreTrailingSlash: false, maxParamLength: 128 },
+  });
+
+  // JSON only: a form or text/plain body (what a cross-site "simple" request can send) is refused with 415.
+  app.removeContentTypeParser('text/plain');
+
+  await app.register(helmet, {
+    contentSecurityPolicy: { directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } },
+    crossOriginResourcePolicy: { policy: 'same-site' },
+  });
+  // Exact origins only: no wildcard, no reflection, never "null" (OWASP ASVS 5.0 §3.4.2).
+  const allowedOrigins = new Set(config.corsOrigins);
+  await app.register(cors, {
+    origin: (origin, callback) => callback(null, origin !== undefined && allowedOrigins.has(origin)),
+    credentials: true,
+    methods: ['GET', 'POST', 'PATCH', 'DELETE'],
+    allowedHeaders: ['authorization', 'content-type', 'x-request-id'],
+    maxAge: 600,
+  });
+
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+    const origin = request.headers.origin;
+    // A browser on a foreign origin gets nothing from the API, not even the effect of a "simple" request.
+    if (origin !== undefined && !allowedOrigins.has(origin) && request.url.startsWith('/v1/')) {
+      throw new ApiError('invalid_request', 'This origin is not allowed.', { detail: 'origin refused' });
+    }
+  });
+
+  app.addHook('onResponse', async (request, reply) => {
+    metrics.requestDuration.observe(
+      { method: request.method, route: request.routeOptions.url ?? 'unmatched', status: String(reply.statusCode) },
+      reply.elapsedTime / 1000,
+    );
+  });
+
+  app.setNotFoundHandler((_request, reply) => {
+    const body: ErrorBody = { error: 'not_found', message: 'Not found.' };
+    return reply.code(404).send(body);
+  });
+
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    let apiError: ApiError;
+    if (error instanceof ApiError) {
+      apiError = error;
+    } else if (error instanceof UnavailableError || isDatabaseUnavailable(error)) {
+      request.log.warn({ err: { message: error.message } }, 'dependency unavailable');
+      apiError = new ApiError('unavailable', 'The service is temporarily unavailable. Try again shortly.', { headers: { 'retry-after': '1' } });
+    } else {
+      apiError = fastifyClientError(error) ?? new ApiError('internal_error', 'Something went wrong on our side.');
+      if (apiError.code === 'internal_error') request.log.error({ err: error }, 'unexpected error');
+    }
+    if (apiError.detail !== undefined) request.log.info({ code: apiError.code, detail: apiError.detail }, 'request refused');
+    return reply.code(apiError.status).headers(apiError.headers).send(apiError.toBody());
+  });
+
+  registerSystemRoutes(app, context);
+  registerAuthRoutes(app, context);
+  registerMeRoutes(app, context);
+  registerUserRoutes(app, context);
+  registerAuditRoutes(app, context);
+  return app;
+}

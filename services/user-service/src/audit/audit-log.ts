@@ -1,0 +1,98 @@
+import { and, desc, eq, gte, sql, type SQL } from 'drizzle-orm';
+import type { AuditEvent, AuditEventType } from '@portcullis/contracts';
+import type { Clock } from '../clock.js';
+import type { Db } from '../db/database.js';
+import { auditEvents } from '../db/schema.js';
+import type { Logger } from '../logger.js';
+import type { Metrics } from '../metrics.js';
+
+export interface AuditRecord {
+  type: AuditEventType;
+  userId?: string | null;
+  sid?: string | null;
+  ip?: string | null;
+  userAgent?: string | null;
+  reason?: string | null;
+  detail?: Record<string, string | number | boolean | null>;
+}
+
+export interface AuditQuery {
+  type?: AuditEventType;
+  userId?: string;
+  since?: number;
+  limit: number;
+}
+
+export const STATS_BUCKETS = { minute: 60, hour: 3600, day: 86_400 } as const;
+export type StatsBucket = keyof typeof STATS_BUCKETS;
+
+/** The audit trail: one row per security event, the same event as a structured log line, and a metric. */
+export class AuditLog {
+  constructor(
+    private readonly db: Db,
+    private readonly clock: Clock,
+    private readonly logger: Logger,
+    private readonly metrics: Metrics,
+  ) {}
+
+  /**
+   * Records an event. A failure to store it is logged as an error but does not undo the action it describes:
+   * a revocation that happened must stay in force even if its audit row could not be written.
+   */
+  async record(event: AuditRecord): Promise<void> {
+    const at = this.clock.now();
+    this.metrics.auditEvents.inc({ type: event.type });
+    this.logger.info({ audit: { ...event, at } }, event.type);
+    try {
+      await this.db.insert(auditEvents).values({
+        type: event.type,
+        at: new Date(at),
+        userId: event.userId ?? null,
+        sid: event.sid ?? null,
+        ip: event.ip ?? null,
+        userAgent: event.userAgent?.slice(0, 512) ?? null,
+        reason: event.reason ?? null,
+        detail: event.detail ?? null,
+      });
+    } catch (error) {
+      this.logger.error({ err: error, auditType: event.type }, 'audit event could not be stored');
+    }
+  }
+
+  async list(query: AuditQuery): Promise<AuditEvent[]> {
+    const conditions: SQL[] = [];
+    if (query.type !== undefined) conditions.push(eq(auditEvents.type, query.type));
+    if (query.userId !== undefined) conditions.push(eq(auditEvents.userId, query.userId));
+    if (query.since !== undefined) conditions.push(gte(auditEvents.at, new Date(query.since)));
+    const rows = await this.db
+      .select()
+      .from(auditEvents)
+      .where(and(...conditions))
+      .orderBy(desc(auditEvents.at), desc(auditEvents.id))
+      .limit(query.limit);
+    return rows.map((row) => ({
+      id: String(row.id),
+      type: row.type as AuditEventType,
+      at: row.at.getTime(),
+      userId: row.userId,
+      sid: row.sid,
+      ip: row.ip,
+      userAgent: row.userAgent,
+      reason: row.reason,
+      detail: (row.detail as Record<string, unknown> | null) ?? null,
+    }));
+  }
+
+  /** Counts per event type and time bucket since `since`, for charts. */
+  async stats(since: number, bucket: StatsBucket): Promise<Array<{ at: number; type: string; count: number }>> {
+    const width = STATS_BUCKETS[bucket];
+    const bucketStart = sql<number>`(floor(extract(epoch from ${auditEvents.at}) / ${width}) * ${width})::bigint`;
+    const rows = await this.db
+      .select({ start: bucketStart, type: auditEvents.type, count: sql<number>`count(*)::int` })
+      .from(auditEvents)
+      .where(gte(auditEvents.at, new Date(since)))
+      .groupBy(bucketStart, auditEvents.type)
+      .orderBy(bucketStart, auditEvents.type);
+    return rows.map((row) => ({ at: Number(row.start) * 1000, type: row.type, count: Number(row.count) }));
+  }
+}

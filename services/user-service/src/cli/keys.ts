@@ -1,0 +1,31 @@
+import { parseArgs } from 'node:util';
+import { desc } from 'drizzle-orm';
+import { signingKeys } from '../db/schema.js';
+import { rotateSigningKey } from '../tokens/signing-keys.js';
+import { fail, openCliDatabase, systemClock } from './cli-context.js';
+
+const USAGE = `Usage:
+  npm run keys -- rotate   add a new signing key; the old one stays in the JWKS until its tokens have expired
+  npm run keys -- list     show signing keys (public data only)`;
+
+const { positionals } = parseArgs({ allowPositionals: true });
+const command = positionals[0];
+if (command !== 'rotate' && command !== 'list') fail(USAGE);
+
+const { config, database } = await openCliDatabase();
+try {
+  if (config.signingKey !== undefined) fail('SIGNING_KEY is set: keys come from configuration; rotate them there.');
+  if (command === 'rotate') {
+    const { kid, retired } = await rotateSigningKey(database.db, config.signingAlg, systemClock);
+    console.log(`New signing key ${kid} (${config.signingAlg}); retired ${retired.join(', ') || 'none'}.`);
+    console.log('Running instances pick it up within a minute; retired keys stay published until their tokens expire.');
+  } else {
+    const rows = await database.db
+      .select({ kid: signingKeys.kid, alg: signingKeys.alg, createdAt: signingKeys.createdAt, retiredAt: signingKeys.retiredAt })
+      .from(signingKeys)
+      .orderBy(desc(signingKeys.createdAt));
+    for (const row of rows) console.log(`${row.kid}\t${row.alg}\tcreated ${row.createdAt.toISOString()}\t${row.retiredAt === null ? 'active' : `retired ${row.retiredAt.toISOString()}`}`);
+  }
+} finally {
+  await database.close();
+}

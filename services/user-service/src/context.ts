@@ -1,0 +1,76 @@
+import type { Clock } from './clock.js';
+import type { Config } from './config.js';
+import { AuditLog } from './audit/audit-log.js';
+import { openDatabase, type Database } from './db/database.js';
+import type { Logger } from './logger.js';
+import { createMetrics, type Metrics } from './metrics.js';
+import { createPasswordHasher, type PasswordHasher } from './passwords/password-hasher.js';
+import { SessionStore } from './sessions/session-store.js';
+import { SessionValidity } from './sessions/session-validity.js';
+import { createThrottles, type Throttles } from './throttle/throttles.js';
+import { createAccessTokens, type AccessTokens } from './tokens/access-token.js';
+import { configuredKeyStore, databaseKeyStore, ensureSigningKey, type SigningKeyStore } from './tokens/signing-keys.js';
+import { UserStore } from './users/user-store.js';
+
+/** Everything the HTTP layer needs, built once from the configuration. */
+export interface ServiceContext {
+  readonly config: Config;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly database: Database;
+  readonly keys: SigningKeyStore;
+  readonly accessTokens: AccessTokens;
+  readonly passwords: PasswordHasher;
+  readonly users: UserStore;
+  readonly sessions: SessionStore;
+  readonly validity: SessionValidity;
+  readonly audit: AuditLog;
+  readonly throttles: Throttles;
+  readonly metrics: Metrics;
+  close(): Promise<void>;
+}
+
+export async function createServiceContext(config: Config, options: { clock: Clock; logger: Logger }): Promise<ServiceContext> {
+  const { clock, logger } = options;
+  const database = await openDatabase(config.database, {
+    onBackgroundError: (error) => logger.warn({ err: { message: error.message } }, 'database connection lost; it will reconnect on demand'),
+  });
+  try {
+    let keys: SigningKeyStore;
+    if (config.signingKey !== undefined) {
+      keys = await configuredKeyStore(config.signingKey);
+    } else {
+      await ensureSigningKey(database.db, config.signingAlg, clock);
+      keys = databaseKeyStore(database.db, clock);
+    }
+    const metrics = createMetrics();
+    const sessions = new SessionStore(database.db, clock, {
+      idleSeconds: config.refreshIdleTtlSeconds,
+      absoluteSeconds: config.refreshAbsoluteTtlSeconds,
+      reuseGraceSeconds: config.refreshReuseGraceSeconds,
+    });
+    const throttles = createThrottles(config, logger);
+    return {
+      config,
+      clock,
+      logger,
+      database,
+      keys,
+      accessTokens: createAccessTokens({ keys, issuer: config.issuer, audience: config.audience, ttlSeconds: config.accessTokenTtlSeconds, clock }),
+      passwords: await createPasswordHasher(config.passwordHashing),
+      users: new UserStore(database.db, clock),
+      sessions,
+      validity: new SessionValidity(sessions, clock),
+      audit: new AuditLog(database.db, clock, logger, metrics),
+      throttles,
+      metrics,
+      async close() {
+        await throttles.close();
+        await database.close();
+      },
+    };
+  } catch (error) {
+    await database.close();
+    throw error;
+  }
+}

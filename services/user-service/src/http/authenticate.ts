@@ -1,0 +1,49 @@
+import type { FastifyRequest } from 'fastify';
+import { roleAtLeast, type Role, type Scope } from '@portcullis/contracts';
+import type { ServiceContext } from '../context.js';
+import { insufficientScope, invalidToken } from '../errors.js';
+import type { Principal } from '../tokens/access-token.js';
+import { clientContext } from './client.js';
+
+function bearerToken(request: FastifyRequest): string {
+  const header = request.headers.authorization;
+  const match = typeof header === 'string' ? /^Bearer ([A-Za-z0-9_.-]{1,4096})$/.exec(header) : null;
+  if (match?.[1] === undefined) throw invalidToken('no bearer token');
+  return match[1];
+}
+
+/**
+ * Verifies the bearer token and that its session is still active. `fresh` skips the short validity cache, for the
+ * app's own revocation check. A revoked `sid` is refused even while the token's `exp` is ahead (OWASP ASVS 5.0 §7.4.1).
+ */
+export async function authenticate(context: ServiceContext, request: FastifyRequest, options: { fresh?: boolean } = {}): Promise<Principal> {
+  const principal = await context.accessTokens.verify(bearerToken(request));
+  const active = options.fresh === true
+    ? (await context.sessions.findActiveSession(principal.sid)) !== null
+    : await context.validity.isActive(principal.sid);
+  if (!active) throw invalidToken('session revoked or ended');
+  return principal;
+}
+
+/** Refuses (and audits) a caller whose token lacks the role or scope; 403 per RFC 6750 §3.1. */
+export async function requireAccess(
+  context: ServiceContext,
+  request: FastifyRequest,
+  principal: Principal,
+  required: { role?: Role; scope: Scope },
+): Promise<void> {
+  const missingRole = required.role !== undefined && !roleAtLeast(principal.role, required.role);
+  const missingScope = !principal.scopes.includes(required.scope);
+  if (!missingRole && !missingScope) return;
+  const missing = missingRole ? `role:${required.role}` : `scope:${required.scope}`;
+  context.metrics.authorizationDenials.inc({ required: missing });
+  await context.audit.record({
+    type: 'authz.denied',
+    userId: principal.userId,
+    sid: principal.sid,
+    ...clientContext(request),
+    reason: `missing_${missing}`,
+    detail: { resource: `${request.method} ${request.routeOptions.url ?? request.url}`, role: principal.role, source: 'user-service' },
+  });
+  throw insufficientScope(required.scope);
+}

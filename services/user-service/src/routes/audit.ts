@@ -1,0 +1,46 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import { AUDIT_EVENT_TYPES } from '@portcullis/contracts';
+import { STATS_BUCKETS, type StatsBucket } from '../audit/audit-log.js';
+import type { ServiceContext } from '../context.js';
+import { authenticate, requireAccess } from '../http/authenticate.js';
+import { parseInput } from '../http/parse.js';
+
+/** `since` as epoch milliseconds or an ISO 8601 date-time. */
+const instant = z.string().max(40).transform((value, context) => {
+  const millis = /^\d{1,15}$/.test(value) ? Number(value) : Date.parse(value);
+  if (Number.isNaN(millis) || !(/^\d{1,15}$/.test(value) || /^\d{4}-\d{2}-\d{2}/.test(value))) {
+    context.addIssue({ code: 'custom', message: 'must be epoch milliseconds or ISO 8601' });
+    return z.NEVER;
+  }
+  return millis;
+});
+
+const auditQuery = z.strictObject({
+  type: z.enum(AUDIT_EVENT_TYPES).optional(),
+  userId: z.uuid().optional(),
+  since: instant.optional(),
+  limit: z.coerce.number().int().min(1).max(1000).default(100),
+});
+
+const statsQuery = z.strictObject({
+  since: instant.optional(),
+  bucket: z.enum(Object.keys(STATS_BUCKETS) as [StatsBucket, ...StatsBucket[]]).default('hour'),
+});
+
+export function registerAuditRoutes(app: FastifyInstance, context: ServiceContext): void {
+  app.get('/v1/audit', async (request: FastifyRequest) => {
+    const principal = await authenticate(context, request);
+    await requireAccess(context, request, principal, { role: 'ADMIN', scope: 'audit:read' });
+    const query = parseInput(auditQuery, request.query, 'query');
+    return { events: await context.audit.list(query) };
+  });
+
+  app.get('/v1/audit/stats', async (request: FastifyRequest) => {
+    const principal = await authenticate(context, request);
+    await requireAccess(context, request, principal, { role: 'ADMIN', scope: 'audit:read' });
+    const query = parseInput(statsQuery, request.query, 'query');
+    const since = query.since ?? context.clock.now() - 24 * 3600 * 1000;
+    return { since, bucket: query.bucket, buckets: await context.audit.stats(since, query.bucket) };
+  });
+}

@@ -1,0 +1,100 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import { ROLES, SCOPES, type DeviceSession } from '@portcullis/contracts';
+import type { ServiceContext } from '../context.js';
+import { ApiError, invalidToken } from '../errors.js';
+import { authenticate, requireAccess } from '../http/authenticate.js';
+import { clientContext } from '../http/client.js';
+import { parseInput } from '../http/parse.js';
+import type { SessionRow } from '../sessions/session-store.js';
+import { toUser } from '../users/user-store.js';
+
+const sessionIdParams = z.strictObject({ id: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/) });
+
+const denialReport = z.strictObject({
+  resource: z.string().min(1).max(200),
+  requiredRole: z.enum(ROLES).optional(),
+  requiredScope: z.enum(SCOPES).optional(),
+});
+
+function toDeviceSession(row: SessionRow, currentSid: string): DeviceSession {
+  return {
+    id: row.id,
+    createdAt: row.createdAt.getTime(),
+    lastUsedAt: row.lastUsedAt.getTime(),
+    expiresAt: Math.min(row.idleExpiresAt.getTime(), row.absoluteExpiresAt.getTime()),
+    userAgent: row.userAgent,
+    ip: row.ip,
+    current: row.id === currentSid,
+  };
+}
+
+/** The caller's own account and device sessions. */
+export function registerMeRoutes(app: FastifyInstance, context: ServiceContext): void {
+  app.get('/v1/me', async (request: FastifyRequest) => {
+    const principal = await authenticate(context, request);
+    await requireAccess(context, request, principal, { scope: 'profile:read' });
+    const user = await context.users.findById(principal.userId);
+    if (user === null || user.disabled) throw invalidToken('user gone or disabled');
+    return { user: toUser(user) };
+  });
+
+  // The app's revocation check: always read from the database, never from the short cache.
+  app.get('/v1/auth/session', async (request: FastifyRequest) => {
+    const principal = await authenticate(context, request, { fresh: true });
+    const session = await context.sessions.findActiveSession(principal.sid);
+    if (session === null) throw invalidToken('session revoked or ended');
+    return {
+      session: {
+        id: session.id,
+        userId: session.userId,
+        authTime: session.authTime.getTime(),
+        createdAt: session.createdAt.getTime(),
+        expiresAt: Math.min(session.idleExpiresAt.getTime(), session.absoluteExpiresAt.getTime()),
+      },
+    };
+  });
+
+  app.get('/v1/auth/sessions', async (request: FastifyRequest) => {
+    const principal = await authenticate(context, request);
+    await requireAccess(context, request, principal, { scope: 'sessions:manage' });
+    const rows = await context.sessions.listActiveSessions(principal.userId);
+    return { sessions: rows.map((row) => toDeviceSession(row, principal.sid)) };
+  });
+
+  app.delete('/v1/auth/sessions/:id', async (request: FastifyRequest, reply) => {
+    const principal = await authenticate(context, request);
+    await requireAccess(context, request, principal, { scope: 'sessions:manage' });
+    const { id } = parseInput(sessionIdParams, request.params, 'path');
+    // Scoped to the caller: another user's session id is "not found", never revoked (OWASP ASVS 5.0 §8.2.2).
+    const revoked = await context.sessions.revokeSession(id, 'revoked_by_user', { userId: principal.userId });
+    if (revoked === null) throw new ApiError('not_found', 'No such active session.');
+    context.validity.forget(revoked.id);
+    await context.audit.record({
+      type: 'session.revoked',
+      userId: principal.userId,
+      sid: revoked.id,
+      ...clientContext(request),
+      reason: 'revoked_by_user',
+      detail: { by: principal.sid, current: revoked.id === principal.sid },
+    });
+    return reply.code(204).send();
+  });
+
+  // Guards in the web app report their denials here, so the audit trail sees every refusal in one place.
+  app.post('/v1/audit/denials', async (request: FastifyRequest, reply) => {
+    const principal = await authenticate(context, request);
+    const report = parseInput(denialReport, request.body, 'body');
+    const missing = report.requiredRole !== undefined ? `role:${report.requiredRole}` : `scope:${report.requiredScope ?? 'unknown'}`;
+    context.metrics.authorizationDenials.inc({ required: missing });
+    await context.audit.record({
+      type: 'authz.denied',
+      userId: principal.userId,
+      sid: principal.sid,
+      ...clientContext(request),
+      reason: `missing_${missing}`,
+      detail: { resource: report.resource, role: principal.role, source: 'app' },
+    });
+    return reply.code(204).send();
+  });
+}

@@ -1,0 +1,42 @@
+import { systemClock } from './clock.js';
+import { ConfigError, loadConfig, type Config } from './config.js';
+import { buildApp } from './app.js';
+import { createServiceContext } from './context.js';
+import { createLogger } from './logger.js';
+import { seedDemoUsers } from './users/demo-users.js';
+
+/** The only place that reads `process.env`. */
+function configFromEnvironment(): Config {
+  try {
+    return loadConfig(process.env);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(error.message);
+      process.exit(1);
+    }
+    throw error;
+  }
+}
+
+const config = configFromEnvironment();
+const logger = createLogger({ level: config.logLevel });
+const context = await createServiceContext(config, { clock: systemClock, logger });
+if (config.demoPassword !== undefined && config.env !== 'production') {
+  await seedDemoUsers(context.users, context.passwords, config.demoPassword);
+  logger.info({ users: ['alice@example.com', 'maria@example.com', 'adam@example.com'] }, 'demo users ready');
+}
+const app = await buildApp(context);
+await app.listen({ host: config.host, port: config.port });
+logger.info({ database: context.database.kind, issuer: config.issuer }, 'user-service listening');
+
+let stopping = false;
+async function stop(signal: string): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  logger.info({ signal }, 'shutting down');
+  await app.close();
+  await context.close();
+  process.exit(0);
+}
+process.on('SIGTERM', () => void stop('SIGTERM'));
+process.on('SIGINT', () => void stop('SIGINT'));

@@ -1,0 +1,204 @@
+import { randomBytes } from 'node:crypto';
+import { and, desc, eq, gt, isNull } from 'drizzle-orm';
+import type { Clock } from '../clock.js';
+import type { Db } from '../db/database.js';
+import { refreshTokens, sessions, users } from '../db/schema.js';
+import { generateRefreshToken, hashRefreshToken, openSuccessor, sameHash, sealSuccessor } from '../tokens/refresh-token.js';
+import type { UserRow } from '../users/user-store.js';
+
+export type SessionRow = typeof sessions.$inferSelect;
+
+export interface SessionLifetimes {
+  readonly idleSeconds: number;
+  readonly absoluteSeconds: number;
+  readonly reuseGraceSeconds: number;
+}
+
+export interface IssuedRefreshToken {
+  readonly token: string;
+  readonly expiresAt: number;
+}
+
+export type RevocationReason = 'logout' | 'revoked_by_user' | 'reuse_detected' | 'user_disabled' | 'role_changed' | 'revoked_by_admin';
+
+export type RotationOutcome =
+  | { readonly kind: 'rotated'; readonly session: SessionRow; readonly user: UserRow; readonly refreshToken: IssuedRefreshToken; readonly graceRetry: boolean }
+  | { readonly kind: 'refused'; readonly reason: 'unknown' | 'expired' | 'revoked' | 'user_disabled'; readonly session?: SessionRow }
+  | { readonly kind: 'reuse_detected'; readonly session: SessionRow };
+
+export interface ClientContext {
+  readonly ip: string | null;
+  readonly userAgent: string | null;
+}
+
+function newSessionId(): string {
+  return randomBytes(16).toString('base64url');
+}
+
+/** Sessions (refresh-token families) and their rotation rules, RFC 9700 §4.14.2. */
+export class SessionStore {
+  constructor(
+    private readonly db: Db,
+    private readonly clock: Clock,
+    private readonly lifetimes: SessionLifetimes,
+  ) {}
+
+  /** Starts a session after a password check and returns its first refresh token. */
+  async createSession(user: UserRow, client: ClientContext): Promise<{ session: SessionRow; refreshToken: IssuedRefreshToken }> {
+    const now = this.clock.now();
+    const absoluteExpiresAt = now + this.lifetimes.absoluteSeconds * 1000;
+    const expiresAt = Math.min(now + this.lifetimes.idleSeconds * 1000, absoluteExpiresAt);
+    const token = generateRefreshToken();
+    const session = await this.db.transaction(async (tx) => {
+      const [row] = await tx
+        .insert(sessions)
+        .values({
+          id: newSessionId(),
+          userId: user.id,
+          createdAt: new Date(now),
+          lastUsedAt: new Date(now),
+          authTime: new Date(now),
+          absoluteExpiresAt: new Date(absoluteExpiresAt),
+          idleExpiresAt: new Date(expiresAt),
+          userAgent: client.userAgent?.slice(0, 512) ?? null,
+          ip: client.ip,
+        })
+        .returning();
+      if (row === undefined) throw new Error('session insert returned no row');
+      await tx.insert(refreshTokens).values({
+        tokenHash: hashRefreshToken(token),
+        sessionId: row.id,
+        createdAt: new Date(now),
+        expiresAt: new Date(expiresAt),
+      });
+      return row;
+    });
+    return { session, refreshToken: { token, expiresAt } };
+  }
+
+  /**
+   * Exchanges a refresh token for its successor in one transaction with the token's row locked, so concurrent
+   * requests on any number of instances see one consistent history (OWASP ASVS 5.0 §15.4.2; Keycloak CVE-2026-1035).
+   * - unused token: a new successor is created and the token is marked used;
+   * - used token whose successor is unused, within the grace window: the same successor again (RFC 9700 §4.14.2);
+   * - any other used token: theft is assumed and the whole family is revoked.
+   */
+  async rotateRefreshToken(presented: string): Promise<RotationOutcome> {
+    const now = this.clock.now();
+    const presentedHash = hashRefreshToken(presented);
+    return this.db.transaction(async (tx) => {
+      const [found] = await tx
+        .select({ token: refreshTokens, session: sessions, user: users })
+        .from(refreshTokens)
+        .innerJoin(sessions, eq(sessions.id, refreshTokens.sessionId))
+        .innerJoin(users, eq(users.id, sessions.userId))
+        .where(eq(refreshTokens.tokenHash, presentedHash))
+        .limit(1)
+        .for('update', { of: refreshTokens });
+      if (found === undefined) return { kind: 'refused', reason: 'unknown' } as const;
+      const { token, session, user } = found;
+      if (session.revokedAt !== null) return { kind: 'refused', reason: 'revoked', session } as const;
+
+      if (token.usedAt !== null) {
+        const successor = token.successorId === null ? undefined : (
+          await tx.select().from(refreshTokens).where(eq(refreshTokens.id, token.successorId)).limit(1).for('update')
+        )[0];
+        const withinGrace = now - token.usedAt.getTime() <= this.lifetimes.reuseGraceSeconds * 1000;
+        // Only the immediate predecessor of an unused token is accepted again (django-oauth-toolkit #1617).
+        if (withinGrace && successor !== undefined && successor.usedAt === null && token.successorSealed !== null) {
+          const again = await openSuccessor(presented, token.successorSealed);
+          if (again !== null && sameHash(hashRefreshToken(again), successor.tokenHash) && user.disabled === false) {
+            return { kind: 'rotated', session, user, graceRetry: true, refreshToken: { token: again, expiresAt: successor.expiresAt.getTime() } } as const;
+          }
+        }
+        const [revoked] = await tx
+          .update(sessions)
+          .set({ revokedAt: new Date(now), revokedReason: 'reuse_detected' })
+          .where(eq(sessions.id, session.id))
+          .returning();
+        return { kind: 'reuse_detected', session: revoked ?? session } as const;
+      }
+
+      if (token.expiresAt.getTime() <= now || session.absoluteExpiresAt.getTime() <= now) {
+        return { kind: 'refused', reason: 'expired', session } as const;
+      }
+      if (user.disabled) return { kind: 'refused', reason: 'user_disabled', session } as const;
+
+      const successorToken = generateRefreshToken();
+      const expiresAt = Math.min(now + this.lifetimes.idleSeconds * 1000, session.absoluteExpiresAt.getTime());
+      const [successor] = await tx
+        .insert(refreshTokens)
+        .values({ tokenHash: hashRefreshToken(successorToken), sessionId: session.id, createdAt: new Date(now), expiresAt: new Date(expiresAt) })
+        .returning({ id: refreshTokens.id });
+      if (successor === undefined) throw new Error('refresh token insert returned no row');
+      await tx
+        .update(refreshTokens)
+        .set({ usedAt: new Date(now), successorId: successor.id, successorSealed: await sealSuccessor(presented, successorToken) })
+        .where(eq(refreshTokens.id, token.id));
+      const [updated] = await tx
+        .update(sessions)
+        .set({ lastUsedAt: new Date(now), idleExpiresAt: new Date(expiresAt) })
+        .where(eq(sessions.id, session.id))
+        .returning();
+      return { kind: 'rotated', session: updated ?? session, user, graceRetry: false, refreshToken: { token: successorToken, expiresAt } } as const;
+    });
+  }
+
+  /** The session a refresh token belongs to, whatever its state; `null` when the token is unknown. */
+  async findSessionByRefreshToken(presented: string): Promise<SessionRow | null> {
+    const [row] = await this.db
+      .select({ session: sessions })
+      .from(refreshTokens)
+      .innerJoin(sessions, eq(sessions.id, refreshTokens.sessionId))
+      .where(eq(refreshTokens.tokenHash, hashRefreshToken(presented)))
+      .limit(1);
+    return row?.session ?? null;
+  }
+
+  /** Revokes one session (all tokens of its family); returns it if it was active until now. */
+  async revokeSession(sessionId: string, reason: RevocationReason, options: { userId?: string } = {}): Promise<SessionRow | null> {
+    const [row] = await this.db
+      .update(sessions)
+      .set({ revokedAt: new Date(this.clock.now()), revokedReason: reason })
+      .where(and(eq(sessions.id, sessionId), isNull(sessions.revokedAt), options.userId === undefined ? undefined : eq(sessions.userId, options.userId)))
+      .returning();
+    return row ?? null;
+  }
+
+  async revokeUserSessions(userId: string, reason: RevocationReason): Promise<SessionRow[]> {
+    return this.db
+      .update(sessions)
+      .set({ revokedAt: new Date(this.clock.now()), revokedReason: reason })
+      .where(and(eq(sessions.userId, userId), isNull(sessions.revokedAt)))
+      .returning();
+  }
+
+  /** A session that may still be used: not revoked, not past either lifetime, its user enabled. */
+  async findActiveSession(sessionId: string): Promise<SessionRow | null> {
+    const now = new Date(this.clock.now());
+    const [row] = await this.db
+      .select({ session: sessions })
+      .from(sessions)
+      .innerJoin(users, eq(users.id, sessions.userId))
+      .where(
+        and(
+          eq(sessions.id, sessionId),
+          isNull(sessions.revokedAt),
+          gt(sessions.absoluteExpiresAt, now),
+          gt(sessions.idleExpiresAt, now),
+          eq(users.disabled, false),
+        ),
+      )
+      .limit(1);
+    return row?.session ?? null;
+  }
+
+  async listActiveSessions(userId: string): Promise<SessionRow[]> {
+    const now = new Date(this.clock.now());
+    return this.db
+      .select()
+      .from(sessions)
+      .where(and(eq(sessions.userId, userId), isNull(sessions.revokedAt), gt(sessions.absoluteExpiresAt, now), gt(sessions.idleExpiresAt, now)))
+      .orderBy(desc(sessions.lastUsedAt));
+  }
+}

@@ -1,0 +1,119 @@
+import { randomUUID } from 'node:crypto';
+import { SignJWT, jwtVerify, errors as joseErrors, type JWTHeaderParameters } from 'jose';
+import { z } from 'zod';
+import { ROLES, SCOPES, type Role, type Scope } from '@portcullis/contracts';
+import type { Clock } from '../clock.js';
+import { invalidToken } from '../errors.js';
+import type { SigningKeyStore } from './signing-keys.js';
+
+/** Who is calling, as proven by a verified access token. */
+export interface Principal {
+  readonly userId: string;
+  readonly sid: string;
+  readonly role: Role;
+  readonly scopes: readonly Scope[];
+  /** When the user last entered a password, epoch seconds. */
+  readonly authTime: number;
+  readonly expiresAt: number;
+}
+
+export interface AccessTokenSubject {
+  userId: string;
+  sid: string;
+  role: Role;
+  scopes: readonly Scope[];
+  authTimeSeconds: number;
+}
+
+export interface AccessTokens {
+  issue(subject: AccessTokenSubject): Promise<{ token: string; expiresAt: number }>;
+  /** Verifies signature, algorithm, `typ`, `iss`, `aud`, `exp`; throws `invalid_token` on any doubt. */
+  verify(token: string): Promise<Principal>;
+}
+
+// RFC 8725 §3.1: only asymmetric algorithms we sign with; `none` and HMAC are never accepted.
+const ACCEPTED_ALGORITHMS = ['EdDSA', 'ES256'];
+// RFC 9068 §4: the access token's type is checked so an ID token or other JWT cannot be replayed as one.
+const ACCESS_TOKEN_TYPE = 'at+jwt';
+const CLOCK_TOLERANCE_SECONDS = 30;
+
+const claimsSchema = z.object({
+  sub: z.string().min(1),
+  sid: z.string().min(1),
+  jti: z.string().min(1),
+  exp: z.number().int(),
+  iat: z.number().int(),
+  auth_time: z.number().int(),
+  role: z.enum(ROLES),
+  scope: z.string(),
+});
+
+export function createAccessTokens(options: {
+  keys: SigningKeyStore;
+  issuer: string;
+  audience: string;
+  ttlSeconds: number;
+  clock: Clock;
+}): AccessTokens {
+  const { keys, issuer, audience, ttlSeconds, clock } = options;
+
+  async function keyFor(header: JWTHeaderParameters) {
+    // RFC 8725 §3.10: never follow `jku`, `x5u` or an embedded `jwk`; the key comes only from our store by `kid`.
+    if (typeof header.kid !== 'string') throw new joseErrors.JWSInvalid('missing kid');
+    const key = await keys.verificationKey(header.kid);
+    if (key === null || key.alg !== header.alg) throw new joseErrors.JWKSNoMatchingKey();
+    return key.publicKey;
+  }
+
+  return {
+    async issue(subject) {
+      const { kid, alg, privateKey } = await keys.signingKey();
+      const issuedAt = Math.floor(clock.now() / 1000);
+      const expiresAtSeconds = issuedAt + ttlSeconds;
+      const token = await new SignJWT({
+        sid: subject.sid,
+        auth_time: subject.authTimeSeconds,
+        role: subject.role,
+        scope: subject.scopes.join(' '),
+      })
+        .setProtectedHeader({ alg, kid, typ: ACCESS_TOKEN_TYPE })
+        .setIssuer(issuer)
+        .setAudience(audience)
+        .setSubject(subject.userId)
+        .setIssuedAt(issuedAt)
+        .setExpirationTime(expiresAtSeconds)
+        .setJti(randomUUID())
+        .sign(privateKey);
+      return { token, expiresAt: expiresAtSeconds * 1000 };
+    },
+
+    async verify(token) {
+      let payload: unknown;
+      try {
+        ({ payload } = await jwtVerify(token, keyFor, {
+          algorithms: ACCEPTED_ALGORITHMS,
+          issuer,
+          audience,
+          typ: ACCESS_TOKEN_TYPE,
+          clockTolerance: CLOCK_TOLERANCE_SECONDS,
+          currentDate: new Date(clock.now()),
+          // jose only checks `exp` when present; an access token without one must be refused.
+          requiredClaims: ['exp', 'iat', 'sub', 'jti'],
+        }));
+      } catch (error) {
+        throw invalidToken(error instanceof Error ? error.name : 'verification failed');
+      }
+      const claims = claimsSchema.safeParse(payload);
+      if (!claims.success) throw invalidToken('claims do not match the access token profile');
+      const scopes = claims.data.scope.split(' ').filter((scope): scope is Scope => (SCOPES as readonly string[]).includes(scope));
+      return {
+        userId: claims.data.sub,
+        sid: claims.data.sid,
+        role: claims.data.role,
+        scopes,
+        authTime: claims.data.auth_time,
+        expiresAt: claims.data.exp * 1000,
+      };
+    },
+  };
+}

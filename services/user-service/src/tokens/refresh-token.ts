@@ -1,0 +1,49 @@
+import { createHash, hkdfSync, randomBytes, timingSafeEqual } from 'node:crypto';
+import { CompactEncrypt, compactDecrypt } from 'jose';
+
+/** RFC 9700 §4.14 / OWASP ASVS 5.0 §7.2.3: opaque, unguessable, 256 random bits. */
+export function generateRefreshToken(): string {
+  return randomBytes(32).toString('base64url');
+}
+
+/** Only this hash is stored, so a database leak yields no usable refresh token (OWASP ASVS 5.0 §7.2). */
+export function hashRefreshToken(token: string): string {
+  return createHash('sha256').update(token, 'utf8').digest('base64url');
+}
+
+export function sameHash(left: string, right: string): boolean {
+  const a = Buffer.from(left);
+  const b = Buffer.from(right);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+/** A refresh token has this shape; anything else is refused before touching the database. */
+export function looksLikeRefreshToken(value: string): boolean {
+  return /^[A-Za-z0-9_-]{43}$/.test(value);
+}
+
+function sealingKey(predecessor: string): Uint8Array {
+  return new Uint8Array(hkdfSync('sha256', Buffer.from(predecessor, 'utf8'), Buffer.alloc(0), 'portcullis/refresh-successor/v1', 32));
+}
+
+/**
+ * Encrypts the successor under a key only the holder of the predecessor can derive. A retry within the grace window
+ * (RFC 9700 §4.14.2) then gets the very same successor, while the database stores nothing that works as a token.
+ */
+export async function sealSuccessor(predecessor: string, successor: string): Promise<string> {
+  return new CompactEncrypt(new TextEncoder().encode(successor))
+    .setProtectedHeader({ alg: 'dir', enc: 'A256GCM' })
+    .encrypt(sealingKey(predecessor));
+}
+
+export async function openSuccessor(predecessor: string, sealed: string): Promise<string | null> {
+  try {
+    const { plaintext } = await compactDecrypt(sealed, sealingKey(predecessor), {
+      keyManagementAlgorithms: ['dir'],
+      contentEncryptionAlgorithms: ['A256GCM'],
+    });
+    return new TextDecoder().decode(plaintext);
+  } catch {
+    return null;
+  }
+}
