@@ -111,12 +111,13 @@ export class SessionStore {
             return { kind: 'rotated', session, user, graceRetry: true, refreshToken: { token: again, expiresAt: successor.expiresAt.getTime() } } as const;
           }
         }
+        // Conditional on "not yet revoked": racing replays of one stolen token are detected (and audited) once.
         const [revoked] = await tx
           .update(sessions)
           .set({ revokedAt: new Date(now), revokedReason: 'reuse_detected' })
-          .where(eq(sessions.id, session.id))
+          .where(and(eq(sessions.id, session.id), isNull(sessions.revokedAt)))
           .returning();
-        return { kind: 'reuse_detected', session: revoked ?? session } as const;
+        return revoked === undefined ? ({ kind: 'refused', reason: 'revoked', session } as const) : ({ kind: 'reuse_detected', session: revoked } as const);
       }
 
       if (token.expiresAt.getTime() <= now || session.absoluteExpiresAt.getTime() <= now) {
