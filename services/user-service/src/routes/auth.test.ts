@@ -168,7 +168,7 @@ describe.each(testBackends())('auth API over HTTP on $name', (backend) => {
     });
 
     it('refuses protected routes without a valid bearer token, with WWW-Authenticate', async () => {
-      for (const headers of [{}, { authorization: 'Bearer' }, { authorization: 'Basic abc' }, { authorization: 'Bearer not.a.jwt' }]) {
+      for (const headers of [{} as Record<string, string>, { authorization: 'Bearer' }, { authorization: 'Basic abc' }, { authorization: 'Bearer not.a.jwt' }]) {
         const response = await service.request('/v1/me', { headers });
         expect(response.status).toBe(401);
         expect(response.headers.get('www-authenticate')).toMatch(/^Bearer/);

@@ -1,0 +1,69 @@
+#!/usr/bin/env node
+// Runs every test of the repository: lint, build (which type-checks), unit and integration tests, browser tests.
+// Ends with one plain line "N passed, N failed, N skipped" for CI.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+
+const root = new URL('..', import.meta.url).pathname;
+const reports = join(root, 'test-results');
+rmSync(reports, { recursive: true, force: true });
+mkdirSync(reports, { recursive: true });
+
+function run(title, command, args, env = {}) {
+  console.log(`\n▶ ${title}: ${command} ${args.join(' ')}`);
+  const result = spawnSync(command, args, { cwd: root, stdio: 'inherit', env: { ...process.env, ...env } });
+  return result.status === 0;
+}
+
+function say(line) {
+  console.log(`• ${line}`);
+}
+
+say(process.env.DATABASE_URL ? 'PostgreSQL suites: on (DATABASE_URL is set)' : 'PostgreSQL suites: SKIPPED because DATABASE_URL is not set (.ci/run sets it)');
+say(process.env.REDIS_URL ? 'Redis suites: on (REDIS_URL is set)' : 'Redis suites: SKIPPED because REDIS_URL is not set (.ci/run sets it)');
+
+const hasBrowserTests = existsSync(join(root, 'e2e', 'playwright.config.ts'));
+if (hasBrowserTests && !existsSync('/usr/bin/chromium')) {
+  // Browser tests use Debian's Chromium; Playwright's own browser download is not available here.
+  if (process.getuid?.() === 0) {
+    run('install Chromium', 'sh', ['-c', 'apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium']);
+  } else {
+    say('Chromium is missing and we are not root: install it with `sudo apt-get install -y chromium`');
+  }
+}
+
+const stages = [];
+stages.push(['lint', run('lint', 'npx', ['eslint', '.', '--max-warnings=0'])]);
+stages.push(['typecheck tests', run('typecheck tests', 'npx', ['tsc', '-p', 'services/user-service/tsconfig.test.json'])]);
+const built = run('build', 'npm', ['run', 'build']);
+stages.push(['build', built]);
+
+const counts = { passed: 0, failed: 0, skipped: 0 };
+const vitestReport = join(reports, 'vitest.json');
+stages.push(['unit and integration tests', built && run('unit and integration tests', 'npx', ['vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${vitestReport}`])]);
+if (existsSync(vitestReport)) {
+  const report = JSON.parse(readFileSync(vitestReport, 'utf8'));
+  counts.passed += report.numPassedTests ?? 0;
+  counts.failed += report.numFailedTests ?? 0;
+  counts.skipped += (report.numPendingTests ?? 0) + (report.numTodoTests ?? 0);
+}
+
+if (hasBrowserTests) {
+  const playwrightReport = join(reports, 'playwright.json');
+  const ok = built && run('browser tests', 'npx', ['playwright', 'test', '-c', 'e2e/playwright.config.ts', '--reporter=list,json'], { PLAYWRIGHT_JSON_OUTPUT_NAME: playwrightReport });
+  stages.push(['browser tests', ok]);
+  if (existsSync(playwrightReport)) {
+    const { stats } = JSON.parse(readFileSync(playwrightReport, 'utf8'));
+    counts.passed += (stats?.expected ?? 0) + (stats?.flaky ?? 0);
+    counts.failed += stats?.unexpected ?? 0;
+    counts.skipped += stats?.skipped ?? 0;
+  }
+}
+
+console.log('\nStages:');
+for (const [name, ok] of stages) console.log(`  ${ok ? 'ok  ' : 'FAIL'} ${name}`);
+const failedStages = stages.filter(([, ok]) => !ok).length;
+if (failedStages > 0 && counts.failed === 0) counts.failed = failedStages;
+console.log(`${counts.passed} passed, ${counts.failed} failed, ${counts.skipped} skipped`);
+process.exit(failedStages === 0 ? 0 : 1);
