@@ -1,0 +1,104 @@
+import { createHash } from 'node:crypto';
+import type { NextAuthOptions } from 'next-auth';
+import { createUserServiceClient, type UserServiceClient } from './backend/user-service-client.js';
+import { cookieSettings, type CookieSettings } from './cookies/cookie-config.js';
+import { createGuards, type Guards } from './guards/guards.js';
+import { createPageGuards, type PageGuards } from './guards/page-guards.js';
+import { createProtectedAction } from './guards/protected-action.js';
+import { nextRequestContext, type RequestContext } from './guards/request-context.js';
+import { checkSameOrigin, type OriginCheck } from './http/same-origin.js';
+import { buildAuthOptions } from './nextauth/auth-options.js';
+import { resolveOptions, type AuthConfig, type CreateAuthOptions } from './options.js';
+import { createProxy, type Proxy } from './proxy/create-proxy.js';
+import { createAuthRoute, type AuthRouteHandlers } from './routes/auth-route.js';
+import { createBffRoute, type BffRouteHandlers } from './routes/bff-route.js';
+import { errorResponse } from './routes/error-response.js';
+import { createSignOut } from './routes/sign-out.js';
+import { LogoutRevoker } from './session/logout-revoker.js';
+import { ProxyAttestation } from './session/proxy-attestation.js';
+import { processRuntime, type AuthRuntime } from './session/runtime.js';
+import { SessionStatusCache } from './session/session-status-cache.js';
+import { SessionCodec } from './tokens/session-codec.js';
+import { TokenRefresher } from './tokens/token-refresher.js';
+
+export interface Auth extends Guards {
+  readonly config: AuthConfig;
+  readonly cookies: CookieSettings;
+  /** For `getServerSession(authOptions)` where an app needs NextAuth's own view. */
+  readonly authOptions: NextAuthOptions;
+  /** `app/api/auth/[...nextauth]/route.ts`: `export const { GET, POST } = auth.handlers`. */
+  readonly handlers: AuthRouteHandlers;
+  /** `proxy.ts`: `export function proxy(request) { return auth.proxy(request) }`. */
+  readonly proxy: Proxy;
+  /** `app/api/bff/[...path]/route.ts`. */
+  readonly bff: BffRouteHandlers;
+  /** Guards for server components (redirect to sign-in / `forbidden()`). */
+  readonly page: PageGuards;
+  readonly protectedAction: ReturnType<typeof createProtectedAction>;
+  /** Origin + Sec-Fetch-Site check for the app's own state-changing route handlers. */
+  checkSameOrigin(request: Request): OriginCheck;
+  /** JSON answer for a failure in a route handler. */
+  errorResponse(error: unknown): Response;
+  readonly backend: UserServiceClient;
+}
+
+export interface CreateAuthSeams {
+  /** Where guards read the request; Next's `headers()` unless a test passes a stub. */
+  requestContext?: RequestContext;
+  /** Share refresh single-flight and caches process-wide (default). Tests use a private runtime. */
+  runtime?: 'process' | 'private';
+  /** Production mode: strict CSP, HSTS. Defaults to NODE_ENV === 'production'. */
+  production?: boolean;
+}
+
+/** Builds everything an app wires in from one validated, frozen set of options. */
+export function createAuth(options: CreateAuthOptions, seams: CreateAuthSeams = {}): Auth {
+  const config = resolveOptions(options);
+  const cookies = cookieSettings({ secure: config.secureCookies });
+  const backend = createUserServiceClient({ baseUrl: config.backendUrl, fetch: config.fetch, timeoutMs: config.backendTimeoutMs });
+  const codec = new SessionCodec({ secret: config.secret, idleSeconds: config.sessionIdleSeconds, now: config.now });
+  const attestation = new ProxyAttestation({ secret: config.secret, maxAgeMs: 60_000 });
+  const context = seams.requestContext ?? nextRequestContext;
+  const production = seams.production ?? process.env.NODE_ENV === 'production';
+
+  const createRuntime = (): AuthRuntime => ({
+    refresher: new TokenRefresher({
+      refresh: (refreshToken, client) => backend.refresh(refreshToken, client),
+      now: config.now,
+      schedule: config,
+      logger: config.logger,
+    }),
+    statusCache: new SessionStatusCache({
+      fetchStatus: (accessToken) => backend.sessionStatus(accessToken),
+      now: config.now,
+      maxAgeMs: config.sessionCheckMaxAgeSeconds * 1000,
+      logger: config.logger,
+    }),
+    revoker: new LogoutRevoker({
+      logout: (refreshToken, client) => backend.logout(refreshToken, client),
+      retryDelaysMs: config.logoutRetryDelaysMs,
+      logger: config.logger,
+    }),
+  });
+  const runtimeKey = createHash('sha256').update(`${config.secret}\n${config.backendUrl}\n${config.appOrigin}`).digest('hex');
+  const runtime = seams.runtime === 'private' ? createRuntime() : processRuntime(runtimeKey, createRuntime);
+
+  const authOptions = buildAuthOptions({ config, backend, codec, cookies });
+  const guards = createGuards({ config, runtime, codec, cookies, attestation, backend, context });
+  const signOut = createSignOut({ config, runtime, codec, cookies });
+
+  return {
+    ...guards,
+    config,
+    cookies,
+    authOptions,
+    backend,
+    handlers: createAuthRoute({ authOptions, appOrigin: config.appOrigin, logger: config.logger, signOut }),
+    proxy: createProxy({ config, runtime, codec, cookies, attestation, production }),
+    bff: createBffRoute({ guards, backend, appOrigin: config.appOrigin, allowedPaths: config.bffAllowedPaths, logger: config.logger }),
+    page: createPageGuards({ guards, context, signInPath: config.signInPath, appOrigin: config.appOrigin }),
+    protectedAction: createProtectedAction({ guards, context, appOrigin: config.appOrigin, logger: config.logger }),
+    checkSameOrigin: (request) => checkSameOrigin(request, config.appOrigin),
+    errorResponse: (error) => errorResponse(error, config.logger),
+  };
+}

@@ -1,0 +1,126 @@
+import type { ErrorCode as BackendErrorCode, Role, Scope } from '@portcullis/contracts';
+
+/**
+ * Every failure the library reports, in one closed registry: a stable `code` and the HTTP status an
+ * app should answer with. Messages are fixed text and never contain a token, a password or backend text.
+ */
+export const AUTH_ERROR_CODES = {
+  unauthenticated: 401,
+  session_expired: 401,
+  forbidden: 403,
+  csrf_rejected: 403,
+  invalid_input: 400,
+  backend_rejected: 502,
+  backend_unavailable: 503,
+  invalid_option: 500,
+} as const;
+
+export type AuthErrorCode = keyof typeof AUTH_ERROR_CODES;
+
+export abstract class PortcullisError extends Error {
+  abstract readonly code: AuthErrorCode;
+
+  get status(): number {
+    return AUTH_ERROR_CODES[this.code];
+  }
+
+  /** The body a route handler answers with: the code and the fixed message, nothing else. */
+  toJSON(): { error: AuthErrorCode; message: string } {
+    return { error: this.code, message: this.message };
+  }
+}
+
+/** No session, or one that could not be read. Maps to 401. */
+export class UnauthenticatedError extends PortcullisError {
+  readonly code = 'unauthenticated';
+  constructor() {
+    super('Sign-in required.');
+    this.name = 'UnauthenticatedError';
+  }
+}
+
+/** The backend ended the session (revoked, reused refresh token, expired). Maps to 401. */
+export class SessionExpiredError extends PortcullisError {
+  readonly code = 'session_expired';
+  constructor() {
+    super('The session has ended; sign in again.');
+    this.name = 'SessionExpiredError';
+  }
+}
+
+/** Signed in, but without the role or scope the resource needs. Maps to 403. */
+export class ForbiddenError extends PortcullisError {
+  readonly code = 'forbidden';
+  readonly requiredRole: Role | undefined;
+  readonly requiredScope: Scope | undefined;
+  constructor(requirement: { role?: Role; scope?: Scope }) {
+    super('You do not have access to this resource.');
+    this.name = 'ForbiddenError';
+    this.requiredRole = requirement.role;
+    this.requiredScope = requirement.scope;
+  }
+}
+
+/** A state-changing request that did not come from the app's own origin. Maps to 403. */
+export class CsrfRejectedError extends PortcullisError {
+  readonly code = 'csrf_rejected';
+  /** Which check refused it, for logs only. */
+  readonly reason: string;
+  constructor(reason: string) {
+    super('Cross-site request refused.');
+    this.name = 'CsrfRejectedError';
+    this.reason = reason;
+  }
+}
+
+/** Input of a server action or route failed its schema. Maps to 400. */
+export class InvalidInputError extends PortcullisError {
+  readonly code = 'invalid_input';
+  /** Field paths that failed, safe to show. */
+  readonly fields: readonly string[];
+  constructor(fields: readonly string[]) {
+    super('The request was not valid.');
+    this.name = 'InvalidInputError';
+    this.fields = fields;
+  }
+}
+
+/** The user-service answered with a 4xx the caller did not expect. Maps to 502. */
+export class BackendRejectedError extends PortcullisError {
+  readonly code = 'backend_rejected';
+  readonly backendCode: BackendErrorCode | 'unknown';
+  readonly backendStatus: number;
+  /** Seconds from `Retry-After`, when the backend throttled the call. */
+  readonly retryAfterSeconds: number | undefined;
+  constructor(details: { backendCode: BackendErrorCode | 'unknown'; backendStatus: number; retryAfterSeconds?: number }) {
+    super('The user-service refused the request.');
+    this.name = 'BackendRejectedError';
+    this.backendCode = details.backendCode;
+    this.backendStatus = details.backendStatus;
+    this.retryAfterSeconds = details.retryAfterSeconds;
+  }
+}
+
+/** The user-service could not be reached, timed out or answered 5xx. Maps to 503. */
+export class BackendUnavailableError extends PortcullisError {
+  readonly code = 'backend_unavailable';
+  constructor(options?: { cause?: unknown }) {
+    super('The user-service is temporarily unavailable.', options);
+    this.name = 'BackendUnavailableError';
+  }
+}
+
+/** A `createAuth` option is missing or wrong; names the option. */
+export class InvalidOptionError extends PortcullisError {
+  readonly code = 'invalid_option';
+  readonly option: string;
+  constructor(option: string, problem: string) {
+    super(`Invalid option "${option}": ${problem}`);
+    this.name = 'InvalidOptionError';
+    this.option = option;
+  }
+}
+
+export function isPortcullisError(value: unknown): value is PortcullisError {
+  return value instanceof PortcullisError;
+}

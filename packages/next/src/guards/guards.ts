@@ -1,0 +1,116 @@
+import { roleAtLeast, type Role, type Scope } from '@portcullis/contracts';
+import { cache } from 'react';
+import type { UserServiceClient } from '../backend/user-service-client.js';
+import type { CookieSettings } from '../cookies/cookie-config.js';
+import { parseCookieHeader, readSessionCookie } from '../cookies/session-cookie-chunks.js';
+import { ForbiddenError, UnauthenticatedError } from '../errors.js';
+import type { AuthConfig } from '../options.js';
+import { PATH_HEADER } from '../proxy/create-proxy.js';
+import { ATTESTATION_HEADER, type ProxyAttestation } from '../session/proxy-attestation.js';
+import type { AuthRuntime } from '../session/runtime.js';
+import type { SessionCodec } from '../tokens/session-codec.js';
+import type { SessionToken } from '../tokens/session-token.js';
+import type { RequestContext } from './request-context.js';
+import { serverSessionOf, type ServerSession } from './server-session.js';
+
+export interface GuardParts {
+  config: AuthConfig;
+  runtime: AuthRuntime;
+  codec: SessionCodec;
+  cookies: CookieSettings;
+  attestation: ProxyAttestation;
+  backend: UserServiceClient;
+  context: RequestContext;
+}
+
+export interface Requirement {
+  role?: Role;
+  scope?: Scope;
+  /** What was asked for, for the audit trail; defaults to the request path. */
+  resource?: string;
+}
+
+export interface Guards {
+  /** The verified session of this request, or `null`. Decoded once per request. */
+  getSession(): Promise<ServerSession | null>;
+  /** The user's access token for calls to the user-service, or `null`. Server-only. */
+  getAccessToken(): Promise<string | null>;
+  requireSession(): Promise<ServerSession>;
+  requireRole(role: Role, options?: { resource?: string }): Promise<ServerSession>;
+  requireScope(scope: Scope, options?: { resource?: string }): Promise<ServerSession>;
+  /** Checks a requirement; on denial reports it to the audit trail and throws. */
+  require(requirement: Requirement): Promise<{ session: ServerSession; accessToken: string }>;
+}
+
+export function createGuards(parts: GuardParts): Guards {
+  const { config, runtime, codec, cookies, attestation, backend, context } = parts;
+
+  // One decode and at most one backend check per request (React `cache`), however many guards a render runs.
+  const verifiedToken = cache(async (): Promise<SessionToken | null> => {
+    const headers = await context.headers();
+    const token = await codec.decode(readSessionCookie(parseCookieHeader(headers.get('cookie')), cookies.sessionToken));
+    if (!token) return null;
+    const now = config.now();
+    if (attestation.verify(headers.get(ATTESTATION_HEADER), token.sid, now)) return token;
+    // No proof that the proxy checked this request (it was skipped, or the path is outside its matcher):
+    // check the backend ourselves, and fail closed — a still-decryptable cookie is not a live session.
+    if (token.accessTokenExpiresAt <= now) return null;
+    const status = await runtime.statusCache.check(token.sid, token.accessToken);
+    if (status !== 'active') {
+      config.logger.warn({ event: 'guard.unattested_refused', sid: token.sid, status }, 'request without proxy attestation refused');
+      return null;
+    }
+    return token;
+  });
+
+  async function resourceOf(requirement: Requirement): Promise<string> {
+    if (requirement.resource) return requirement.resource.slice(0, 200);
+    const path = (await context.headers()).get(PATH_HEADER);
+    return (path ?? 'unknown').slice(0, 200);
+  }
+
+  async function denied(token: SessionToken, requirement: Requirement): Promise<never> {
+    const resource = await resourceOf(requirement);
+    const denial = {
+      resource,
+      ...(requirement.role ? { requiredRole: requirement.role } : {}),
+      ...(requirement.scope ? { requiredScope: requirement.scope } : {}),
+    };
+    config.logger.warn({ event: 'authz.denied', sid: token.sid, userId: token.sub, role: token.role, ...denial }, 'access denied');
+    try {
+      await backend.reportDenial(token.accessToken, denial);
+    } catch (error) {
+      // The log line above stays as the record when the audit trail cannot be reached.
+      config.logger.error({ event: 'authz.denied.report_failed', sid: token.sid, error }, 'could not report the denial to the audit trail');
+    }
+    throw new ForbiddenError(requirement);
+  }
+
+  async function require(requirement: Requirement): Promise<{ session: ServerSession; accessToken: string }> {
+    const token = await verifiedToken();
+    if (!token) throw new UnauthenticatedError();
+    if (requirement.role && !roleAtLeast(token.role, requirement.role)) await denied(token, requirement);
+    if (requirement.scope && !token.scopes.includes(requirement.scope)) await denied(token, requirement);
+    return { session: serverSessionOf(token), accessToken: token.accessToken };
+  }
+
+  return {
+    async getSession() {
+      const token = await verifiedToken();
+      return token ? serverSessionOf(token) : null;
+    },
+    async getAccessToken() {
+      return (await verifiedToken())?.accessToken ?? null;
+    },
+    async requireSession() {
+      return (await require({})).session;
+    },
+    async requireRole(role, options) {
+      return (await require({ role, ...options })).session;
+    },
+    async requireScope(scope, options) {
+      return (await require({ scope, ...options })).session;
+    },
+    require,
+  };
+}

@@ -1,0 +1,26 @@
+export { createAuth } from './create-auth.js';
+export type { Auth, CreateAuthSeams } from './create-auth.js';
+export type { CreateAuthOptions, AuthConfig } from './options.js';
+export {
+  AUTH_ERROR_CODES,
+  PortcullisError,
+  UnauthenticatedError,
+  SessionExpiredError,
+  ForbiddenError,
+  CsrfRejectedError,
+  InvalidInputError,
+  BackendRejectedError,
+  BackendUnavailableError,
+  InvalidOptionError,
+  isPortcullisError,
+} from './errors.js';
+export type { AuthErrorCode } from './errors.js';
+export type { ServerSession } from './guards/server-session.js';
+export type { ActionResult, ActionContext, ProtectedAction } from './guards/protected-action.js';
+export type { PortcullisSession } from './nextauth/callbacks.js';
+export type { SessionToken } from './tokens/session-token.js';
+export { createJsonLogger, debugEnabled } from './logging/logger.js';
+export type { Logger, LogFields, LogLevel } from './logging/logger.js';
+export { safeCallbackPath } from './http/callback-url.js';
+export { parseSignInError, signInErrorMessage } from './nextauth/sign-in-errors.js';
+export type { SignInProblem, SignInErrorCode } from './nextauth/sign-in-errors.js';

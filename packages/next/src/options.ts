@@ -1,0 +1,77 @@
+import { z } from 'zod';
+import { InvalidOptionError } from './errors.js';
+import { createJsonLogger, type Logger } from './logging/logger.js';
+
+const pathSchema = z.string().regex(/^\/(?!\/)[^\s\\]*$/, 'must be an absolute path like /signin');
+
+const optionsSchema = z
+  .object({
+    /** Base URL of the user-service, e.g. http://127.0.0.1:4000. */
+    backendUrl: z.url({ protocol: /^https?$/ }),
+    /** The app's own public origin (NEXTAUTH_URL). Origin checks and redirects compare against it exactly. */
+    appUrl: z.url({ protocol: /^https?$/ }),
+    /** NEXTAUTH_SECRET: encrypts the session cookie and keys the proxy's attestation. */
+    secret: z.string().min(32, 'must be at least 32 characters'),
+    /** Put the access token into the browser-visible session. Off by default: see docs/next-library.md. */
+    exposeAccessToken: z.boolean().default(false),
+    /** Refresh this long before the access token expires, capped at a fifth of the token's lifetime. */
+    refreshLeadSeconds: z.number().int().min(1).max(600).default(60),
+    /** How long a positive session check may be reused (ASVS 5.0 §7.4.1: revocation reaches the app in seconds). */
+    sessionCheckMaxAgeSeconds: z.number().int().min(0).max(5).default(5),
+    /** Idle lifetime of the session cookie; match the backend's REFRESH_IDLE_TTL. */
+    sessionIdleSeconds: z.number().int().min(60).max(90 * 24 * 3600).default(7 * 24 * 3600),
+    /** `__Host-`/`__Secure-` cookies with `Secure`. Chromium accepts them on http://localhost too. */
+    secureCookies: z.boolean().default(true),
+    signInPath: pathSchema.default('/signin'),
+    forbiddenPath: pathSchema.default('/forbidden'),
+    /** Paths anyone may open; everything else the proxy sends to sign-in (first layer only). */
+    publicPaths: z.array(pathSchema).default(['/signin', '/forbidden']),
+    /** Where the backend-for-frontend route is mounted; its tail is appended to `/v1/`. */
+    bffBasePath: pathSchema.default('/api/bff'),
+    /** Backend paths (after /v1/) that the backend-for-frontend route may reach. */
+    bffAllowedPaths: z.array(z.string().regex(/^[a-z0-9/_-]+$/)).default(['me', 'auth/sessions']),
+    backendTimeoutMs: z.number().int().min(100).max(60_000).default(5_000),
+    /** Extra attempts for a sign-out revocation that failed, before it goes to the background queue. */
+    logoutRetryDelaysMs: z.array(z.number().int().min(0)).default([200, 1_000]),
+    debug: z.boolean().default(false),
+    logger: z.custom<Logger>((value) => isLogger(value)).optional(),
+    fetch: z.custom<typeof fetch>((value) => typeof value === 'function').optional(),
+    now: z.custom<() => number>((value) => typeof value === 'function').optional(),
+  })
+  .strict();
+
+export type CreateAuthOptions = z.input<typeof optionsSchema>;
+
+export interface AuthConfig extends Omit<z.output<typeof optionsSchema>, 'logger' | 'fetch' | 'now' | 'appUrl' | 'backendUrl'> {
+  /** Origin of `appUrl`, no trailing slash. */
+  readonly appOrigin: string;
+  /** `backendUrl` without a trailing slash. */
+  readonly backendUrl: string;
+  readonly logger: Logger;
+  readonly fetch: typeof fetch;
+  readonly now: () => number;
+}
+
+/** Checks the options once and freezes them; a bad one stops start-up with its name. */
+export function resolveOptions(options: CreateAuthOptions): AuthConfig {
+  const parsed = optionsSchema.safeParse(options);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new InvalidOptionError(issue?.path.join('.') || '(options)', issue?.message ?? 'invalid');
+  }
+  const { logger, fetch: fetchImpl, now, appUrl, backendUrl, ...rest } = parsed.data;
+  return Object.freeze({
+    ...rest,
+    appOrigin: new URL(appUrl).origin,
+    backendUrl: backendUrl.replace(/\/+$/, ''),
+    logger: logger ?? createJsonLogger({ name: 'portcullis:next', level: rest.debug ? 'debug' : 'info' }),
+    fetch: fetchImpl ?? globalThis.fetch.bind(globalThis),
+    now: now ?? Date.now,
+  });
+}
+
+function isLogger(value: unknown): value is Logger {
+  if (value === null || typeof value !== 'object') return false;
+  const candidate = value as Record<string, unknown>;
+  return ['debug', 'info', 'warn', 'error'].every((level) => typeof candidate[level] === 'function');
+}

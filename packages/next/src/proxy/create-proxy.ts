@@ -1,0 +1,178 @@
+import { randomBytes } from 'node:crypto';
+import { NextResponse, type NextRequest } from 'next/server.js';
+import { clientInfoFrom } from '../backend/client-info.js';
+import type { CookieSettings } from '../cookies/cookie-config.js';
+import {
+  parseCookieHeader,
+  readSessionCookie,
+  requestCookieHeader,
+  sessionCookieWrites,
+  type CookiePair,
+  type CookieWrite,
+} from '../cookies/session-cookie-chunks.js';
+import type { AuthConfig } from '../options.js';
+import { ATTESTATION_HEADER, type ProxyAttestation } from '../session/proxy-attestation.js';
+import type { AuthRuntime } from '../session/runtime.js';
+import type { SessionCodec } from '../tokens/session-codec.js';
+import type { SessionToken } from '../tokens/session-token.js';
+import { securityHeaders } from './security-headers.js';
+import { unavailablePage } from './unavailable-page.js';
+
+/** Request header carrying the path to pages, so a guard can send the user back after sign-in. */
+export const PATH_HEADER = 'x-portcullis-path';
+
+export type RouteKind = 'nextauth' | 'nextauth-session' | 'public' | 'action' | 'api' | 'page';
+
+export interface ProxyParts {
+  config: AuthConfig;
+  runtime: AuthRuntime;
+  codec: SessionCodec;
+  cookies: CookieSettings;
+  attestation: ProxyAttestation;
+  production: boolean;
+}
+
+export type Proxy = (request: NextRequest) => Promise<NextResponse>;
+
+export function classifyRoute(request: { pathname: string; headers: Headers }, publicPaths: readonly string[]): RouteKind {
+  const { pathname } = request;
+  if (pathname === '/api/auth/session') return 'nextauth-session';
+  if (pathname === '/api/auth' || pathname.startsWith('/api/auth/')) return 'nextauth';
+  if (request.headers.has('next-action')) return 'action';
+  if (publicPaths.some((path) => pathname === path || pathname.startsWith(`${path}/`))) return 'public';
+  if (pathname === '/api' || pathname.startsWith('/api/')) return 'api';
+  return 'page';
+}
+
+/**
+ * The proxy: the only place that refreshes tokens, because it is the only place that can write the rotated
+ * cookie both to the browser (response) and to the request that pages, actions and route handlers read next,
+ * so nothing ever renders with a stale token. It is a first filter only: every page, action and route checks
+ * again through the guards (CVE-2025-29927 showed a proxy can be skipped).
+ */
+export function createProxy(parts: ProxyParts): Proxy {
+  const { config, runtime, codec, cookies, attestation } = parts;
+  const https = config.appOrigin.startsWith('https://');
+
+  return async function proxy(request) {
+    const nonce = randomBytes(16).toString('base64');
+    const headers = new Headers(request.headers);
+    // Only the proxy may attest a session check; anything a client sent under that name is discarded.
+    headers.delete(ATTESTATION_HEADER);
+    headers.set(PATH_HEADER, `${request.nextUrl.pathname}${request.nextUrl.search}`);
+    const security = securityHeaders({ nonce, production: parts.production, https });
+    // Next.js reads the nonce from the request's CSP header and stamps it on its own scripts.
+    headers.set('content-security-policy', security['content-security-policy'] ?? '');
+    headers.set('x-nonce', nonce);
+
+    const kind = classifyRoute({ pathname: request.nextUrl.pathname, headers: request.headers }, config.publicPaths);
+    const result = kind === 'nextauth' ? pass(headers) : await handleSession(request, headers, kind);
+    for (const [name, value] of Object.entries(security)) result.headers.set(name, value);
+    return result;
+  };
+
+  async function handleSession(request: NextRequest, headers: Headers, kind: RouteKind): Promise<NextResponse> {
+    const existing = parseCookieHeader(request.headers.get('cookie'));
+    const raw = readSessionCookie(existing, cookies.sessionToken);
+    let token = await codec.decode(raw);
+    if (!token) {
+      // A cookie we cannot read (tampered, expired, other secret) is removed rather than carried along.
+      const writes = raw ? clearWrites(existing) : [];
+      if (writes.length > 0) headers.set('cookie', requestCookieHeader(existing, writes, cookies.sessionToken));
+      if (kind === 'page') return withCookies(redirectToSignIn(request, null), writes);
+      if (kind === 'api') return withCookies(json(401, 'unauthenticated', 'Sign-in required.'), writes);
+      return withCookies(pass(headers), writes);
+    }
+
+    const now = config.now();
+    let rotated = false;
+    let vouched = false;
+    if (now >= token.refreshAt) {
+      const outcome = await runtime.refresher.refresh(token, clientInfoFrom(request.headers));
+      if (outcome.kind === 'rotated') {
+        token = outcome.token;
+        rotated = true;
+        vouched = true;
+        runtime.statusCache.markActive(token.sid);
+      } else if (outcome.kind === 'rejected') {
+        runtime.statusCache.markRevoked(token.sid);
+        return endSession(request, headers, kind, existing);
+      } else if (token.accessTokenExpiresAt <= now) {
+        // Backend down and the access token has expired: nothing can be shown, but the session is kept.
+        config.logger.warn({ event: 'proxy.unavailable', sid: token.sid, kind }, 'backend unavailable with an expired access token');
+        if (kind === 'page') return unavailable();
+        if (kind === 'api') return json(503, 'backend_unavailable', 'The user-service is temporarily unavailable.', { 'retry-after': '5' });
+        vouched = true;
+      }
+    }
+
+    if (!vouched) {
+      const status = await runtime.statusCache.check(token.sid, token.accessToken);
+      if (status === 'revoked') return endSession(request, headers, kind, existing);
+      // `unknown` (backend unreachable) keeps the session: an outage must not sign everybody out.
+    }
+
+    let writes: CookieWrite[] = [];
+    if (rotated) {
+      writes = sessionCookieWrites({
+        value: await codec.encode(token),
+        sessionCookie: cookies.sessionToken,
+        existing,
+        attributes: cookies.attributes,
+        expires: codec.expiresAt(token),
+      });
+      headers.set('cookie', requestCookieHeader(existing, writes, cookies.sessionToken));
+    }
+    headers.set(ATTESTATION_HEADER, attestation.sign(token.sid, config.now()));
+    const response = withCookies(pass(headers), writes);
+    // Authenticated responses must never be stored by shared or browser caches (OWASP ASVS 5.0 §14.3.2).
+    response.headers.set('cache-control', 'private, no-store');
+    logRefreshed(token, rotated);
+    return response;
+  }
+
+  function endSession(request: NextRequest, headers: Headers, kind: RouteKind, existing: readonly CookiePair[]): NextResponse {
+    const writes = clearWrites(existing);
+    headers.set('cookie', requestCookieHeader(existing, writes, cookies.sessionToken));
+    if (kind === 'page') return withCookies(redirectToSignIn(request, 'SessionExpired'), writes);
+    if (kind === 'api') return withCookies(json(401, 'session_expired', 'The session has ended; sign in again.'), writes);
+    return withCookies(pass(headers), writes);
+  }
+
+  function clearWrites(existing: readonly CookiePair[]): CookieWrite[] {
+    return sessionCookieWrites({ value: null, sessionCookie: cookies.sessionToken, existing, attributes: cookies.attributes, expires: new Date(0) });
+  }
+
+  function redirectToSignIn(request: NextRequest, error: 'SessionExpired' | null): NextResponse {
+    const target = new URL(config.signInPath, config.appOrigin);
+    if (error) target.searchParams.set('error', error);
+    target.searchParams.set('callbackUrl', `${request.nextUrl.pathname}${request.nextUrl.search}`);
+    const response = NextResponse.redirect(target, 303);
+    response.headers.set('cache-control', 'no-store');
+    return response;
+  }
+
+  function logRefreshed(token: SessionToken, rotated: boolean): void {
+    if (rotated) config.logger.debug({ event: 'proxy.cookie_rotated', sid: token.sid }, 'rotated session written to request and response');
+  }
+}
+
+function pass(headers: Headers): NextResponse {
+  return NextResponse.next({ request: { headers } });
+}
+
+function withCookies(response: NextResponse, writes: readonly CookieWrite[]): NextResponse {
+  for (const write of writes) response.cookies.set(write.name, write.value, write.attributes);
+  return response;
+}
+
+function json(status: number, error: string, message: string, extra: Record<string, string> = {}): NextResponse {
+  return NextResponse.json({ error, message }, { status, headers: { 'cache-control': 'no-store', ...extra } });
+}
+
+function unavailable(): NextResponse {
+  return new NextResponse(unavailablePage(5), {
+    status: 503,
+    headers: { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store', 'retry-after': '5' },
+  });
+}

@@ -1,0 +1,129 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Role, TokenResponse } from '@portcullis/contracts';
+import { scopesForRole } from '@portcullis/contracts';
+
+/** An unsigned JWS-shaped access token carrying `sid`; the library only reads `sid` from it. */
+export function fakeAccessToken(sid: string, serial: number): string {
+  const part = (value: object): string => Buffer.from(JSON.stringify(value)).toString('base64url');
+  return `${part({ alg: 'EdDSA', typ: 'at+jwt' })}.${part({ sid, jti: `j${serial}`, sub: 'u1' })}.c2ln`;
+}
+
+export interface FakeSession {
+  sid: string;
+  userId: string;
+  role: Role;
+  refreshToken: string;
+  accessToken: string;
+  revoked: boolean;
+}
+
+export interface FakeCall {
+  method: string;
+  path: string;
+  headers: IncomingMessage['headers'];
+  body: unknown;
+}
+
+type Override = (call: FakeCall, res: ServerResponse) => boolean | Promise<boolean>;
+
+/**
+ * A tiny stand-in for the user-service: login, refresh with rotation, logout, session check, denials.
+ * Tests read `calls` to see the HTTP conversation and set `override` to inject failures or delays.
+ */
+export class FakeUserService {
+  readonly calls: FakeCall[] = [];
+  readonly sessions = new Map<string, FakeSession>();
+  override: Override | undefined;
+  accessTokenTtlMs = 5_000;
+  now: () => number = Date.now;
+  #server: Server | undefined;
+  #serial = 0;
+
+  get url(): string {
+    const address = this.#server?.address() as AddressInfo | null;
+    if (!address) throw new Error('not listening');
+    return `http://127.0.0.1:${address.port}`;
+  }
+
+  callsTo(path: string): FakeCall[] {
+    return this.calls.filter((call) => call.path === path);
+  }
+
+  async start(): Promise<void> {
+    this.#server = createServer((req, res) => void this.#handle(req, res));
+    await new Promise<void>((resolve) => this.#server?.listen(0, '127.0.0.1', resolve));
+  }
+
+  async stop(): Promise<void> {
+    this.#server?.closeAllConnections();
+    await new Promise<void>((resolve) => this.#server?.close(() => resolve()));
+  }
+
+  /** Creates a session as a login would and returns its token response. */
+  issue(role: Role = 'USER', userId = 'u1'): TokenResponse {
+    const sid = `sid-${++this.#serial}`;
+    const session: FakeSession = { sid, userId, role, refreshToken: '', accessToken: '', revoked: false };
+    this.sessions.set(sid, session);
+    return this.#rotate(session);
+  }
+
+  #rotate(session: FakeSession): TokenResponse {
+    const serial = ++this.#serial;
+    session.refreshToken = `rt-${session.sid}-${serial}`;
+    session.accessToken = fakeAccessToken(session.sid, serial);
+    const now = this.now();
+    return {
+      tokenType: 'Bearer',
+      accessToken: session.accessToken,
+      accessTokenExpiresAt: now + this.accessTokenTtlMs,
+      refreshToken: session.refreshToken,
+      refreshTokenExpiresAt: now + 3_600_000,
+      sessionExpiresAt: now + 86_400_000,
+      user: { id: session.userId, email: `${session.userId}@example.com`, name: session.userId, role: session.role, scopes: [...scopesForRole(session.role)] },
+    };
+  }
+
+  async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const text = Buffer.concat(chunks).toString('utf8');
+    const call: FakeCall = { method: req.method ?? 'GET', path: req.url ?? '/', headers: req.headers, body: text ? JSON.parse(text) : undefined };
+    this.calls.push(call);
+    if (this.override && (await this.override(call, res))) return;
+    const send = (status: number, body?: unknown, headers: Record<string, string> = {}): void => {
+      res.writeHead(status, { 'content-type': 'application/json', ...headers });
+      res.end(body === undefined ? undefined : JSON.stringify(body));
+    };
+    const bodyOf = (call.body ?? {}) as Record<string, unknown>;
+    const bearer = (req.headers.authorization ?? '').replace(/^Bearer /, '');
+    const byAccess = [...this.sessions.values()].find((s) => s.accessToken === bearer && !s.revoked);
+    switch (`${call.method} ${call.path}`) {
+      case 'POST /v1/auth/login':
+        if (bodyOf.password === 'throttle') return send(429, { error: 'rate_limited', message: 'slow down' }, { 'retry-after': '42' });
+        if (bodyOf.password !== 'right') return send(401, { error: 'invalid_credentials', message: 'Backend text that must not leak' });
+        return send(200, this.issue(bodyOf.email === 'admin@example.com' ? 'ADMIN' : 'USER'));
+      case 'POST /v1/auth/refresh': {
+        const session = [...this.sessions.values()].find((s) => s.refreshToken === bodyOf.refreshToken && !s.revoked);
+        if (!session) return send(401, { error: 'invalid_grant', message: 'no' });
+        return send(200, this.#rotate(session));
+      }
+      case 'POST /v1/auth/logout': {
+        const session = [...this.sessions.values()].find((s) => s.refreshToken === bodyOf.refreshToken);
+        if (session) session.revoked = true;
+        return send(204);
+      }
+      case 'GET /v1/auth/session':
+        if (!byAccess) return send(401, { error: 'invalid_token', message: 'no' });
+        return send(200, { session: { id: byAccess.sid } });
+      case 'POST /v1/audit/denials':
+        if (!byAccess) return send(401, { error: 'invalid_token', message: 'no' });
+        return send(204);
+      case 'GET /v1/me':
+        if (!byAccess) return send(401, { error: 'invalid_token', message: 'no' });
+        return send(200, { user: { id: byAccess.userId } });
+      default:
+        return send(404, { error: 'not_found', message: 'no route' });
+    }
+  }
+}

@@ -1,0 +1,78 @@
+import { ROLES, SCOPES, type TokenResponse } from '@portcullis/contracts';
+import { z } from 'zod';
+
+/**
+ * What the encrypted session cookie holds. Kept to the minimum so the JWE stays one cookie (< 4 KB):
+ * no profile picture, no duplicated claims. The refresh token lives only here, encrypted, never in the
+ * browser-visible session (RFC 9700 §4.14: refresh tokens stay with the confidential part of the client).
+ */
+export const sessionTokenSchema = z.object({
+  sub: z.string(),
+  sid: z.string(),
+  name: z.string(),
+  email: z.string(),
+  role: z.enum(ROLES),
+  scopes: z.array(z.enum(SCOPES)),
+  accessToken: z.string(),
+  accessTokenExpiresAt: z.number().int(),
+  /** When the proxy refreshes: ahead of expiry, computed once when the token arrives. */
+  refreshAt: z.number().int(),
+  refreshToken: z.string(),
+  refreshTokenExpiresAt: z.number().int(),
+  /** Absolute end of the backend session: the cookie never outlives it. */
+  sessionExpiresAt: z.number().int(),
+});
+
+export type SessionToken = z.infer<typeof sessionTokenSchema>;
+
+export interface RefreshScheduleOptions {
+  refreshLeadSeconds: number;
+}
+
+/**
+ * Refresh `refreshLeadSeconds` before expiry, but never more than a fifth of the token's lifetime ahead,
+ * so a 5 s token is refreshed after 4 s rather than on every request.
+ */
+export function refreshAtFor(receivedAt: number, accessTokenExpiresAt: number, options: RefreshScheduleOptions): number {
+  const lifetime = Math.max(0, accessTokenExpiresAt - receivedAt);
+  const lead = Math.min(options.refreshLeadSeconds * 1000, Math.floor(lifetime / 5));
+  return accessTokenExpiresAt - lead;
+}
+
+export function sessionTokenFromResponse(tokens: TokenResponse, receivedAt: number, options: RefreshScheduleOptions): SessionToken {
+  const sid = sessionIdOf(tokens.accessToken);
+  return {
+    sub: tokens.user.id,
+    sid,
+    name: tokens.user.name,
+    email: tokens.user.email,
+    role: tokens.user.role,
+    scopes: tokens.user.scopes,
+    accessToken: tokens.accessToken,
+    accessTokenExpiresAt: tokens.accessTokenExpiresAt,
+    refreshAt: refreshAtFor(receivedAt, tokens.accessTokenExpiresAt, options),
+    refreshToken: tokens.refreshToken,
+    refreshTokenExpiresAt: tokens.refreshTokenExpiresAt,
+    sessionExpiresAt: tokens.sessionExpiresAt,
+  };
+}
+
+/** The session's last moment: the earlier of the refresh token's and the backend session's expiry. */
+export function sessionEndsAt(token: Pick<SessionToken, 'refreshTokenExpiresAt' | 'sessionExpiresAt'>): number {
+  return Math.min(token.refreshTokenExpiresAt, token.sessionExpiresAt);
+}
+
+const sidClaimSchema = z.object({ sid: z.string().min(1) });
+
+/**
+ * Reads `sid` from the access token's payload without verifying it. Safe here: the token came straight from
+ * the user-service over our own connection, and `sid` only keys caches — the backend verifies the token
+ * on every use (RFC 8725 §3.2 still holds where it matters: we never authorize on unverified claims).
+ */
+export function sessionIdOf(accessToken: string): string {
+  const payload = accessToken.split('.')[1];
+  if (!payload) throw new Error('access token is not a JWS');
+  const parsed = sidClaimSchema.safeParse(JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')));
+  if (!parsed.success) throw new Error('access token has no sid');
+  return parsed.data.sid;
+}
