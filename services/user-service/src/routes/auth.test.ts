@@ -1,5 +1,6 @@
 import type { DeviceSession, TokenResponse } from '@portcullis/contracts';
 import { tokenResponseSchema } from '@portcullis/contracts';
+import { hash, parseOptions, type Algorithm } from '@node-rs/argon2';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { testBackends } from '../test-support/databases.js';
 import { ADAM, ALICE, DEMO_PASSWORD, MARIA, startTestInstance, type TestInstance } from '../test-support/harness.js';
@@ -52,6 +53,15 @@ describe.each(testBackends())('auth API over HTTP on $name', (backend) => {
       await service.request('/v1/auth/login', { method: 'POST', json: { email: 'ghost@example.com', password: 'whatever-password' } });
       expect(verify).toHaveBeenCalledWith(null, 'whatever-password');
       verify.mockRestore();
+    });
+
+    it('rehashes a password stored with weaker argon2 parameters on the next successful login', async () => {
+      const weak = await hash('an-old-weak-hash-password', { algorithm: 2 as Algorithm, memoryCost: 8192, timeCost: 1, parallelism: 1 });
+      const user = await service.context.users.create({ email: 'legacy@example.com', name: 'Legacy', role: 'USER', passwordHash: weak });
+      await service.login('legacy@example.com', 'an-old-weak-hash-password');
+      const stored = await service.context.users.findById(user?.id ?? '');
+      expect(parseOptions(stored?.passwordHash ?? '')).toMatchObject({ memoryCost: 19_456, timeCost: 2, parallelism: 1 });
+      await service.login('legacy@example.com', 'an-old-weak-hash-password');
     });
 
     it('refuses malformed bodies with 400 invalid_request', async () => {
