@@ -1,0 +1,65 @@
+import type { Role } from '@portcullis/contracts';
+import { NextRequest } from 'next/server.js';
+import { createAuth, type Auth } from '../create-auth.js';
+import type { HeaderReader } from '../guards/request-context.js';
+import { SessionCodec } from '../tokens/session-codec.js';
+import { sessionTokenFromResponse, type SessionToken } from '../tokens/session-token.js';
+import { ManualClock, silentLogger } from './deferred.js';
+import { FakeUserService } from './fake-user-service.js';
+
+export const APP = 'http://localhost:3000';
+export const SECRET = 'test-secret-test-secret-test-secret-0123';
+export const SESSION_COOKIE = '__Host-next-auth.session-token';
+
+/**
+ * A fresh fake backend, clock and `createAuth` instance per test, plus helpers to sign in and to build
+ * requests — so each test reads as the HTTP conversation it checks.
+ */
+export class AuthHarness {
+  readonly backend = new FakeUserService();
+  readonly clock = new ManualClock(Date.now());
+  /** What guards see as the current request. */
+  requestHeaders: HeaderReader = new Headers();
+  auth!: Auth;
+  codec!: SessionCodec;
+
+  async start(): Promise<this> {
+    await this.backend.start();
+    this.backend.now = this.clock.now;
+    this.auth = createAuth(
+      { backendUrl: this.backend.url, appUrl: APP, secret: SECRET, logger: silentLogger, now: this.clock.now, logoutRetryDelaysMs: [] },
+      { runtime: 'private', production: true, requestContext: { headers: async () => this.requestHeaders } },
+    );
+    this.codec = new SessionCodec({ secret: SECRET, idleSeconds: 7 * 24 * 3600, now: this.clock.now });
+    return this;
+  }
+
+  async stop(): Promise<void> {
+    await this.backend.stop();
+  }
+
+  /** A signed-in session as its cookie value, as if the browser had logged in. */
+  async signIn(role: Role = 'USER'): Promise<{ token: SessionToken; cookie: string }> {
+    const token = sessionTokenFromResponse(this.backend.issue(role), this.clock.now(), { refreshLeadSeconds: 60 });
+    return { token, cookie: `${SESSION_COOKIE}=${await this.codec.encode(token)}` };
+  }
+
+  request(path: string, init: { cookie?: string; method?: string; headers?: Record<string, string> } = {}): NextRequest {
+    const headers = new Headers(init.headers);
+    if (init.cookie) headers.set('cookie', init.cookie);
+    headers.set('user-agent', 'vitest-browser');
+    headers.set('x-forwarded-for', '198.51.100.7');
+    return new NextRequest(new URL(path, APP), { method: init.method ?? 'GET', headers });
+  }
+
+  /** The session cookie value a response sets, '' when it clears it, undefined when it leaves it alone. */
+  static setSessionCookie(response: Response): string | undefined {
+    const line = response.headers.getSetCookie().find((value) => value.startsWith(`${SESSION_COOKIE}=`));
+    return line?.slice(SESSION_COOKIE.length + 1).split(';')[0];
+  }
+
+  /** The request headers the proxy hands to the page (NextResponse.next({ request: { headers } })). */
+  static forwardedHeader(response: Response, name: string): string | null {
+    return response.headers.get(`x-middleware-request-${name}`);
+  }
+}
