@@ -67,3 +67,31 @@ export interface AccessTokenClaims {
   role: (typeof ROLES)[number];
   scope: string;
 }
+
+/** A user's request to raise their spending limit, which a MANAGER or ADMIN must approve. */
+export const spendingRequestSchema = z.object({
+  id: z.string(),
+  requesterId: z.string(),
+  amount: z.number().int(),
+  reason: z.string(),
+  status: z.enum(['pending', 'approved', 'rejected']),
+  createdAt: z.number().int(),
+  decidedAt: z.number().int().nullable(),
+  /** True while an approval waits to be consumed by the requester. */
+  approvalWaiting: z.boolean(),
+});
+export type SpendingRequest = z.infer<typeof spendingRequestSchema>;
+
+/** What an approver sees before deciding: who asks, what, when. */
+export const approvalTicketSchema = z.object({
+  ticket: z.string(),
+  expiresAt: z.number().int(),
+  request: z.object({
+    id: z.string(),
+    amount: z.number().int(),
+    reason: z.string(),
+    createdAt: z.number().int(),
+    requester: z.object({ email: z.string(), name: z.string() }),
+  }),
+});
+export type ApprovalTicket = z.infer<typeof approvalTicketSchema>;

@@ -12,5 +12,11 @@ export const AUDIT_EVENT_TYPES = [
   'user.changed',
   'user.created',
   'key.rotated',
+  'auth.step_up',
+  'request.created',
+  'approval.requested',
+  'approval.granted',
+  'approval.consumed',
+  'approval.refused',
 ] as const;
 export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];

@@ -7,7 +7,10 @@ export const ERROR_CODES = {
   invalid_credentials: 401,
   invalid_grant: 401,
   invalid_token: 401,
+  // RFC 9470: the caller is signed in, but their password check is too old for this action; step up and retry.
+  insufficient_user_authentication: 401,
   insufficient_scope: 403,
+  approval_invalid: 403,
   not_found: 404,
   conflict: 409,
   payload_too_large: 413,

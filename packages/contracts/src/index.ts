@@ -10,5 +10,16 @@ export {
   deviceSessionSchema,
   adminUserSchema,
   auditEventSchema,
+  spendingRequestSchema,
+  approvalTicketSchema,
 } from './api.js';
-export type { User, TokenResponse, DeviceSession, AdminUser, AuditEvent, AccessTokenClaims } from './api.js';
+export type {
+  User,
+  TokenResponse,
+  DeviceSession,
+  AdminUser,
+  AuditEvent,
+  AccessTokenClaims,
+  SpendingRequest,
+  ApprovalTicket,
+} from './api.js';

@@ -6,6 +6,7 @@ import type { ErrorBody } from '@portcullis/contracts';
 import type { ServiceContext } from './context.js';
 import { isDatabaseUnavailable } from './db/database.js';
 import { ApiError, UnavailableError } from './errors.js';
+import { registerApprovalRoutes } from './routes/approvals.js';
 import { registerAuditRoutes } from './routes/audit.js';
 import { registerAuthRoutes } from './routes/auth.js';
 import { registerMeRoutes } from './routes/me.js';
@@ -108,5 +109,6 @@ export async function buildApp(context: ServiceContext): Promise<FastifyInstance
   registerMeRoutes(app, context);
   registerUserRoutes(app, context);
   registerAuditRoutes(app, context);
+  registerApprovalRoutes(app, context);
   return app;
 }

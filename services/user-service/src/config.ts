@@ -47,6 +47,10 @@ const environmentSchema = z
     REFRESH_MAX_PER_IP_PER_MINUTE: z.coerce.number().int().positive().default(1200),
     PASSWORD_HASH_CONCURRENCY: z.coerce.number().int().positive().max(16).default(1),
     PASSWORD_HASH_QUEUE: z.coerce.number().int().min(0).default(64),
+    // Approvals are single-use grants for one request and last at most five minutes.
+    APPROVAL_TTL: z.coerce.number().int().positive().max(300, 'must be at most 300 seconds').default(300),
+    // Admin actions need a password check at most this old (RFC 9470 max_age).
+    STEP_UP_MAX_AGE: z.coerce.number().int().positive().max(3600).default(600),
     METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   })
@@ -98,6 +102,8 @@ export interface Config {
     readonly maxRefreshesPerIpPerMinute: number;
   };
   readonly passwordHashing: { readonly concurrency: number; readonly queue: number };
+  readonly approvalTtlSeconds: number;
+  readonly stepUpMaxAgeSeconds: number;
   readonly metricsToken: string | undefined;
   readonly logLevel: string;
 }
@@ -143,6 +149,8 @@ export function loadConfig(source: Readonly<Record<string, string | undefined>>)
       maxRefreshesPerIpPerMinute: env.REFRESH_MAX_PER_IP_PER_MINUTE,
     }),
     passwordHashing: Object.freeze({ concurrency: env.PASSWORD_HASH_CONCURRENCY, queue: env.PASSWORD_HASH_QUEUE }),
+    approvalTtlSeconds: env.APPROVAL_TTL,
+    stepUpMaxAgeSeconds: env.STEP_UP_MAX_AGE,
     metricsToken: env.METRICS_TOKEN,
     logLevel: env.LOG_LEVEL,
   });

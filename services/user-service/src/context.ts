@@ -1,5 +1,6 @@
 import type { Clock } from './clock.js';
 import type { Config } from './config.js';
+import { ApprovalStore } from './approvals/approval-store.js';
 import { AuditLog } from './audit/audit-log.js';
 import { openDatabase, type Database } from './db/database.js';
 import type { Logger } from './logger.js';
@@ -25,6 +26,7 @@ export interface ServiceContext {
   readonly sessions: SessionStore;
   readonly validity: SessionValidity;
   readonly audit: AuditLog;
+  readonly approvals: ApprovalStore;
   readonly throttles: Throttles;
   readonly metrics: Metrics;
   close(): Promise<void>;
@@ -62,6 +64,8 @@ export async function createServiceContext(config: Config, options: { clock: Clo
       sessions,
       validity: new SessionValidity(sessions, clock),
       audit: new AuditLog(database.db, clock, logger, metrics),
+      // The approver's ticket lives as long as the approval it leads to.
+      approvals: new ApprovalStore(database.db, clock, { approvalTtlSeconds: config.approvalTtlSeconds, ticketTtlSeconds: config.approvalTtlSeconds }),
       throttles,
       metrics,
       async close() {

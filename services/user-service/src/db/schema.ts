@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { bigserial, boolean, index, jsonb, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { bigserial, boolean, index, integer, jsonb, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
 
 const moment = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
 
@@ -29,6 +29,8 @@ export const sessions = pgTable(
     idleExpiresAt: moment('idle_expires_at').notNull(),
     revokedAt: moment('revoked_at'),
     revokedReason: text('revoked_reason'),
+    /** The last time the user re-entered their password in this session (step-up, RFC 9470). */
+    stepUpAt: moment('step_up_at'),
     userAgent: text('user_agent'),
     ip: text('ip'),
   },
@@ -86,4 +88,58 @@ export const auditEvents = pgTable(
   ],
 );
 
-export const schema = { users, sessions, refreshTokens, signingKeys, auditEvents };
+/** A user's request that needs a manager's approval: raising their spending limit. */
+export const spendingRequests = pgTable(
+  'spending_requests',
+  {
+    id: uuid('id').primaryKey().default(sql`gen_random_uuid()`),
+    requesterId: uuid('requester_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    amount: integer('amount').notNull(),
+    reason: text('reason').notNull(),
+    status: text('status', { enum: ['pending', 'approved', 'rejected'] }).notNull(),
+    createdAt: moment('created_at').notNull(),
+    decidedAt: moment('decided_at'),
+    decidedBy: uuid('decided_by'),
+  },
+  (table) => [index('spending_requests_requester_idx').on(table.requesterId, table.createdAt)],
+);
+
+/**
+ * A proof that an approver entered their password for one request, held only by the approval popup's server side.
+ * Single use, minutes long; stored as a hash like every token.
+ */
+export const approvalTickets = pgTable('approval_tickets', {
+  ticketHash: text('ticket_hash').primaryKey(),
+  requestId: uuid('request_id')
+    .notNull()
+    .references(() => spendingRequests.id, { onDelete: 'cascade' }),
+  approverId: uuid('approver_id')
+    .notNull()
+    .references(() => users.id, { onDelete: 'cascade' }),
+  createdAt: moment('created_at').notNull(),
+  expiresAt: moment('expires_at').notNull(),
+  usedAt: moment('used_at'),
+});
+
+/** An approval: single use, valid minutes, scope `approval:<requestId>`, bound to request, requester, approver, state. */
+export const approvals = pgTable(
+  'approvals',
+  {
+    id: uuid('id').primaryKey().default(sql`gen_random_uuid()`),
+    requestId: uuid('request_id')
+      .notNull()
+      .references(() => spendingRequests.id, { onDelete: 'cascade' }),
+    requesterId: uuid('requester_id').notNull(),
+    approverId: uuid('approver_id').notNull(),
+    scope: text('scope').notNull(),
+    stateHash: text('state_hash').notNull(),
+    createdAt: moment('created_at').notNull(),
+    expiresAt: moment('expires_at').notNull(),
+    consumedAt: moment('consumed_at'),
+  },
+  (table) => [index('approvals_request_idx').on(table.requestId)],
+);
+
+export const schema = { users, sessions, refreshTokens, signingKeys, auditEvents, spendingRequests, approvalTickets, approvals };

@@ -1,7 +1,7 @@
 import type { FastifyRequest } from 'fastify';
 import { roleAtLeast, type Role, type Scope } from '@portcullis/contracts';
 import type { ServiceContext } from '../context.js';
-import { insufficientScope, invalidToken } from '../errors.js';
+import { ApiError, insufficientScope, invalidToken } from '../errors.js';
 import type { Principal } from '../tokens/access-token.js';
 import { clientContext } from './client.js';
 
@@ -46,4 +46,19 @@ export async function requireAccess(
     detail: { resource: `${request.method} ${request.routeOptions.url ?? request.url}`, role: principal.role, source: 'user-service' },
   });
   throw insufficientScope(required.scope);
+}
+
+/**
+ * Admin actions need a recent password check: the session's sign-in or its last step-up, whichever is newer, read
+ * from the database (a refresh never makes authentication look fresher). Otherwise 401 in the manner of RFC 9470.
+ */
+export async function requireRecentAuthentication(context: ServiceContext, principal: Principal): Promise<void> {
+  const session = await context.sessions.findActiveSession(principal.sid);
+  if (session === null) throw invalidToken('session revoked or ended');
+  const lastPasswordCheck = Math.max(session.authTime.getTime(), session.stepUpAt?.getTime() ?? 0);
+  const maxAgeSeconds = context.config.stepUpMaxAgeSeconds;
+  if (context.clock.now() - lastPasswordCheck <= maxAgeSeconds * 1000) return;
+  throw new ApiError('insufficient_user_authentication', 'Confirm your password to continue.', {
+    headers: { 'www-authenticate': `Bearer error="insufficient_user_authentication", max_age=${maxAgeSeconds}` },
+  });
 }

@@ -3,9 +3,11 @@ import { z } from 'zod';
 import type { TokenResponse } from '@portcullis/contracts';
 import type { ServiceContext } from '../context.js';
 import { ApiError } from '../errors.js';
+import { authenticate } from '../http/authenticate.js';
 import { clientContext } from '../http/client.js';
 import { parseInput } from '../http/parse.js';
 import type { IssuedRefreshToken, SessionRow } from '../sessions/session-store.js';
+import { rateLimited, verifyCredentials } from '../passwords/verify-credentials.js';
 import { looksLikeRefreshToken } from '../tokens/refresh-token.js';
 import { toUser, type UserRow } from '../users/user-store.js';
 
@@ -15,20 +17,10 @@ const loginBody = z.strictObject({
 });
 
 const refreshTokenBody = z.strictObject({ refreshToken: z.string().min(1).max(512) });
-
-function invalidCredentials(): ApiError {
-  // OWASP ASVS 5.0 §6.3.8: one answer for unknown email, wrong password and disabled account.
-  return new ApiError('invalid_credentials', 'The email or password is incorrect.');
-}
+const stepUpBody = z.strictObject({ password: z.string().min(1).max(1024) });
 
 function invalidGrant(): ApiError {
   return new ApiError('invalid_grant', 'The refresh token is invalid, expired or revoked. Sign in again.');
-}
-
-function rateLimited(retryAfterSeconds: number): ApiError {
-  return new ApiError('rate_limited', `Too many attempts. Try again in ${retryAfterSeconds} seconds.`, {
-    headers: { 'retry-after': String(retryAfterSeconds) },
-  });
 }
 
 async function tokenResponse(context: ServiceContext, user: UserRow, session: SessionRow, refreshToken: IssuedRefreshToken): Promise<TokenResponse> {
@@ -63,32 +55,8 @@ export function registerAuthRoutes(app: FastifyInstance, context: ServiceContext
   app.post('/v1/auth/login', async (request: FastifyRequest, reply: FastifyReply) => {
     const { email, password } = parseInput(loginBody, request.body, 'body');
     const client = clientContext(request);
-    const ip = client.ip ?? 'unknown';
-    const normalizedEmail = email.toLowerCase();
-
-    const verdict = await context.throttles.admitLogin(normalizedEmail, ip);
-    if (!verdict.allowed) {
-      metrics.loginAttempts.inc({ outcome: 'throttled' });
-      await audit.record({ type: 'login.throttled', ...client, reason: 'too_many_attempts', detail: { email: normalizedEmail } });
-      throw rateLimited(verdict.retryAfterSeconds);
-    }
-
-    const user = await context.users.findByEmail(normalizedEmail);
-    const passwordMatches = await context.passwords.verify(user?.passwordHash ?? null, password);
-    if (user === null || !passwordMatches || user.disabled) {
-      await context.throttles.recordLoginFailure(normalizedEmail, ip);
-      metrics.loginAttempts.inc({ outcome: 'failed' });
-      const reason = user === null ? 'unknown_email' : !passwordMatches ? 'wrong_password' : 'account_disabled';
-      await audit.record({ type: 'login.failed', userId: user?.id ?? null, ...client, reason, detail: { email: normalizedEmail } });
-      throw invalidCredentials();
-    }
-
-    await context.throttles.recordLoginSuccess(normalizedEmail, ip);
-    if (context.passwords.needsRehash(user.passwordHash)) {
-      await context.users.update(user.id, { passwordHash: await context.passwords.hash(password) });
-    }
+    const user = await verifyCredentials(context, { email, password, client, purpose: 'login' });
     const { session, refreshToken } = await context.sessions.createSession(user, client);
-    metrics.loginAttempts.inc({ outcome: 'succeeded' });
     await audit.record({ type: 'login.succeeded', userId: user.id, sid: session.id, ...client });
     return noStore(reply).send(await tokenResponse(context, user, session, refreshToken));
   });
@@ -134,6 +102,19 @@ export function registerAuthRoutes(app: FastifyInstance, context: ServiceContext
         throw invalidGrant();
       }
     }
+  });
+
+  // Step-up (RFC 9470): the signed-in user re-enters their password; admin actions then accept the session for a while.
+  app.post('/v1/auth/step-up', async (request: FastifyRequest, reply: FastifyReply) => {
+    const principal = await authenticate(context, request);
+    const { password } = parseInput(stepUpBody, request.body, 'body');
+    const client = clientContext(request);
+    const account = await context.users.findById(principal.userId);
+    if (account === null) throw invalidGrant();
+    await verifyCredentials(context, { email: account.email, password, client, purpose: 'step_up' });
+    const stepUpAt = await context.sessions.recordStepUp(principal.sid);
+    await audit.record({ type: 'auth.step_up', userId: principal.userId, sid: principal.sid, ...client });
+    return noStore(reply).send({ stepUpAt });
   });
 
   app.post('/v1/auth/logout', async (request: FastifyRequest, reply: FastifyReply) => {

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { ROLES } from '@portcullis/contracts';
 import type { ServiceContext } from '../context.js';
 import { ApiError } from '../errors.js';
-import { authenticate, requireAccess } from '../http/authenticate.js';
+import { authenticate, requireAccess, requireRecentAuthentication } from '../http/authenticate.js';
 import { clientContext } from '../http/client.js';
 import { parseInput } from '../http/parse.js';
 import { toAdminUser } from '../users/user-store.js';
@@ -26,6 +26,7 @@ export function registerUserRoutes(app: FastifyInstance, context: ServiceContext
     await requireAccess(context, request, principal, { role: 'ADMIN', scope: 'users:admin' });
     const { id } = parseInput(userIdParams, request.params, 'path');
     const change = parseInput(userChange, request.body, 'body');
+    await requireRecentAuthentication(context, principal);
     if (id === principal.userId) {
       // An admin cannot lock themself out; another admin must do it.
       throw new ApiError('conflict', 'You cannot change your own role or disable your own account.');
@@ -53,5 +54,20 @@ export function registerUserRoutes(app: FastifyInstance, context: ServiceContext
       detail: { by: principal.userId, roleBefore: before.role, roleAfter: after.role, disabled: after.disabled, revokedSessions },
     });
     return { user: toAdminUser(after) };
+  });
+
+  // Ends every session of another user, e.g. after a lost device or a suspected compromise.
+  app.delete('/v1/users/:id/sessions', async (request: FastifyRequest, reply) => {
+    const principal = await authenticate(context, request);
+    await requireAccess(context, request, principal, { role: 'ADMIN', scope: 'users:admin' });
+    const { id } = parseInput(userIdParams, request.params, 'path');
+    await requireRecentAuthentication(context, principal);
+    if ((await context.users.findById(id)) === null) throw new ApiError('not_found', 'No such user.');
+    const revoked = await context.sessions.revokeUserSessions(id, 'revoked_by_admin');
+    for (const session of revoked) {
+      context.validity.forget(session.id);
+      await context.audit.record({ type: 'session.revoked', userId: id, sid: session.id, ...clientContext(request), reason: 'revoked_by_admin', detail: { by: principal.userId } });
+    }
+    return reply.code(200).send({ revoked: revoked.length });
   });
 }

@@ -174,6 +174,13 @@ export class SessionStore {
       .returning();
   }
 
+  /** Records that the user re-entered their password in this session (step-up). */
+  async recordStepUp(sessionId: string): Promise<number> {
+    const now = this.clock.now();
+    await this.db.update(sessions).set({ stepUpAt: new Date(now) }).where(eq(sessions.id, sessionId));
+    return now;
+  }
+
   /** A session that may still be used: not revoked, not past either lifetime, its user enabled. */
   async findActiveSession(sessionId: string): Promise<SessionRow | null> {
     const now = new Date(this.clock.now());
