@@ -70,6 +70,18 @@ describe('guards', () => {
   });
 });
 
+describe('forgetSession', () => {
+  it('expires every auth cookie and refuses the session in this process at once', async () => {
+    h.backend.accessTokenTtlMs = 60_000;
+    const { cookie } = await h.signIn();
+    await throughProxy(cookie);
+    await h.auth.forgetSession();
+    expect(h.expiredCookies).toEqual(['__Host-next-auth.session-token', '__Host-next-auth.csrf-token', '__Secure-next-auth.callback-url']);
+    const replay = await h.auth.proxy(h.request('/', { cookie }));
+    expect(replay.headers.get('location')).toContain('error=SessionExpired');
+  });
+});
+
 describe('protectedAction', () => {
   const changeRole = () =>
     h.auth.protectedAction(

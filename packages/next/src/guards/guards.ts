@@ -2,7 +2,7 @@ import { roleAtLeast, type Role, type Scope } from '@portcullis/contracts';
 import { cache } from 'react';
 import type { UserServiceClient } from '../backend/user-service-client.js';
 import type { CookieSettings } from '../cookies/cookie-config.js';
-import { parseCookieHeader, readSessionCookie } from '../cookies/session-cookie-chunks.js';
+import { isSessionCookieName, parseCookieHeader, readSessionCookie } from '../cookies/session-cookie-chunks.js';
 import { ForbiddenError, UnauthenticatedError } from '../errors.js';
 import type { AuthConfig } from '../options.js';
 import { PATH_HEADER } from '../proxy/create-proxy.js';
@@ -40,6 +40,11 @@ export interface Guards {
   requireScope(scope: Scope, options?: { resource?: string }): Promise<ServerSession>;
   /** Checks a requirement; on denial reports it to the audit trail and throws. */
   require(requirement: Requirement): Promise<{ session: ServerSession; accessToken: string }>;
+  /**
+   * For a server action whose backend call just ended the current session (revoking this device): expire the
+   * auth cookies and stop this process from accepting the session at once.
+   */
+  forgetSession(): Promise<void>;
 }
 
 export function createGuards(parts: GuardParts): Guards {
@@ -112,5 +117,14 @@ export function createGuards(parts: GuardParts): Guards {
       return (await require({ scope, ...options })).session;
     },
     require,
+    async forgetSession() {
+      const headers = await context.headers();
+      const existing = parseCookieHeader(headers.get('cookie'));
+      const token = await codec.decode(readSessionCookie(existing, cookies.sessionToken));
+      if (token) runtime.statusCache.markRevoked(token.sid);
+      const names = new Set([cookies.sessionToken, cookies.csrfToken, cookies.callbackUrl]);
+      for (const cookie of existing) if (isSessionCookieName(cookie.name, cookies.sessionToken)) names.add(cookie.name);
+      for (const name of names) await context.expireCookie(name, cookies.attributes);
+    },
   };
 }

@@ -1,5 +1,5 @@
 import type { Role, Scope } from '@portcullis/contracts';
-import { forbidden, redirect } from 'next/navigation.js';
+import { forbidden, redirect } from 'next/navigation';
 import { ForbiddenError, UnauthenticatedError } from '../errors.js';
 import { safeCallbackPath } from '../http/callback-url.js';
 import { PATH_HEADER } from '../proxy/create-proxy.js';

@@ -1,14 +1,20 @@
-import { headers } from 'next/headers.js';
+import { cookies, headers } from 'next/headers';
+import type { CookieAttributes } from '../cookies/cookie-config.js';
 
 export interface HeaderReader {
   get(name: string): string | null;
 }
 
-/** Where guards read the current request from; Next's `headers()` in an app, a stub in tests. */
+/** Where guards read the current request from (and actions write cookies); Next's APIs in an app, stubs in tests. */
 export interface RequestContext {
   headers(): Promise<HeaderReader>;
+  /** Expires a cookie with the attributes it was set with (a `__Host-` cookie is only removed by a `Secure` write). */
+  expireCookie(name: string, attributes: CookieAttributes): Promise<void>;
 }
 
 export const nextRequestContext: RequestContext = {
   headers: () => headers(),
+  async expireCookie(name, attributes) {
+    (await cookies()).set(name, '', { ...attributes, expires: new Date(0), maxAge: 0 });
+  },
 };

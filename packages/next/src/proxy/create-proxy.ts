@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { NextResponse, type NextRequest } from 'next/server.js';
+import { NextResponse, type NextRequest } from 'next/server';
 import { clientInfoFrom } from '../backend/client-info.js';
 import type { CookieSettings } from '../cookies/cookie-config.js';
 import {

@@ -1,5 +1,5 @@
 import type { Role } from '@portcullis/contracts';
-import { NextRequest } from 'next/server.js';
+import { NextRequest } from 'next/server';
 import { createAuth, type Auth } from '../create-auth.js';
 import type { HeaderReader } from '../guards/request-context.js';
 import { SessionCodec } from '../tokens/session-codec.js';
@@ -20,6 +20,8 @@ export class AuthHarness {
   readonly clock = new ManualClock(Date.now());
   /** What guards see as the current request. */
   requestHeaders: HeaderReader = new Headers();
+  /** Cookies a server action expired. */
+  readonly expiredCookies: string[] = [];
   auth!: Auth;
   codec!: SessionCodec;
 
@@ -28,7 +30,7 @@ export class AuthHarness {
     this.backend.now = this.clock.now;
     this.auth = createAuth(
       { backendUrl: this.backend.url, appUrl: APP, secret: SECRET, logger: silentLogger, now: this.clock.now, logoutRetryDelaysMs: [] },
-      { runtime: 'private', production: true, requestContext: { headers: async () => this.requestHeaders } },
+      { runtime: 'private', production: true, requestContext: { headers: async () => this.requestHeaders, expireCookie: async (name) => void this.expiredCookies.push(name) } },
     );
     this.codec = new SessionCodec({ secret: SECRET, idleSeconds: 7 * 24 * 3600, now: this.clock.now });
     return this;

@@ -1,0 +1,16 @@
+import Link from 'next/link';
+import type { ServerSession } from '@portcullis/next';
+
+/** Top navigation; sign-out is a plain form POST so it works without JavaScript. */
+export function Nav({ session }: { session: ServerSession }) {
+  return (
+    <nav aria-label="Main">
+      <Link href="/">Dashboard</Link>
+      <Link href="/sessions">My devices</Link>
+      {session.user.role === 'ADMIN' ? <Link href="/admin">Admin</Link> : null}
+      <form method="post" action="/api/auth/signout">
+        <button type="submit">Sign out</button>
+      </form>
+    </nav>
+  );
+}
