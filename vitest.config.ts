@@ -6,7 +6,7 @@ export default defineConfig({
       'packages/*/vitest.config.ts',
       'services/*/vitest.config.ts',
       'apps/*/vitest.config.ts',
-      'bench/vitest.config.ts',
+      'bench/vitest.config.{ts,mts}',
     ],
   },
 });

@@ -95,3 +95,29 @@ export const approvalTicketSchema = z.object({
   }),
 });
 export type ApprovalTicket = z.infer<typeof approvalTicketSchema>;
+
+/** Attack patterns the user-service detects in its audit trail. */
+export const ALERT_TYPES = ['brute_force.account', 'brute_force.ip', 'refresh.reuse', 'authz.denial_spike', 'refresh.failure_spike'] as const;
+export type AlertType = (typeof ALERT_TYPES)[number];
+
+export const alertSchema = z.object({
+  id: z.string(),
+  type: z.enum(ALERT_TYPES),
+  /** What the alert is about: an email, an IP address, a session id, or "all". */
+  subject: z.string(),
+  count: z.number().int(),
+  windowSeconds: z.number().int(),
+  firstEventAt: z.number().int(),
+  lastEventAt: z.number().int(),
+  raisedAt: z.number().int(),
+  /** The audit query that lists the events behind the alert. */
+  events: z.object({
+    type: z.enum(AUDIT_EVENT_TYPES),
+    since: z.number().int(),
+    until: z.number().int(),
+    ip: z.string().optional(),
+    email: z.string().optional(),
+    sid: z.string().optional(),
+  }),
+});
+export type Alert = z.infer<typeof alertSchema>;

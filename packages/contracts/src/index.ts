@@ -12,6 +12,8 @@ export {
   auditEventSchema,
   spendingRequestSchema,
   approvalTicketSchema,
+  alertSchema,
+  ALERT_TYPES,
 } from './api.js';
 export type {
   User,
@@ -22,4 +24,6 @@ export type {
   AccessTokenClaims,
   SpendingRequest,
   ApprovalTicket,
+  Alert,
+  AlertType,
 } from './api.js';

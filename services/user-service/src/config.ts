@@ -11,7 +11,8 @@ const origin = z.string().refine((value) => {
   try {
     const url = new URL(value);
     // An origin is scheme://host[:port] and nothing else; "null" and wildcards are never allowed (OWASP ASVS 5.0 §3.4).
-    return (url.protocol === 'http:' || url.protocol === 'https:') && url.origin === value;
+    // URL() accepts `*` in a host name, so `https://*.example.com` would pass as an "exact" origin that no browser sends.
+    return (url.protocol === 'http:' || url.protocol === 'https:') && url.origin === value && !url.hostname.includes('*');
   } catch {
     return false;
   }
@@ -22,7 +23,8 @@ const environmentSchema = z
     NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
     HOST: z.string().min(1).default('127.0.0.1'),
     PORT: z.coerce.number().int().min(0).max(65535).default(4000),
-    ISSUER: z.url().default('http://localhost:4000'),
+    // z.url() alone takes any scheme ("localhost:4000" parses as scheme "localhost:"); an issuer is an http(s) URL.
+    ISSUER: z.url({ protocol: /^https?$/ }).default('http://localhost:4000'),
     AUDIENCE: z.string().min(1).default('portcullis'),
     DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL').optional(),
     DATA_DIR: z.string().min(1).default('.data'),
@@ -51,6 +53,12 @@ const environmentSchema = z
     APPROVAL_TTL: z.coerce.number().int().positive().max(300, 'must be at most 300 seconds').default(300),
     // Admin actions need a password check at most this old (RFC 9470 max_age).
     STEP_UP_MAX_AGE: z.coerce.number().int().positive().max(3600).default(600),
+    ALERT_WINDOW: z.coerce.number().int().positive().default(300),
+    ALERT_FAILED_LOGINS_PER_ACCOUNT: z.coerce.number().int().positive().default(10),
+    ALERT_FAILED_LOGINS_PER_IP: z.coerce.number().int().positive().default(20),
+    ALERT_AUTHZ_DENIALS: z.coerce.number().int().positive().default(10),
+    ALERT_REFRESH_FAILURES: z.coerce.number().int().positive().default(25),
+    ALERT_SCAN_INTERVAL: z.coerce.number().positive().default(10),
     METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   })
@@ -104,6 +112,14 @@ export interface Config {
   readonly passwordHashing: { readonly concurrency: number; readonly queue: number };
   readonly approvalTtlSeconds: number;
   readonly stepUpMaxAgeSeconds: number;
+  readonly alerts: {
+    readonly windowSeconds: number;
+    readonly failedLoginsPerAccount: number;
+    readonly failedLoginsPerIp: number;
+    readonly authorizationDenials: number;
+    readonly refreshFailures: number;
+    readonly scanIntervalSeconds: number;
+  };
   readonly metricsToken: string | undefined;
   readonly logLevel: string;
 }
@@ -151,6 +167,14 @@ export function loadConfig(source: Readonly<Record<string, string | undefined>>)
     passwordHashing: Object.freeze({ concurrency: env.PASSWORD_HASH_CONCURRENCY, queue: env.PASSWORD_HASH_QUEUE }),
     approvalTtlSeconds: env.APPROVAL_TTL,
     stepUpMaxAgeSeconds: env.STEP_UP_MAX_AGE,
+    alerts: Object.freeze({
+      windowSeconds: env.ALERT_WINDOW,
+      failedLoginsPerAccount: env.ALERT_FAILED_LOGINS_PER_ACCOUNT,
+      failedLoginsPerIp: env.ALERT_FAILED_LOGINS_PER_IP,
+      authorizationDenials: env.ALERT_AUTHZ_DENIALS,
+      refreshFailures: env.ALERT_REFRESH_FAILURES,
+      scanIntervalSeconds: env.ALERT_SCAN_INTERVAL,
+    }),
     metricsToken: env.METRICS_TOKEN,
     logLevel: env.LOG_LEVEL,
   });

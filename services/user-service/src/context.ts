@@ -1,5 +1,6 @@
 import type { Clock } from './clock.js';
 import type { Config } from './config.js';
+import { AlertMonitor } from './alerts/alert-monitor.js';
 import { ApprovalStore } from './approvals/approval-store.js';
 import { AuditLog } from './audit/audit-log.js';
 import { openDatabase, type Database } from './db/database.js';
@@ -27,6 +28,7 @@ export interface ServiceContext {
   readonly validity: SessionValidity;
   readonly audit: AuditLog;
   readonly approvals: ApprovalStore;
+  readonly alerts: AlertMonitor;
   readonly throttles: Throttles;
   readonly metrics: Metrics;
   close(): Promise<void>;
@@ -52,6 +54,7 @@ export async function createServiceContext(config: Config, options: { clock: Clo
       reuseGraceSeconds: config.refreshReuseGraceSeconds,
     });
     const throttles = createThrottles(config, logger);
+    const alerts = new AlertMonitor(database.db, clock, logger, metrics, config.alerts);
     return {
       config,
       clock,
@@ -66,9 +69,11 @@ export async function createServiceContext(config: Config, options: { clock: Clo
       audit: new AuditLog(database.db, clock, logger, metrics),
       // The approver's ticket lives as long as the approval it leads to.
       approvals: new ApprovalStore(database.db, clock, { approvalTtlSeconds: config.approvalTtlSeconds, ticketTtlSeconds: config.approvalTtlSeconds }),
+      alerts,
       throttles,
       metrics,
       async close() {
+        alerts.stop();
         await throttles.close();
         await database.close();
       },

@@ -35,6 +35,12 @@ export function createMetrics() {
       labelNames: ['type'] as const,
       registers: [registry],
     }),
+    alerts: new Counter({
+      name: 'portcullis_alerts_total',
+      help: 'Alerts raised from the audit trail, by type (brute force, reuse, denial and refresh-failure spikes).',
+      labelNames: ['type'] as const,
+      registers: [registry],
+    }),
     requestDuration: new Histogram({
       name: 'portcullis_http_request_duration_seconds',
       help: 'HTTP request latency by route and status.',

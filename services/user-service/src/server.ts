@@ -25,6 +25,7 @@ if (config.demoPassword !== undefined && config.env !== 'production') {
   await seedDemoUsers(context.users, context.passwords, config.demoPassword);
   logger.info({ users: ['alice@example.com', 'maria@example.com', 'adam@example.com'] }, 'demo users ready');
 }
+context.alerts.start(config.alerts.scanIntervalSeconds);
 const app = await buildApp(context);
 await app.listen({ host: config.host, port: config.port });
 logger.info({ database: context.database.kind, issuer: config.issuer }, 'user-service listening');

@@ -1,4 +1,4 @@
-import { and, desc, eq, gte, sql, type SQL } from 'drizzle-orm';
+import { and, desc, eq, gte, isNotNull, lte, sql, type SQL } from 'drizzle-orm';
 import type { AuditEvent, AuditEventType } from '@portcullis/contracts';
 import type { Clock } from '../clock.js';
 import type { Db } from '../db/database.js';
@@ -19,9 +19,17 @@ export interface AuditRecord {
 export interface AuditQuery {
   type?: AuditEventType;
   userId?: string;
+  ip?: string;
+  email?: string;
+  sid?: string;
+  reason?: string;
   since?: number;
+  until?: number;
   limit: number;
 }
+
+export const TOP_DIMENSIONS = ['ip', 'email', 'user'] as const;
+export type TopDimension = (typeof TOP_DIMENSIONS)[number];
 
 export const STATS_BUCKETS = { minute: 60, hour: 3600, day: 86_400 } as const;
 export type StatsBucket = keyof typeof STATS_BUCKETS;
@@ -63,7 +71,12 @@ export class AuditLog {
     const conditions: SQL[] = [];
     if (query.type !== undefined) conditions.push(eq(auditEvents.type, query.type));
     if (query.userId !== undefined) conditions.push(eq(auditEvents.userId, query.userId));
+    if (query.ip !== undefined) conditions.push(eq(auditEvents.ip, query.ip));
+    if (query.email !== undefined) conditions.push(sql`${auditEvents.detail}->>'email' = ${query.email}`);
+    if (query.sid !== undefined) conditions.push(eq(auditEvents.sid, query.sid));
+    if (query.reason !== undefined) conditions.push(eq(auditEvents.reason, query.reason));
     if (query.since !== undefined) conditions.push(gte(auditEvents.at, new Date(query.since)));
+    if (query.until !== undefined) conditions.push(lte(auditEvents.at, new Date(query.until)));
     const rows = await this.db
       .select()
       .from(auditEvents)
@@ -85,7 +98,9 @@ export class AuditLog {
 
   /** Counts per event type and time bucket since `since`, for charts. */
   async stats(since: number, bucket: StatsBucket): Promise<Array<{ at: number; type: string; count: number }>> {
-    const width = STATS_BUCKETS[bucket];
+    // Inlined, not a bind parameter: PostgreSQL only matches the SELECT expression to the GROUP BY one when they are
+    // textually the same, and `$1` vs `$4` are not. The width comes from our own constant table, never from input.
+    const width = sql.raw(String(STATS_BUCKETS[bucket]));
     const bucketStart = sql<number>`(floor(extract(epoch from ${auditEvents.at}) / ${width}) * ${width})::bigint`;
     const rows = await this.db
       .select({ start: bucketStart, type: auditEvents.type, count: sql<number>`count(*)::int` })
@@ -94,5 +109,18 @@ export class AuditLog {
       .groupBy(bucketStart, auditEvents.type)
       .orderBy(bucketStart, auditEvents.type);
     return rows.map((row) => ({ at: Number(row.start) * 1000, type: row.type, count: Number(row.count) }));
+  }
+
+  /** The most frequent IPs, emails or users among events of one type since `since` (e.g. top sources of failures). */
+  async top(type: AuditEventType, by: TopDimension, since: number, limit: number): Promise<Array<{ key: string; count: number }>> {
+    const key = by === 'ip' ? sql<string>`${auditEvents.ip}` : by === 'user' ? sql<string>`${auditEvents.userId}::text` : sql<string>`${auditEvents.detail}->>'email'`;
+    const rows = await this.db
+      .select({ key, count: sql<number>`count(*)::int` })
+      .from(auditEvents)
+      .where(and(eq(auditEvents.type, type), gte(auditEvents.at, new Date(since)), isNotNull(key)))
+      .groupBy(key)
+      .orderBy(desc(sql`count(*)`))
+      .limit(limit);
+    return rows.map((row) => ({ key: String(row.key), count: Number(row.count) }));
   }
 }

@@ -85,6 +85,7 @@ export const auditEvents = pgTable(
     index('audit_events_at_idx').on(table.at),
     index('audit_events_type_at_idx').on(table.type, table.at),
     index('audit_events_user_at_idx').on(table.userId, table.at),
+    index('audit_events_ip_at_idx').on(table.ip, table.at),
   ],
 );
 
@@ -142,4 +143,25 @@ export const approvals = pgTable(
   (table) => [index('approvals_request_idx').on(table.requestId)],
 );
 
-export const schema = { users, sessions, refreshTokens, signingKeys, auditEvents, spendingRequests, approvalTickets, approvals };
+/**
+ * Alerts raised from the audit trail. `dedupeKey` is unique so that several instances scanning the same events
+ * raise each alert once.
+ */
+export const alerts = pgTable(
+  'alerts',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    type: text('type').notNull(),
+    subject: text('subject').notNull(),
+    dedupeKey: text('dedupe_key').notNull().unique(),
+    count: integer('count').notNull(),
+    windowSeconds: integer('window_seconds').notNull(),
+    firstEventAt: moment('first_event_at').notNull(),
+    lastEventAt: moment('last_event_at').notNull(),
+    raisedAt: moment('raised_at').notNull(),
+    events: jsonb('events').notNull(),
+  },
+  (table) => [index('alerts_raised_idx').on(table.raisedAt)],
+);
+
+export const schema = { users, sessions, refreshTokens, signingKeys, auditEvents, spendingRequests, approvalTickets, approvals, alerts };

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { AUDIT_EVENT_TYPES } from '@portcullis/contracts';
-import { STATS_BUCKETS, type StatsBucket } from '../audit/audit-log.js';
+import { STATS_BUCKETS, TOP_DIMENSIONS, type StatsBucket } from '../audit/audit-log.js';
 import type { ServiceContext } from '../context.js';
 import { authenticate, requireAccess } from '../http/authenticate.js';
 import { parseInput } from '../http/parse.js';
@@ -19,13 +19,30 @@ const instant = z.string().max(40).transform((value, context) => {
 const auditQuery = z.strictObject({
   type: z.enum(AUDIT_EVENT_TYPES).optional(),
   userId: z.uuid().optional(),
+  ip: z.string().min(1).max(64).optional(),
+  email: z.string().min(1).max(254).optional(),
+  sid: z.string().min(1).max(64).optional(),
+  reason: z.string().min(1).max(64).optional(),
   since: instant.optional(),
+  until: instant.optional(),
   limit: z.coerce.number().int().min(1).max(1000).default(100),
 });
 
 const statsQuery = z.strictObject({
   since: instant.optional(),
   bucket: z.enum(Object.keys(STATS_BUCKETS) as [StatsBucket, ...StatsBucket[]]).default('hour'),
+});
+
+const topQuery = z.strictObject({
+  type: z.enum(AUDIT_EVENT_TYPES).default('login.failed'),
+  by: z.enum(TOP_DIMENSIONS).default('ip'),
+  since: instant.optional(),
+  limit: z.coerce.number().int().min(1).max(100).default(10),
+});
+
+const alertsQuery = z.strictObject({
+  since: instant.optional(),
+  limit: z.coerce.number().int().min(1).max(500).default(50),
 });
 
 export function registerAuditRoutes(app: FastifyInstance, context: ServiceContext): void {
@@ -42,5 +59,26 @@ export function registerAuditRoutes(app: FastifyInstance, context: ServiceContex
     const query = parseInput(statsQuery, request.query, 'query');
     const since = query.since ?? context.clock.now() - 24 * 3600 * 1000;
     return { since, bucket: query.bucket, buckets: await context.audit.stats(since, query.bucket) };
+  });
+
+  app.get('/v1/audit/top', async (request: FastifyRequest) => {
+    const principal = await authenticate(context, request);
+    await requireAccess(context, request, principal, { role: 'ADMIN', scope: 'audit:read' });
+    const query = parseInput(topQuery, request.query, 'query');
+    const since = query.since ?? context.clock.now() - 24 * 3600 * 1000;
+    return { type: query.type, by: query.by, since, top: await context.audit.top(query.type, query.by, since, query.limit) };
+  });
+
+  app.get('/v1/alerts', async (request: FastifyRequest) => {
+    const principal = await authenticate(context, request);
+    await requireAccess(context, request, principal, { role: 'ADMIN', scope: 'audit:read' });
+    const query = parseInput(alertsQuery, request.query, 'query');
+    return { alerts: await context.alerts.list({ since: query.since ?? context.clock.now() - 7 * 24 * 3600 * 1000, limit: query.limit }) };
+  });
+
+  app.get('/v1/stats/sessions', async (request: FastifyRequest) => {
+    const principal = await authenticate(context, request);
+    await requireAccess(context, request, principal, { role: 'ADMIN', scope: 'audit:read' });
+    return { activeByRole: await context.sessions.countActiveByRole() };
   });
 }

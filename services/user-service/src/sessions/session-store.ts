@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { and, desc, eq, gt, isNull } from 'drizzle-orm';
+import { and, desc, eq, gt, isNull, sql } from 'drizzle-orm';
 import type { Clock } from '../clock.js';
 import type { Db } from '../db/database.js';
 import { refreshTokens, sessions, users } from '../db/schema.js';
@@ -199,6 +199,18 @@ export class SessionStore {
       )
       .limit(1);
     return row?.session ?? null;
+  }
+
+  /** Active sessions per role of their user, for the security dashboard. */
+  async countActiveByRole(): Promise<Record<string, number>> {
+    const now = new Date(this.clock.now());
+    const rows = await this.db
+      .select({ role: users.role, count: sql<number>`count(*)::int` })
+      .from(sessions)
+      .innerJoin(users, eq(users.id, sessions.userId))
+      .where(and(isNull(sessions.revokedAt), gt(sessions.absoluteExpiresAt, now), gt(sessions.idleExpiresAt, now), eq(users.disabled, false)))
+      .groupBy(users.role);
+    return Object.fromEntries(rows.map((row) => [row.role, Number(row.count)]));
   }
 
   async listActiveSessions(userId: string): Promise<SessionRow[]> {
