@@ -1,0 +1,339 @@
+import { createHash, randomInt } from 'node:crypto';
+import { Redis } from 'ioredis';
+import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import type { AuditEvent, ErrorBody, TokenResponse } from '@portcullis/contracts';
+import { createTestAccount, type TestAccount } from '../test-support/accounts.js';
+import { testBackends, type TestBackend } from '../test-support/databases.js';
+import { ADAM, DEMO_PASSWORD, startTestInstance, type TestInstance } from '../test-support/harness.js';
+import { sampleValue } from '../test-support/prometheus.js';
+
+const WRONG_PASSWORD = 'definitely-not-the-password';
+const REDIS_URL = process.env.REDIS_URL;
+const REDIS_SKIP_REASON = 'REDIS_URL is not set: shared Redis counters not tested (set it, as .ci/run does, to run them)';
+
+/** A client address of its own for each scenario, so scenarios on one instance (and reruns on one Redis) never share counters. */
+function freshIp(): string {
+  return `198.18.${randomInt(0, 256)}.${randomInt(1, 255)}`;
+}
+
+function attempt(instance: TestInstance, email: string, password: string, ip?: string): Promise<Response> {
+  return instance.request('/v1/auth/login', {
+    method: 'POST',
+    json: { email, password },
+    headers: ip === undefined ? {} : { 'x-forwarded-for': ip },
+  });
+}
+
+async function expectRefused(response: Response, status: number, error: string): Promise<void> {
+  expect(response.status).toBe(status);
+  expect(((await response.json()) as ErrorBody).error).toBe(error);
+}
+
+async function expectThrottled(response: Response, windowSeconds: number): Promise<void> {
+  expect(response.status).toBe(429);
+  const retryAfter = Number(response.headers.get('retry-after'));
+  expect(Number.isInteger(retryAfter)).toBe(true);
+  expect(retryAfter).toBeGreaterThanOrEqual(1);
+  expect(retryAfter).toBeLessThanOrEqual(windowSeconds);
+  expect((await response.json()) as ErrorBody).toEqual({ error: 'rate_limited', message: expect.any(String) });
+}
+
+const LIMITS = {
+  TRUST_PROXY: '127.0.0.1,::1',
+  LOGIN_MAX_FAILURES_PER_EMAIL_IP: '3',
+  LOGIN_MAX_ATTEMPTS_PER_IP: '6',
+  LOGIN_MAX_FAILURES_PER_ACCOUNT: '5',
+  LOGIN_FAILURE_WINDOW: '900',
+  REFRESH_MAX_PER_IP_PER_MINUTE: '3',
+};
+
+describe.each(testBackends())('login throttling on $name (in-memory counters)', (backend) => {
+  let instance: TestInstance;
+
+  beforeAll(async () => {
+    // Behind a trusted proxy, each scenario speaks from an address of its own through X-Forwarded-For.
+    instance = await startTestInstance(backend, LIMITS);
+  });
+
+  afterAll(async () => {
+    await instance?.close();
+  });
+
+  it('refuses the correct password with 429 after 3 consecutive failures from one address', async () => {
+    const account = await createTestAccount(instance);
+    const ip = freshIp();
+    for (let i = 0; i < 3; i += 1) await expectRefused(await attempt(instance, account.email, WRONG_PASSWORD, ip), 401, 'invalid_credentials');
+
+    await expectThrottled(await attempt(instance, account.email, account.password, ip), 900);
+    await expectThrottled(await attempt(instance, account.email.toUpperCase(), account.password, ip), 900);
+
+    // The counter is per email *and* address: the owner elsewhere still gets in (3 account failures < 5).
+    expect((await attempt(instance, account.email, account.password, freshIp())).status).toBe(200);
+  });
+
+  it('resets the email+address counter on a successful sign-in', async () => {
+    const account = await createTestAccount(instance);
+    const ip = freshIp();
+    for (let i = 0; i < 2; i += 1) await expectRefused(await attempt(instance, account.email, WRONG_PASSWORD, ip), 401, 'invalid_credentials');
+    expect((await attempt(instance, account.email, account.password, ip)).status).toBe(200);
+
+    for (let i = 0; i < 2; i += 1) await expectRefused(await attempt(instance, account.email, WRONG_PASSWORD, ip), 401, 'invalid_credentials');
+
+    expect((await attempt(instance, account.email, account.password, ip)).status).toBe(200);
+  });
+
+  it('caps attempts per address, whatever the accounts tried', async () => {
+    const account = await createTestAccount(instance);
+    const ip = freshIp();
+    for (let i = 0; i < 6; i += 1) {
+      await expectRefused(await attempt(instance, `nobody-${i}@example.test`, WRONG_PASSWORD, ip), 401, 'invalid_credentials');
+    }
+
+    await expectThrottled(await attempt(instance, account.email, account.password, ip), 900);
+  });
+
+  it('counts successes towards the per-address cap too', async () => {
+    const account = await createTestAccount(instance);
+    const ip = freshIp();
+    for (let i = 0; i < 6; i += 1) expect((await attempt(instance, account.email, account.password, ip)).status).toBe(200);
+
+    await expectThrottled(await attempt(instance, account.email, account.password, ip), 900);
+  });
+
+  it('locks an account after 5 failures spread over many addresses', async () => {
+    const account = await createTestAccount(instance);
+    for (let i = 0; i < 5; i += 1) {
+      await expectRefused(await attempt(instance, account.email, WRONG_PASSWORD, freshIp()), 401, 'invalid_credentials');
+    }
+
+    await expectThrottled(await attempt(instance, account.email, account.password, freshIp()), 3600);
+  });
+
+  it('keys on the address the trusted proxy saw, not on entries the client put in front of it', async () => {
+    const account = await createTestAccount(instance);
+    const ip = freshIp();
+    for (let i = 0; i < 3; i += 1) {
+      const response = await attempt(instance, account.email, WRONG_PASSWORD, `10.0.0.${i + 1}, 203.0.113.${i + 1}, ${ip}`);
+      await expectRefused(response, 401, 'invalid_credentials');
+    }
+
+    await expectThrottled(await attempt(instance, account.email, account.password, `192.0.2.99, ${ip}`), 900);
+  });
+
+  it('throttles refreshes per address with 429 and Retry-After', async () => {
+    const ip = freshIp();
+    const refresh = (address: string) =>
+      instance.request('/v1/auth/refresh', { method: 'POST', json: { refreshToken: 'A'.repeat(43) }, headers: { 'x-forwarded-for': address } });
+    for (let i = 0; i < 3; i += 1) await expectRefused(await refresh(ip), 401, 'invalid_grant');
+
+    await expectThrottled(await refresh(ip), 60);
+
+    await expectRefused(await refresh(freshIp()), 401, 'invalid_grant');
+  });
+
+  it('refuses a real refresh token while its address is throttled, and keeps it usable', async () => {
+    const account = await createTestAccount(instance);
+    const session = (await (await attempt(instance, account.email, account.password, freshIp())).json()) as TokenResponse;
+    const ip = freshIp();
+    const refresh = (refreshToken: string, address: string) =>
+      instance.request('/v1/auth/refresh', { method: 'POST', json: { refreshToken }, headers: { 'x-forwarded-for': address } });
+    for (let i = 0; i < 3; i += 1) await refresh('B'.repeat(43), ip);
+
+    await expectThrottled(await refresh(session.refreshToken, ip), 60);
+
+    expect((await refresh(session.refreshToken, freshIp())).status).toBe(200);
+  });
+
+  it('records throttled sign-ins as login.throttled, counted in /metrics', async () => {
+    const account = await createTestAccount(instance);
+    const ip = freshIp();
+    for (let i = 0; i < 3; i += 1) await attempt(instance, account.email, WRONG_PASSWORD, ip);
+    await attempt(instance, account.email, account.password, ip);
+    const admin = (await (await attempt(instance, ADAM, DEMO_PASSWORD, freshIp())).json()) as TokenResponse;
+
+    const response = await instance.request('/v1/audit?type=login.throttled&limit=1000', { token: admin.accessToken });
+
+    const events = ((await response.json()) as { events: AuditEvent[] }).events;
+    expect(events.filter((event) => event.ip === ip)).toEqual([
+      expect.objectContaining({ type: 'login.throttled', ip, reason: 'too_many_attempts', detail: expect.objectContaining({ email: account.email }) }),
+    ]);
+    const metrics = await (await instance.request('/metrics', { headers: { 'x-forwarded-for': '127.0.0.1' } })).text();
+    expect(sampleValue(metrics, 'portcullis_login_attempts_total', { outcome: 'throttled' })).toBeGreaterThanOrEqual(1);
+  });
+});
+
+/**
+ * The scenarios below are about HTTP and counters, not storage: they run once, on PostgreSQL when DATABASE_URL is set
+ * (one shared database for two instances, and quicker to start), else on PGlite.
+ */
+function quickestBackend(): TestBackend {
+  const backend = testBackends().at(-1);
+  if (backend === undefined) throw new Error('no test back-end');
+  return backend;
+}
+
+describe('login throttling without a trusted proxy', () => {
+  let instance: TestInstance;
+  let account: TestAccount;
+
+  beforeAll(async () => {
+    const backend = quickestBackend();
+    instance = await startTestInstance(backend, { LOGIN_MAX_FAILURES_PER_EMAIL_IP: '3', LOGIN_MAX_FAILURES_PER_ACCOUNT: '50' });
+    account = await createTestAccount(instance);
+  });
+
+  afterAll(async () => {
+    await instance?.close();
+  });
+
+  it('ignores X-Forwarded-For: a spoofed address per request does not escape the limit', async () => {
+    for (let i = 0; i < 3; i += 1) {
+      await expectRefused(await attempt(instance, account.email, WRONG_PASSWORD, freshIp()), 401, 'invalid_credentials');
+    }
+
+    await expectThrottled(await attempt(instance, account.email, account.password, freshIp()), 900);
+  });
+
+  it('audits the socket\'s address, not the claimed one', async () => {
+    const admin = await instance.login(ADAM);
+    const response = await instance.request(`/v1/audit?type=login.failed&userId=${account.id}`, { token: admin.accessToken });
+    const events = ((await response.json()) as { events: AuditEvent[] }).events;
+    expect(events.length).toBe(3);
+    for (const event of events) expect(event.ip).toBe('127.0.0.1');
+  });
+});
+
+describe('login throttling with Redis unreachable', () => {
+  let instance: TestInstance;
+
+  beforeAll(async () => {
+    const backend = quickestBackend();
+    // Port 1 refuses connections: every Redis call fails at once and the in-memory insurance limiter answers.
+    instance = await startTestInstance(backend, { ...LIMITS, REDIS_URL: 'redis://127.0.0.1:1' });
+  });
+
+  afterAll(async () => {
+    await instance?.close();
+  });
+
+  it('still throttles, from memory, and never answers 500', async () => {
+    const account = await createTestAccount(instance);
+    const ip = freshIp();
+    for (let i = 0; i < 3; i += 1) await expectRefused(await attempt(instance, account.email, WRONG_PASSWORD, ip), 401, 'invalid_credentials');
+
+    await expectThrottled(await attempt(instance, account.email, account.password, ip), 900);
+    expect((await attempt(instance, account.email, account.password, freshIp())).status).toBe(200);
+  });
+
+  it('still throttles refreshes', async () => {
+    const ip = freshIp();
+    for (let i = 0; i < 3; i += 1) {
+      const response = await instance.request('/v1/auth/refresh', { method: 'POST', json: { refreshToken: 'C'.repeat(43) }, headers: { 'x-forwarded-for': ip } });
+      await expectRefused(response, 401, 'invalid_grant');
+    }
+    const response = await instance.request('/v1/auth/refresh', { method: 'POST', json: { refreshToken: 'C'.repeat(43) }, headers: { 'x-forwarded-for': ip } });
+    await expectThrottled(response, 60);
+  });
+
+  it('raises an alert in the log', () => {
+    expect(instance.logs.some((line) => line.includes('alert.redis_unavailable'))).toBe(true);
+  });
+});
+
+/** Mirrors throttles.ts: keys are `portcullis:<limiter>:<key>`, accounts as a short SHA-256 of the email. */
+function redisKeysFor(emails: readonly string[], ips: readonly string[]): string[] {
+  const accounts = emails.map((email) => createHash('sha256').update(email).digest('base64url').slice(0, 22));
+  return [
+    ...accounts.flatMap((account) => ips.map((ip) => `portcullis:login-fail-email-ip:${account}:${ip}`)),
+    ...accounts.map((account) => `portcullis:login-fail-account:${account}`),
+    ...ips.map((ip) => `portcullis:login-ip:${ip}`),
+    ...ips.map((ip) => `portcullis:refresh-ip:${ip}`),
+  ];
+}
+
+describe.skipIf(REDIS_URL === undefined || REDIS_URL === '')(`login throttling shared through Redis${REDIS_URL ? '' : ` — skipped: ${REDIS_SKIP_REASON}`}`, () => {
+  describe(`two instances on ${quickestBackend().name}`, () => {
+    const backend = quickestBackend();
+    let database: Awaited<ReturnType<TestBackend['create']>>;
+    let first: TestInstance;
+    let second: TestInstance;
+    const emails: string[] = [];
+    const ips: string[] = [];
+
+    function ip(): string {
+      const address = freshIp();
+      ips.push(address);
+      return address;
+    }
+
+    /** The same account on both instances (one shared PostgreSQL database, or two in-memory PGlite ones). */
+    async function accountOnBoth(): Promise<TestAccount> {
+      const account = await createTestAccount(first);
+      await createTestAccount(second, { email: account.email });
+      emails.push(account.email);
+      return account;
+    }
+
+    beforeAll(async () => {
+      const env = { ...LIMITS, REDIS_URL: REDIS_URL ?? '' };
+      database = await backend.create();
+      first = await startTestInstance(backend, env, { database });
+      second = await startTestInstance(backend, env, { database });
+    });
+
+    afterAll(async () => {
+      await first?.close();
+      await second?.close();
+      await database?.drop();
+      if (REDIS_URL === undefined) return;
+      const redis = new Redis(REDIS_URL, { lazyConnect: true });
+      await redis.connect();
+      const keys = redisKeysFor(emails, ips);
+      if (keys.length > 0) await redis.del(...keys);
+      redis.disconnect();
+    });
+
+    it('adds failures seen by either instance: the limit holds across them', async () => {
+      const account = await accountOnBoth();
+      const address = ip();
+      await expectRefused(await attempt(first, account.email, WRONG_PASSWORD, address), 401, 'invalid_credentials');
+      await expectRefused(await attempt(second, account.email, WRONG_PASSWORD, address), 401, 'invalid_credentials');
+      await expectRefused(await attempt(first, account.email, WRONG_PASSWORD, address), 401, 'invalid_credentials');
+
+      await expectThrottled(await attempt(second, account.email, account.password, address), 900);
+      await expectThrottled(await attempt(first, account.email, account.password, address), 900);
+    });
+
+    it('adds per-account failures from many addresses across instances', async () => {
+      const account = await accountOnBoth();
+      for (let i = 0; i < 5; i += 1) {
+        await expectRefused(await attempt(i % 2 === 0 ? first : second, account.email, WRONG_PASSWORD, ip()), 401, 'invalid_credentials');
+      }
+
+      await expectThrottled(await attempt(second, account.email, account.password, ip()), 3600);
+    });
+
+    it('shares the reset: a success on one instance clears the counter for the other', async () => {
+      const account = await accountOnBoth();
+      const address = ip();
+      await attempt(first, account.email, WRONG_PASSWORD, address);
+      await attempt(second, account.email, WRONG_PASSWORD, address);
+      expect((await attempt(first, account.email, account.password, address)).status).toBe(200);
+      await attempt(second, account.email, WRONG_PASSWORD, address);
+      await attempt(first, account.email, WRONG_PASSWORD, address);
+
+      expect((await attempt(second, account.email, account.password, address)).status).toBe(200);
+    });
+
+    it('shares the refresh limit per address', async () => {
+      const address = ip();
+      const refresh = (instance: TestInstance) =>
+        instance.request('/v1/auth/refresh', { method: 'POST', json: { refreshToken: 'D'.repeat(43) }, headers: { 'x-forwarded-for': address } });
+      await expectRefused(await refresh(first), 401, 'invalid_grant');
+      await expectRefused(await refresh(second), 401, 'invalid_grant');
+      await expectRefused(await refresh(first), 401, 'invalid_grant');
+
+      await expectThrottled(await refresh(second), 60);
+    });
+  });
+});
