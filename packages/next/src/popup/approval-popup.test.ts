@@ -1,0 +1,211 @@
+import { webcrypto } from 'node:crypto';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { APPROVAL_MESSAGE_TYPE, isApprovalMessage, isExactOrigin } from './approval-message.js';
+import { ApprovalPopupError, openApprovalPopup, type IgnoredMessageReason } from './open-approval-popup.js';
+import { sendApprovalResult } from './send-approval-result.js';
+
+const APP = 'http://localhost:3000';
+
+type Listener = (event: MessageEvent) => void;
+
+/** Just enough of a browser window for the popup helpers: open, messages, timers, crypto. */
+class FakeWindow {
+  closed = false;
+  opener: FakeWindow | null = null;
+  openedUrl: string | undefined;
+  popup: FakeWindow | null = null;
+  readonly posted: Array<{ message: unknown; targetOrigin: string }> = [];
+  readonly #listeners = new Set<Listener>();
+  readonly crypto = webcrypto as unknown as Crypto;
+  readonly location: { href: string };
+  blockPopups = false;
+
+  constructor(href = `${APP}/requests`) {
+    this.location = { href };
+  }
+
+  open(url: string): FakeWindow | null {
+    if (this.blockPopups) return null;
+    this.openedUrl = url;
+    this.popup = new FakeWindow(url);
+    this.popup.opener = this;
+    return this.popup;
+  }
+
+  close(): void {
+    this.closed = true;
+  }
+
+  postMessage(message: unknown, targetOrigin: string): void {
+    this.posted.push({ message, targetOrigin });
+  }
+
+  addEventListener(_type: 'message', listener: Listener): void {
+    this.#listeners.add(listener);
+  }
+
+  removeEventListener(_type: 'message', listener: Listener): void {
+    this.#listeners.delete(listener);
+  }
+
+  deliver(data: unknown, origin: string, source: unknown): void {
+    for (const listener of this.#listeners) listener({ data, origin, source } as MessageEvent);
+  }
+
+  get listenerCount(): number {
+    return this.#listeners.size;
+  }
+
+  setTimeout = (callback: () => void, ms: number) => setTimeout(callback, ms);
+  clearTimeout = (handle: ReturnType<typeof setTimeout>) => clearTimeout(handle);
+  setInterval = (callback: () => void, ms: number) => setInterval(callback, ms);
+  clearInterval = (handle: ReturnType<typeof setInterval>) => clearInterval(handle);
+}
+
+function asWindow(fake: FakeWindow): Window {
+  return fake as unknown as Window;
+}
+
+function stateOf(fake: FakeWindow): string {
+  return new URL(fake.openedUrl ?? '').searchParams.get('state') ?? '';
+}
+
+describe('approval popup messages', () => {
+  it('accept only exact origins', () => {
+    expect(isExactOrigin(APP)).toBe(true);
+    for (const bad of ['*', 'null', `${APP}/`, `${APP}/path`, 'localhost:3000', 'javascript:alert(1)', '']) expect(isExactOrigin(bad)).toBe(false);
+  });
+
+  it('accept only the exact message shape', () => {
+    const good = { type: APPROVAL_MESSAGE_TYPE, requestId: 'r-1', state: 'a'.repeat(43), result: 'approved' };
+    expect(isApprovalMessage(good)).toBe(true);
+    expect(isApprovalMessage({ ...good, accessToken: 'eyJ...' })).toBe(false);
+    expect(isApprovalMessage({ ...good, result: 'granted' })).toBe(false);
+    expect(isApprovalMessage({ ...good, state: 'short' })).toBe(false);
+    expect(isApprovalMessage('approved')).toBe(false);
+    expect(isApprovalMessage(null)).toBe(false);
+  });
+});
+
+describe('openApprovalPopup', () => {
+  let opener: FakeWindow;
+  let ignored: Array<[IgnoredMessageReason, string]>;
+
+  beforeEach(() => {
+    vi.useFakeTimers();
+    opener = new FakeWindow();
+    ignored = [];
+  });
+
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  function open(overrides: { trustedOrigins?: string[]; timeoutMs?: number } = {}) {
+    return openApprovalPopup({
+      url: '/approve',
+      requestId: 'req-1',
+      trustedOrigins: overrides.trustedOrigins ?? [APP],
+      timeoutMs: overrides.timeoutMs ?? 60_000,
+      window: asWindow(opener),
+      onIgnoredMessage: (reason, origin) => ignored.push([reason, origin]),
+    });
+  }
+
+  it('opens the approval page with the request id and a fresh state, and resolves on the popup\'s answer', async () => {
+    const outcome = open();
+    const popup = opener.popup;
+    const state = stateOf(opener);
+    expect(new URL(opener.openedUrl ?? '').pathname).toBe('/approve');
+    expect(state).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    opener.deliver({ type: APPROVAL_MESSAGE_TYPE, requestId: 'req-1', state, result: 'approved' }, APP, popup);
+    await expect(outcome).resolves.toEqual({ requestId: 'req-1', result: 'approved', state });
+    expect(opener.listenerCount).toBe(0);
+  });
+
+  it('ignores forged messages: other origins (incl. look-alikes and "null"), other windows, wrong state or request', async () => {
+    const outcome = open();
+    const popup = opener.popup;
+    const state = stateOf(opener);
+    const message = { type: APPROVAL_MESSAGE_TYPE, requestId: 'req-1', state, result: 'approved' };
+    opener.deliver(message, 'http://localhost:4444', popup);
+    opener.deliver(message, `${APP}.evil.example`, popup);
+    opener.deliver(message, 'null', popup);
+    opener.deliver(message, APP, new FakeWindow());
+    opener.deliver({ ...message, state: 'b'.repeat(43) }, APP, popup);
+    opener.deliver({ ...message, requestId: 'req-2' }, APP, popup);
+    opener.deliver('hello', APP, popup);
+    expect(ignored.map(([reason]) => reason)).toEqual([
+      'untrusted_origin',
+      'untrusted_origin',
+      'untrusted_origin',
+      'other_window',
+      'wrong_state',
+      'wrong_request',
+      'bad_shape',
+    ]);
+    opener.deliver({ ...message, result: 'rejected' }, APP, popup);
+    await expect(outcome).resolves.toMatchObject({ result: 'rejected' });
+  });
+
+  it('ignores a replay of an answered state', async () => {
+    const first = open();
+    const firstPopup = opener.popup;
+    const state = stateOf(opener);
+    const message = { type: APPROVAL_MESSAGE_TYPE, requestId: 'req-1', state, result: 'approved' };
+    opener.deliver(message, APP, firstPopup);
+    await first;
+    const second = open({ timeoutMs: 1000 });
+    opener.deliver(message, APP, opener.popup);
+    expect(ignored).toContainEqual(['state_used', APP]);
+    vi.advanceTimersByTime(1000);
+    await expect(second).rejects.toMatchObject({ code: 'timeout' });
+  });
+
+  it('rejects when the popup is blocked, closed, silent too long, or sends a malformed answer of ours', async () => {
+    opener.blockPopups = true;
+    await expect(open()).rejects.toMatchObject({ code: 'popup_blocked' });
+    opener.blockPopups = false;
+
+    const closed = open();
+    opener.popup?.close();
+    vi.advanceTimersByTime(500);
+    await expect(closed).rejects.toBeInstanceOf(ApprovalPopupError);
+    await expect(closed).rejects.toMatchObject({ code: 'popup_closed' });
+
+    const silent = open({ timeoutMs: 2000 });
+    const silentPopup = opener.popup;
+    vi.advanceTimersByTime(2000);
+    await expect(silent).rejects.toMatchObject({ code: 'timeout' });
+    expect(silentPopup?.closed).toBe(true);
+
+    const malformed = open();
+    opener.deliver({ type: APPROVAL_MESSAGE_TYPE, requestId: 'req-1', state: stateOf(opener), result: 'approved', token: 'x' }, APP, opener.popup);
+    await expect(malformed).rejects.toMatchObject({ code: 'bad_message' });
+  });
+
+  it('refuses wildcard or "null" trusted origins and approval pages on other origins', () => {
+    expect(() => open({ trustedOrigins: ['*'] })).toThrow(TypeError);
+    expect(() => open({ trustedOrigins: ['null'] })).toThrow(TypeError);
+    expect(() =>
+      openApprovalPopup({ url: 'https://evil.example/approve', requestId: 'r', trustedOrigins: [APP], window: asWindow(opener) }),
+    ).toThrow(TypeError);
+  });
+});
+
+describe('sendApprovalResult', () => {
+  it('posts to the exact opener origin, never "*", with no credential, and closes the popup', () => {
+    const opener = new FakeWindow();
+    const popup = opener.open(`${APP}/approve`) ?? new FakeWindow();
+    const sent = sendApprovalResult({ openerOrigin: APP, requestId: 'req-1', state: 'c'.repeat(43), result: 'approved', window: asWindow(popup) });
+    expect(sent).toBe(true);
+    expect(opener.posted).toEqual([{ message: { type: APPROVAL_MESSAGE_TYPE, requestId: 'req-1', state: 'c'.repeat(43), result: 'approved' }, targetOrigin: APP }]);
+    expect(popup.closed).toBe(true);
+  });
+
+  it('says so when the opener is gone, and refuses "*" as a target', () => {
+    const orphan = new FakeWindow(`${APP}/approve`);
+    expect(sendApprovalResult({ openerOrigin: APP, requestId: 'r', state: 'c'.repeat(43), result: 'approved', window: asWindow(orphan) })).toBe(false);
+    expect(() => sendApprovalResult({ openerOrigin: '*', requestId: 'r', state: 'c'.repeat(43), result: 'approved', window: asWindow(orphan) })).toThrow(TypeError);
+  });
+});
