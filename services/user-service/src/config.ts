@@ -59,6 +59,9 @@ const environmentSchema = z
     ALERT_AUTHZ_DENIALS: z.coerce.number().int().positive().default(10),
     ALERT_REFRESH_FAILURES: z.coerce.number().int().positive().default(25),
     ALERT_SCAN_INTERVAL: z.coerce.number().positive().default(10),
+    // Pruning of ended sessions and expired refresh tokens (issue 6): how often (0 disables) and how long to keep them.
+    PRUNE_INTERVAL: z.coerce.number().int().min(0).default(600),
+    PRUNE_RETENTION: z.coerce.number().int().min(0).default(86_400),
     METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   })
@@ -120,6 +123,7 @@ export interface Config {
     readonly refreshFailures: number;
     readonly scanIntervalSeconds: number;
   };
+  readonly prune: { readonly intervalSeconds: number; readonly retentionSeconds: number };
   readonly metricsToken: string | undefined;
   readonly logLevel: string;
 }
@@ -175,6 +179,7 @@ export function loadConfig(source: Readonly<Record<string, string | undefined>>)
       refreshFailures: env.ALERT_REFRESH_FAILURES,
       scanIntervalSeconds: env.ALERT_SCAN_INTERVAL,
     }),
+    prune: Object.freeze({ intervalSeconds: env.PRUNE_INTERVAL, retentionSeconds: env.PRUNE_RETENTION }),
     metricsToken: env.METRICS_TOKEN,
     logLevel: env.LOG_LEVEL,
   });

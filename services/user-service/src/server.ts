@@ -3,6 +3,7 @@ import { ConfigError, loadConfig, type Config } from './config.js';
 import { buildApp } from './app.js';
 import { createServiceContext } from './context.js';
 import { createLogger } from './logger.js';
+import { DEFAULT_PRUNE_OPTIONS, SessionPruner } from './sessions/session-pruner.js';
 import { seedDemoUsers } from './users/demo-users.js';
 
 /** The only place that reads `process.env`. */
@@ -26,6 +27,8 @@ if (config.demoPassword !== undefined && config.env !== 'production') {
   logger.info({ users: ['alice@example.com', 'maria@example.com', 'adam@example.com'] }, 'demo users ready');
 }
 context.alerts.start(config.alerts.scanIntervalSeconds);
+const pruner = new SessionPruner(context.database.db, systemClock, logger, { ...DEFAULT_PRUNE_OPTIONS, retentionSeconds: config.prune.retentionSeconds });
+pruner.start(config.prune.intervalSeconds);
 const app = await buildApp(context);
 await app.listen({ host: config.host, port: config.port });
 logger.info({ database: context.database.kind, issuer: config.issuer }, 'user-service listening');
@@ -35,7 +38,9 @@ async function stop(signal: string): Promise<void> {
   if (stopping) return;
   stopping = true;
   logger.info({ signal }, 'shutting down');
+  pruner.stop();
   await app.close();
+  await pruner.settled();
   await context.close();
   process.exit(0);
 }
