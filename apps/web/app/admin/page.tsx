@@ -22,7 +22,8 @@ export default async function AdminPage() {
         </thead>
         <tbody>
           {users.map((user) => (
-            <UserRow key={user.id} user={user} />
+            // Keyed by state too: a changed user remounts, so the form shows the new role (React resets forms after actions).
+            <UserRow key={`${user.id}:${user.role}:${String(user.disabled)}`} user={user} />
           ))}
         </tbody>
       </table>
