@@ -8,7 +8,16 @@ const USAGE = `Usage:
   npm run keys -- rotate   add a new signing key; the old one stays in the JWKS until its tokens have expired
   npm run keys -- list     show signing keys (public data only)`;
 
-const { positionals } = parseArgs({ allowPositionals: true });
+function parsePositionals(): string[] {
+  try {
+    return parseArgs({ allowPositionals: true }).positionals;
+  } catch (error) {
+    // An unknown option: say so with the usage, not with a stack trace.
+    fail(`${error instanceof Error ? error.message : String(error)}\n${USAGE}`);
+  }
+}
+
+const positionals = parsePositionals();
 const command = positionals[0];
 if (command !== 'rotate' && command !== 'list') fail(USAGE);
 

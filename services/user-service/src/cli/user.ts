@@ -12,10 +12,19 @@ const USAGE = `Usage:
   npm run user -- enable --email EMAIL
   npm run user -- list`;
 
-const { positionals, values } = parseArgs({
-  allowPositionals: true,
-  options: { email: { type: 'string' }, role: { type: 'string' }, name: { type: 'string' } },
-});
+function parseArguments() {
+  try {
+    return parseArgs({
+      allowPositionals: true,
+      options: { email: { type: 'string' }, role: { type: 'string' }, name: { type: 'string' } },
+    });
+  } catch (error) {
+    // An unknown option or a missing value: say so with the usage, not with a stack trace.
+    fail(`${error instanceof Error ? error.message : String(error)}\n${USAGE}`);
+  }
+}
+
+const { positionals, values } = parseArguments();
 const command = positionals[0];
 
 function requiredEmail(): string {
