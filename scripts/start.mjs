@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `npm start`: builds everything and runs the whole system on the embedded database with demo users.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
@@ -12,9 +12,6 @@ const webPort = process.env.WEB_PORT ?? '3000';
 
 const build = spawnSync('npm', ['run', 'build'], { cwd: root, stdio: 'inherit' });
 if (build.status !== 0) process.exit(build.status ?? 1);
-
-const webPackage = JSON.parse(readFileSync(join(root, 'apps/web/package.json'), 'utf8'));
-const withWeb = typeof webPackage.scripts?.start === 'string';
 
 const children = [];
 function start(name, command, args, env) {
@@ -44,13 +41,13 @@ start('user-service', 'node', ['services/user-service/dist/server.js'], {
   TRUST_PROXY: process.env.TRUST_PROXY ?? '127.0.0.1,::1',
   CORS_ORIGINS: process.env.CORS_ORIGINS ?? `http://localhost:${webPort}`,
 });
-if (withWeb) {
-  start('web', 'npm', ['run', 'start', '-w', '@portcullis/web'], { DATA_DIR: dataDir, WEB_PORT: webPort, API_URL: `http://127.0.0.1:${apiPort}` });
-}
+// The web app keeps its generated NEXTAUTH_SECRET in the same data directory.
+start('web', 'npm', ['run', 'start', '-w', '@portcullis/web'], { DATA_DIR: dataDir, WEB_PORT: webPort, API_URL: `http://127.0.0.1:${apiPort}` });
 
 console.log(`
 Portcullis is starting (embedded database in ${dataDir}${existsSync(dataDir) ? '' : ', created now'}).
-  user-service  http://127.0.0.1:${apiPort}${withWeb ? `\n  web app       http://localhost:${webPort}` : ''}
+  web app       http://localhost:${webPort}
+  user-service  http://127.0.0.1:${apiPort}
 Demo users (password: ${demoPassword}):
   alice@example.com  USER
   maria@example.com  MANAGER

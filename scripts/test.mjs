@@ -35,9 +35,9 @@ if (hasBrowserTests && !existsSync('/usr/bin/chromium')) {
 
 const stages = [];
 stages.push(['lint', run('lint', 'npx', ['eslint', '.', '--max-warnings=0'])]);
-stages.push(['typecheck tests', run('typecheck tests', 'npx', ['tsc', '-p', 'services/user-service/tsconfig.test.json'])]);
 const built = run('build', 'npm', ['run', 'build']);
 stages.push(['build', built]);
+stages.push(['typecheck (sources and tests)', built && run('typecheck', 'npm', ['run', 'typecheck'])]);
 
 const counts = { passed: 0, failed: 0, skipped: 0 };
 const vitestReport = join(reports, 'vitest.json');

@@ -60,6 +60,9 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
     HOST: '127.0.0.1',
     PORT: String(apiPort),
     DATA_DIR: 'memory://',
+    // A fresh in-memory database for every run, even when CI exports DATABASE_URL/REDIS_URL for other suites.
+    DATABASE_URL: '',
+    REDIS_URL: '',
     DEMO_PASSWORD: demoPassword,
     TRUST_PROXY: '127.0.0.1,::1',
     ACCESS_TOKEN_TTL: process.env.E2E_ACCESS_TOKEN_TTL ?? '5',
