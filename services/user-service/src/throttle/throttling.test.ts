@@ -120,6 +120,22 @@ describe.each(testBackends())('login throttling on $name (in-memory counters)', 
     await expectThrottled(await attempt(instance, account.email, account.password, `192.0.2.99, ${ip}`), 900);
   });
 
+  // KNOWN BUG, reported to the lead: admitLogin() only *reads* the failure counters and recordLoginFailure() counts
+  // after the password check, so guesses sent in parallel are all admitted before any is counted (12 guesses pass a
+  // limit of 3 here; a burst is bounded only by PASSWORD_HASH_QUEUE). `it.fails` keeps the suite green while the bug
+  // stands; when throttles.ts reserves a failure point before the check (refunding it on success), this test fails:
+  // remove `.fails` then.
+  it.fails('admits no more parallel guesses than the limit allows', async () => {
+    const account = await createTestAccount(instance);
+    const ip = freshIp();
+
+    const responses = await Promise.all(Array.from({ length: 12 }, () => attempt(instance, account.email, WRONG_PASSWORD, ip)));
+
+    const statuses = responses.map((response) => response.status);
+    expect(statuses.filter((status) => status === 401)).toHaveLength(3);
+    expect(statuses.filter((status) => status === 429)).toHaveLength(9);
+  });
+
   it('throttles refreshes per address with 429 and Retry-After', async () => {
     const ip = freshIp();
     const refresh = (address: string) =>
