@@ -34,8 +34,9 @@ export function registerMeRoutes(app: FastifyInstance, context: ServiceContext):
   app.get('/v1/me', async (request: FastifyRequest) => {
     const principal = await authenticate(context, request);
     await requireAccess(context, request, principal, { scope: 'profile:read' });
-    const user = await context.users.findById(principal.userId);
-    if (user === null || user.disabled) throw invalidToken('user gone or disabled');
+    // The row authenticate() just checked the session with (cached for at most the revocation budget).
+    const user = await context.validity.activeUser(principal.sid);
+    if (user === null || user.disabled || user.id !== principal.userId) throw invalidToken('user gone or disabled');
     return { user: toUser(user) };
   });
 

@@ -1,13 +1,16 @@
 import type { Clock } from '../clock.js';
+import type { UserRow } from '../users/user-store.js';
 import type { SessionStore } from './session-store.js';
 
 /**
- * Answers "is this session still active?" for every bearer request. Results are cached briefly so a revoked session
- * stops working within `ttlMs` on every instance (OWASP ASVS 5.0 §7.4.1) without a query per request.
+ * Answers "is this session still active, and whose is it?" for every bearer request. Answers are cached briefly so a
+ * revoked session stops working within `ttlMs` on every instance (OWASP ASVS 5.0 §7.4.1) without a query per
+ * request. The user row rides along under the same bound: disabling a user or changing a role revokes their
+ * sessions, so a cached row is never older than the revocation budget (issue 6: GET /v1/me without a query per call).
  */
 export class SessionValidity {
-  readonly #cache = new Map<string, { active: boolean; until: number }>();
-  readonly #pending = new Map<string, Promise<boolean>>();
+  readonly #cache = new Map<string, { user: UserRow | null; until: number }>();
+  readonly #pending = new Map<string, Promise<UserRow | null>>();
 
   constructor(
     private readonly sessions: SessionStore,
@@ -16,17 +19,22 @@ export class SessionValidity {
   ) {}
 
   async isActive(sessionId: string): Promise<boolean> {
+    return (await this.activeUser(sessionId)) !== null;
+  }
+
+  /** The user of an active session, or `null` when the session is revoked, ended, or its user disabled. */
+  async activeUser(sessionId: string): Promise<UserRow | null> {
     const cached = this.#cache.get(sessionId);
-    if (cached !== undefined && cached.until > this.clock.now()) return cached.active;
+    if (cached !== undefined && cached.until > this.clock.now()) return cached.user;
     const inFlight = this.#pending.get(sessionId);
     if (inFlight !== undefined) return inFlight;
     const lookup = this.sessions
-      .findActiveSession(sessionId)
-      .then((session) => {
-        const active = session !== null;
+      .findActiveSessionWithUser(sessionId)
+      .then((found) => {
+        const user = found?.user ?? null;
         if (this.#cache.size >= this.options.maxEntries) this.#cache.clear();
-        this.#cache.set(sessionId, { active, until: this.clock.now() + this.options.ttlMs });
-        return active;
+        this.#cache.set(sessionId, { user, until: this.clock.now() + this.options.ttlMs });
+        return user;
       })
       .finally(() => this.#pending.delete(sessionId));
     this.#pending.set(sessionId, lookup);
