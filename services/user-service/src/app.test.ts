@@ -232,10 +232,21 @@ describe.each(testBackends())('HTTP hygiene on $name', (backend) => {
       ['a query on a route without one', '/v1/me?debug=1'],
       ['an over-long path parameter', `/v1/auth/sessions/${'a'.repeat(200)}`],
       ['a path parameter with odd characters', '/v1/auth/sessions/%00%ff'],
+      ['bad percent-encoding in the query', '/v1/me?debug=%ZZ'],
     ])('answers %s without a 500', async (_what, path) => {
       const response = await instance.request(path, { method: path.startsWith('/v1/auth/sessions/') ? 'DELETE' : 'GET', token: alice.accessToken });
       expect(response.status).toBeLessThan(500);
       expect(await response.text()).not.toMatch(/\bat .+:\d+:\d+|stack/);
+    });
+
+    it.each([
+      ['DELETE', '/v1/auth/sessions/%ZZ'],
+      ['PATCH', '/v1/users/%E0%A4%A'],
+      ['GET', '/v1/%ZZ'],
+    ])('answers %s %s, a path with bad percent-encoding, with 400 invalid_request in the usual shape', async (method, path) => {
+      const response = await instance.request(path, { method, token: adam.accessToken, ...(method === 'PATCH' ? { json: { role: 'USER' } } : {}) });
+      expect(response.status).toBe(400);
+      await expectErrorBody(response, 'invalid_request');
     });
 
     it('answers a malformed Authorization header with 401 invalid_token', async () => {

@@ -49,6 +49,11 @@ export async function buildApp(context: ServiceContext): Promise<FastifyInstance
       return typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
     },
     routerOptions: { ignoreTrailingSlash: false, maxParamLength: 128 },
+    // Errors Fastify raises before routing (a path with bad percent-encoding) bypass setErrorHandler: same shape here.
+    frameworkErrors: (_error, _request, reply) => {
+      const body: ErrorBody = { error: 'invalid_request', message: 'The request is malformed.' };
+      void reply.code(400).send(body);
+    },
   });
 
   // JSON only: a form or text/plain body (what a cross-site "simple" request can send) is refused with 415.
