@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import cors from '@fastify/cors';
 import helmet from '@fastify/helmet';
-import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply } from 'fastify';
 import type { ErrorBody } from '@portcullis/contracts';
 import type { ServiceContext } from './context.js';
 import { isDatabaseUnavailable } from './db/database.js';
@@ -52,7 +52,8 @@ export async function buildApp(context: ServiceContext): Promise<FastifyInstance
     // Errors Fastify raises before routing (a path with bad percent-encoding) bypass setErrorHandler: same shape here.
     frameworkErrors: (_error, _request, reply) => {
       const body: ErrorBody = { error: 'invalid_request', message: 'The request is malformed.' };
-      void reply.code(400).send(body);
+      // Fastify types this reply with unresolved route generics; it is an ordinary reply.
+      void (reply as FastifyReply).code(400).send(body);
     },
   });
 
