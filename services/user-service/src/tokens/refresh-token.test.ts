@@ -1,3 +1,5 @@
+import { CompactEncrypt, compactDecrypt } from 'jose';
+import { hkdfSync } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { generateRefreshToken, hashRefreshToken, looksLikeRefreshToken, openSuccessor, sealSuccessor } from './refresh-token.js';
 
@@ -27,5 +29,16 @@ describe('refresh tokens', () => {
     await expect(openSuccessor(predecessor, sealed)).resolves.toBe(successor);
     await expect(openSuccessor(generateRefreshToken(), sealed)).resolves.toBeNull();
     await expect(openSuccessor(predecessor, 'garbage')).resolves.toBeNull();
+  });
+
+  it('seal as a standard compact JWE (dir, A256GCM), readable by jose and compatible with successors jose sealed', async () => {
+    const predecessor = generateRefreshToken();
+    const successor = generateRefreshToken();
+    const key = new Uint8Array(hkdfSync('sha256', Buffer.from(predecessor, 'utf8'), Buffer.alloc(0), 'portcullis/refresh-successor/v1', 32));
+    const { plaintext, protectedHeader } = await compactDecrypt(await sealSuccessor(predecessor, successor), key);
+    expect(new TextDecoder().decode(plaintext)).toBe(successor);
+    expect(protectedHeader).toEqual({ alg: 'dir', enc: 'A256GCM' });
+    const sealedByJose = await new CompactEncrypt(new TextEncoder().encode(successor)).setProtectedHeader({ alg: 'dir', enc: 'A256GCM' }).encrypt(key);
+    await expect(openSuccessor(predecessor, sealedByJose)).resolves.toBe(successor);
   });
 });
