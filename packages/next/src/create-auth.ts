@@ -6,13 +6,16 @@ import { createGuards, type Guards } from './guards/guards.js';
 import { createPageGuards, type PageGuards } from './guards/page-guards.js';
 import { createProtectedAction } from './guards/protected-action.js';
 import { nextRequestContext, type RequestContext } from './guards/request-context.js';
+import { REQUEST_ID_HEADER, wellFormedRequestId } from './http/request-id.js';
 import { checkSameOrigin, type OriginCheck } from './http/same-origin.js';
+import { scopedRequestId } from './logging/request-scope.js';
 import { buildAuthOptions } from './nextauth/auth-options.js';
 import { resolveOptions, type AuthConfig, type CreateAuthOptions } from './options.js';
 import { createProxy, type Proxy } from './proxy/create-proxy.js';
 import { createAuthRoute, type AuthRouteHandlers } from './routes/auth-route.js';
 import { createBffRoute, type BffRouteHandlers } from './routes/bff-route.js';
 import { errorResponse } from './routes/error-response.js';
+import { createMetricsRoute, type MetricsRouteHandlers } from './routes/metrics-route.js';
 import { createSignOut } from './routes/sign-out.js';
 import { LogoutRevoker } from './session/logout-revoker.js';
 import { ProxyAttestation } from './session/proxy-attestation.js';
@@ -39,6 +42,8 @@ export interface Auth extends Guards {
   checkSameOrigin(request: Request): OriginCheck;
   /** JSON answer for a failure in a route handler. */
   errorResponse(error: unknown): Response;
+  /** `app/api/metrics/route.ts`: Prometheus text, behind the `metricsToken` bearer token (404 without one). */
+  readonly metricsRoute: MetricsRouteHandlers;
   readonly backend: UserServiceClient;
 }
 
@@ -55,10 +60,16 @@ export interface CreateAuthSeams {
 export function createAuth(options: CreateAuthOptions, seams: CreateAuthSeams = {}): Auth {
   const config = resolveOptions(options);
   const cookies = cookieSettings({ secure: config.secureCookies });
-  const backend = createUserServiceClient({ baseUrl: config.backendUrl, fetch: config.fetch, timeoutMs: config.backendTimeoutMs });
+  const context = seams.requestContext ?? nextRequestContext;
+  const backend = createUserServiceClient({
+    baseUrl: config.backendUrl,
+    fetch: config.fetch,
+    timeoutMs: config.backendTimeoutMs,
+    requestId: () => currentRequestId(context),
+    metrics: config.metrics,
+  });
   const codec = new SessionCodec({ secret: config.secret, idleSeconds: config.sessionIdleSeconds, now: config.now });
   const attestation = new ProxyAttestation({ secret: config.secret, maxAgeMs: 60_000 });
-  const context = seams.requestContext ?? nextRequestContext;
   const production = seams.production ?? process.env.NODE_ENV === 'production';
 
   const createRuntime = (): AuthRuntime => ({
@@ -67,6 +78,7 @@ export function createAuth(options: CreateAuthOptions, seams: CreateAuthSeams = 
       now: config.now,
       schedule: config,
       logger: config.logger,
+      metrics: config.metrics,
     }),
     statusCache: new SessionStatusCache({
       fetchStatus: (accessToken) => backend.sessionStatus(accessToken),
@@ -100,5 +112,21 @@ export function createAuth(options: CreateAuthOptions, seams: CreateAuthSeams = 
     protectedAction: createProtectedAction({ guards, context, appOrigin: config.appOrigin, logger: config.logger }),
     checkSameOrigin: (request) => checkSameOrigin(request, config.appOrigin),
     errorResponse: (error) => errorResponse(error, config.logger),
+    metricsRoute: createMetricsRoute({ registry: config.metrics.registry, token: config.metricsToken }),
   };
+}
+
+/**
+ * The id of the request being served: the proxy's and our route handlers' scope first, then the header the
+ * proxy put on the request, which server components and actions can only read through Next's `headers()`.
+ */
+async function currentRequestId(context: RequestContext): Promise<string | undefined> {
+  const scoped = scopedRequestId();
+  if (scoped !== undefined) return scoped;
+  try {
+    return wellFormedRequestId((await context.headers()).get(REQUEST_ID_HEADER));
+  } catch {
+    // Outside a request (a background retry, start-up): there is no id to pass on.
+    return undefined;
+  }
 }

@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { InvalidOptionError } from './errors.js';
 import { createJsonLogger, type Logger } from './logging/logger.js';
+import { requestScopedLogger } from './logging/request-scope.js';
+import { processMetrics, type AuthMetrics } from './metrics/auth-metrics.js';
 
 const pathSchema = z.string().regex(/^\/(?!\/)[^\s\\]*$/, 'must be an absolute path like /signin');
 
@@ -34,6 +36,10 @@ const optionsSchema = z
     /** Extra attempts for a sign-out revocation that failed, before it goes to the background queue. */
     logoutRetryDelaysMs: z.array(z.number().int().min(0)).default([200, 1_000]),
     debug: z.boolean().default(false),
+    /** Bearer token for the metrics route; without one the route answers 404 (metrics are never public by default). */
+    metricsToken: z.string().min(16, 'must be at least 16 characters').optional(),
+    /** Where metrics go; the process-wide instance by default (proxy and routes share it). */
+    metrics: z.custom<AuthMetrics>((value) => isMetrics(value)).optional(),
     logger: z.custom<Logger>((value) => isLogger(value)).optional(),
     fetch: z.custom<typeof fetch>((value) => typeof value === 'function').optional(),
     now: z.custom<() => number>((value) => typeof value === 'function').optional(),
@@ -42,12 +48,14 @@ const optionsSchema = z
 
 export type CreateAuthOptions = z.input<typeof optionsSchema>;
 
-export interface AuthConfig extends Omit<z.output<typeof optionsSchema>, 'logger' | 'fetch' | 'now' | 'appUrl' | 'backendUrl'> {
+export interface AuthConfig extends Omit<z.output<typeof optionsSchema>, 'logger' | 'fetch' | 'now' | 'appUrl' | 'backendUrl' | 'metrics'> {
   /** Origin of `appUrl`, no trailing slash. */
   readonly appOrigin: string;
   /** `backendUrl` without a trailing slash. */
   readonly backendUrl: string;
+  /** Adds the request id (`reqId`) to every line written while a request is served. */
   readonly logger: Logger;
+  readonly metrics: AuthMetrics;
   readonly fetch: typeof fetch;
   readonly now: () => number;
 }
@@ -59,15 +67,22 @@ export function resolveOptions(options: CreateAuthOptions): AuthConfig {
     const issue = parsed.error.issues[0];
     throw new InvalidOptionError(issue?.path.join('.') || '(options)', issue?.message ?? 'invalid');
   }
-  const { logger, fetch: fetchImpl, now, appUrl, backendUrl, ...rest } = parsed.data;
+  const { logger, metrics, fetch: fetchImpl, now, appUrl, backendUrl, ...rest } = parsed.data;
   return Object.freeze({
     ...rest,
     appOrigin: new URL(appUrl).origin,
     backendUrl: backendUrl.replace(/\/+$/, ''),
-    logger: logger ?? createJsonLogger({ name: 'portcullis:next', level: rest.debug ? 'debug' : 'info' }),
+    logger: requestScopedLogger(logger ?? createJsonLogger({ name: 'portcullis:next', level: rest.debug ? 'debug' : 'info' })),
+    metrics: metrics ?? processMetrics(),
     fetch: fetchImpl ?? globalThis.fetch.bind(globalThis),
     now: now ?? Date.now,
   });
+}
+
+function isMetrics(value: unknown): value is AuthMetrics {
+  if (value === null || typeof value !== 'object') return false;
+  const candidate = value as Record<string, unknown>;
+  return ['authEvent', 'refreshFlight', 'backendCall', 'backendFailure', 'httpRequest'].every((name) => typeof candidate[name] === 'function');
 }
 
 function isLogger(value: unknown): value is Logger {

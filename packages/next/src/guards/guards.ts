@@ -4,6 +4,7 @@ import type { UserServiceClient } from '../backend/user-service-client.js';
 import type { CookieSettings } from '../cookies/cookie-config.js';
 import { isSessionCookieName, parseCookieHeader, readSessionCookie } from '../cookies/session-cookie-chunks.js';
 import { ForbiddenError, UnauthenticatedError } from '../errors.js';
+import { REQUEST_ID_HEADER, wellFormedRequestId } from '../http/request-id.js';
 import type { AuthConfig } from '../options.js';
 import { PATH_HEADER } from '../proxy/create-proxy.js';
 import { ATTESTATION_HEADER, type ProxyAttestation } from '../session/proxy-attestation.js';
@@ -81,7 +82,10 @@ export function createGuards(parts: GuardParts): Guards {
       ...(requirement.role ? { requiredRole: requirement.role } : {}),
       ...(requirement.scope ? { requiredScope: requirement.scope } : {}),
     };
-    config.logger.warn({ event: 'authz.denied', sid: token.sid, userId: token.sub, role: token.role, ...denial }, 'access denied');
+    // Pages and actions run outside the proxy's request scope: the id comes from the header the proxy set.
+    const reqId = wellFormedRequestId((await context.headers()).get(REQUEST_ID_HEADER));
+    config.logger.warn({ event: 'authz.denied', ...(reqId ? { reqId } : {}), sid: token.sid, userId: token.sub, role: token.role, ...denial }, 'access denied');
+    config.metrics.authEvent({ event: 'authz', outcome: 'denied' });
     try {
       await backend.reportDenial(token.accessToken, denial);
     } catch (error) {

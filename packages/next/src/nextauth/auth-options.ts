@@ -22,7 +22,7 @@ export function buildAuthOptions(parts: AuthOptionsParts): NextAuthOptions {
     secret: config.secret,
     debug: config.debug,
     logger: nextAuthLogger(config.logger),
-    providers: [credentialsProvider({ backend, schedule: config, now: config.now, logger: config.logger })],
+    providers: [credentialsProvider({ backend, schedule: config, now: config.now, logger: config.logger, metrics: config.metrics })],
     session: { strategy: 'jwt', maxAge: config.sessionIdleSeconds },
     jwt: { maxAge: config.sessionIdleSeconds, encode: codec.nextAuthEncode, decode: codec.nextAuthDecode },
     useSecureCookies: config.secureCookies,

@@ -5,6 +5,7 @@ import { clientInfoFrom } from '../backend/client-info.js';
 import type { UserServiceClient } from '../backend/user-service-client.js';
 import { BackendRejectedError } from '../errors.js';
 import type { Logger } from '../logging/logger.js';
+import type { AuthMetrics } from '../metrics/auth-metrics.js';
 import { sessionTokenFromResponse, type RefreshScheduleOptions, type SessionToken } from '../tokens/session-token.js';
 import { signInErrorParam } from './sign-in-errors.js';
 
@@ -24,6 +25,7 @@ export interface CredentialsProviderOptions {
   schedule: RefreshScheduleOptions;
   now: () => number;
   logger: Logger;
+  metrics?: Pick<AuthMetrics, 'authEvent'>;
 }
 
 /**
@@ -31,7 +33,7 @@ export interface CredentialsProviderOptions {
  * (the same object `next-auth/providers/credentials` returns) so it works both bundled and under plain Node.
  */
 export function credentialsProvider(options: CredentialsProviderOptions): CredentialsConfig {
-  const { backend, logger } = options;
+  const { backend, logger, metrics } = options;
   return {
     id: 'credentials',
     name: 'Portcullis',
@@ -54,11 +56,13 @@ export function credentialsProvider(options: CredentialsProviderOptions): Creden
           portcullis: sessionTokenFromResponse(tokens, options.now(), options.schedule),
         };
         logger.info({ event: 'login.succeeded', userId: user.id, sid: user.portcullis.sid, ip: client.ip }, 'signed in');
+        metrics?.authEvent({ event: 'signin', outcome: 'succeeded' });
         return user;
       } catch (error) {
         // Only fixed codes leave this function: a thrown message ends up in the redirect URL.
         if (error instanceof BackendRejectedError) {
           logger.warn({ event: 'login.refused', reason: error.backendCode, ip: client.ip }, 'sign-in refused');
+          metrics?.authEvent({ event: 'signin', outcome: signInOutcome(error.backendCode) });
           if (error.backendCode === 'rate_limited') {
             throw new Error(signInErrorParam({ code: 'rate_limited', retryAfterSeconds: error.retryAfterSeconds ?? 60 }));
           }
@@ -66,8 +70,14 @@ export function credentialsProvider(options: CredentialsProviderOptions): Creden
           throw new Error(signInErrorParam({ code: 'failed' }));
         }
         logger.error({ event: 'login.unavailable', ip: client.ip, error }, 'sign-in failed: user-service unavailable');
+        metrics?.authEvent({ event: 'signin', outcome: 'unavailable' });
         throw new Error(signInErrorParam({ code: 'unavailable' }));
       }
     },
   };
+}
+
+function signInOutcome(code: BackendRejectedError['backendCode']): 'invalid_credentials' | 'rate_limited' | 'refused' {
+  if (code === 'invalid_credentials' || code === 'invalid_request') return 'invalid_credentials';
+  return code === 'rate_limited' ? 'rate_limited' : 'refused';
 }

@@ -10,6 +10,8 @@ import {
   type CookiePair,
   type CookieWrite,
 } from '../cookies/session-cookie-chunks.js';
+import { acceptRequestId, REQUEST_ID_HEADER } from '../http/request-id.js';
+import { runInRequestScope } from '../logging/request-scope.js';
 import type { AuthConfig } from '../options.js';
 import { ATTESTATION_HEADER, type ProxyAttestation } from '../session/proxy-attestation.js';
 import type { AuthRuntime } from '../session/runtime.js';
@@ -54,9 +56,21 @@ export function createProxy(parts: ProxyParts): Proxy {
   const { config, runtime, codec, cookies, attestation } = parts;
   const https = config.appOrigin.startsWith('https://');
 
-  return async function proxy(request) {
+  return function proxy(request) {
+    // One id per request, kept from upstream when well formed, handed to the page and every backend call
+    // and echoed to the browser, so a request can be followed through the app and the user-service.
+    const requestId = acceptRequestId(request.headers.get(REQUEST_ID_HEADER));
+    return runInRequestScope(requestId, async () => {
+      const response = await handle(request, requestId);
+      response.headers.set(REQUEST_ID_HEADER, requestId);
+      return response;
+    });
+  };
+
+  async function handle(request: NextRequest, requestId: string): Promise<NextResponse> {
     const nonce = randomBytes(16).toString('base64');
     const headers = new Headers(request.headers);
+    headers.set(REQUEST_ID_HEADER, requestId);
     // Only the proxy may attest a session check; anything a client sent under that name is discarded.
     headers.delete(ATTESTATION_HEADER);
     headers.set(PATH_HEADER, `${request.nextUrl.pathname}${request.nextUrl.search}`);
@@ -69,7 +83,7 @@ export function createProxy(parts: ProxyParts): Proxy {
     const result = kind === 'nextauth' ? pass(headers) : await handleSession(request, headers, kind);
     for (const [name, value] of Object.entries(security)) result.headers.set(name, value);
     return result;
-  };
+  }
 
   async function handleSession(request: NextRequest, headers: Headers, kind: RouteKind): Promise<NextResponse> {
     const existing = parseCookieHeader(request.headers.get('cookie'));

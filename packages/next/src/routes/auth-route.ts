@@ -2,6 +2,7 @@ import * as nextAuthModule from 'next-auth';
 import type { NextAuthOptions } from 'next-auth';
 import { checkSameOrigin } from '../http/same-origin.js';
 import type { Logger } from '../logging/logger.js';
+import { runInScopeOf } from '../logging/request-scope.js';
 import { CsrfRejectedError } from '../errors.js';
 import { errorResponse } from './error-response.js';
 
@@ -40,17 +41,19 @@ export function createAuthRoute(options: {
   signOut: (request: Request) => Promise<Response>;
 }): AuthRouteHandlers {
   const handler = nextAuthFactory()(options.authOptions);
+  async function post(request: Request, context: NextAuthRouteContext): Promise<Response> {
+    const origin = checkSameOrigin(request, options.appOrigin);
+    if (!origin.ok) {
+      options.logger.warn({ event: 'auth_route.csrf_rejected', reason: origin.reason }, 'cross-site POST to /api/auth refused');
+      return errorResponse(new CsrfRejectedError(origin.reason), options.logger);
+    }
+    const { nextauth } = await context.params;
+    if (nextauth[0] === 'signout') return options.signOut(request);
+    return handler(request, context);
+  }
+  // In the request's scope, so the sign-in's log lines and its call to the user-service carry its id.
   return {
-    GET: (request, context) => handler(request, context),
-    async POST(request, context) {
-      const origin = checkSameOrigin(request, options.appOrigin);
-      if (!origin.ok) {
-        options.logger.warn({ event: 'auth_route.csrf_rejected', reason: origin.reason }, 'cross-site POST to /api/auth refused');
-        return errorResponse(new CsrfRejectedError(origin.reason), options.logger);
-      }
-      const { nextauth } = await context.params;
-      if (nextauth[0] === 'signout') return options.signOut(request);
-      return handler(request, context);
-    },
+    GET: (request, context) => runInScopeOf(request, () => handler(request, context)),
+    POST: (request, context) => runInScopeOf(request, () => post(request, context)),
   };
 }

@@ -3,6 +3,7 @@ import { InvalidInputError, UnauthenticatedError } from '../errors.js';
 import { assertSameOrigin } from '../http/same-origin.js';
 import type { Guards } from '../guards/guards.js';
 import type { Logger } from '../logging/logger.js';
+import { runInScopeOf } from '../logging/request-scope.js';
 import { errorResponse } from './error-response.js';
 import type { RouteContext } from './auth-route.js';
 
@@ -51,7 +52,8 @@ export function createBffRoute(options: {
       return errorResponse(error, options.logger);
     }
   }
-  return { GET: handle, POST: handle, PATCH: handle, DELETE: handle };
+  const scoped: BffHandler = (request, context) => runInScopeOf(request, () => handle(request, context));
+  return { GET: scoped, POST: scoped, PATCH: scoped, DELETE: scoped };
 }
 
 async function readBody(request: Request): Promise<unknown> {

@@ -27,6 +27,7 @@ export function createSignOut(parts: SignOutParts): (request: Request) => Promis
       // This process refuses the session from now on, even before the backend answers.
       runtime.statusCache.markRevoked(token.sid);
       const result = await runtime.revoker.revoke(token, clientInfoFrom(request.headers));
+      config.metrics.authEvent({ event: 'signout', outcome: result });
       config.logger.info({ event: 'signout', sid: token.sid, userId: token.sub, revocation: result }, 'signed out');
     }
 

@@ -3,6 +3,7 @@ import type { TokenResponse } from '@portcullis/contracts';
 import type { ClientInfo } from '../backend/client-info.js';
 import { BackendRejectedError } from '../errors.js';
 import type { Logger } from '../logging/logger.js';
+import type { AuthMetrics } from '../metrics/auth-metrics.js';
 import { sessionTokenFromResponse, type RefreshScheduleOptions, type SessionToken } from './session-token.js';
 
 export type RefreshOutcome =
@@ -17,6 +18,8 @@ export interface TokenRefresherOptions {
   now: () => number;
   schedule: RefreshScheduleOptions;
   logger: Logger;
+  /** Counts how callers met the single-flight and how rotations ended. */
+  metrics?: Pick<AuthMetrics, 'refreshFlight' | 'authEvent'>;
   /**
    * How long a finished rotation is handed to late requests that still carry the old cookie. Shorter than
    * the backend's reuse grace (30 s), which covers the same case across instances.
@@ -37,21 +40,31 @@ interface RecentResult {
  * each present the same refresh token and trip reuse detection (RFC 9700 §4.14.2).
  */
 export class TokenRefresher {
-  readonly #options: Required<TokenRefresherOptions>;
+  readonly #options: Required<Omit<TokenRefresherOptions, 'metrics'>>;
+  readonly #metrics: TokenRefresherOptions['metrics'];
   readonly #pending = new Map<string, Promise<RefreshOutcome>>();
   readonly #recent = new Map<string, RecentResult>();
 
   constructor(options: TokenRefresherOptions) {
-    this.#options = { recentResultTtlMs: 10_000, maxRecentResults: 10_000, ...options };
+    const { metrics, ...rest } = options;
+    this.#options = { recentResultTtlMs: 10_000, maxRecentResults: 10_000, ...rest };
+    this.#metrics = metrics;
   }
 
   refresh(current: SessionToken, client: ClientInfo): Promise<RefreshOutcome> {
     const key = keyOf(current.refreshToken);
     const recent = this.#recent.get(key);
-    if (recent && recent.until > this.#options.now()) return Promise.resolve(recent.outcome);
+    if (recent && recent.until > this.#options.now()) {
+      this.#metrics?.refreshFlight('reused');
+      return Promise.resolve(recent.outcome);
+    }
 
     const pending = this.#pending.get(key);
-    if (pending) return pending;
+    if (pending) {
+      this.#metrics?.refreshFlight('joined');
+      return pending;
+    }
+    this.#metrics?.refreshFlight('started');
 
     const promise: Promise<RefreshOutcome> = this.#rotate(current, client, key).finally(() => {
       // Clear only our own entry: a newer flight for the same key must not be dropped.
@@ -83,6 +96,7 @@ export class TokenRefresher {
         logger.error({ event: 'refresh.unavailable', sid: current.sid, userId: current.sub, error }, 'refresh failed; keeping the session');
       }
     }
+    this.#metrics?.authEvent({ event: 'refresh', outcome: outcome.kind });
     if (outcome.kind !== 'unavailable') this.#remember(key, outcome);
     return outcome;
   }
