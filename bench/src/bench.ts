@@ -1,0 +1,35 @@
+import type { BenchProfile, BenchReport, Reporter, ScenarioResult } from './support/report-model.js';
+import { runLoginStorm } from './scenarios/login-storm.js';
+import { runStorageGrowth } from './scenarios/storage-growth.js';
+import { runThroughput } from './scenarios/throughput.js';
+
+export const SCENARIOS = ['2', '3', '5'] as const;
+
+/** Runs the chosen scenarios one after the other (never side by side: they would measure each other). */
+export async function runBench(options: {
+  profile: BenchProfile;
+  backends: ReadonlyArray<'pglite' | 'postgres'>;
+  adminUrl: string | undefined;
+  reporter: Reporter;
+  command: string;
+  machine: BenchReport['machine'];
+  only?: readonly string[];
+}): Promise<BenchReport> {
+  const startedAt = new Date().toISOString();
+  const wanted = (id: string): boolean => options.only === undefined || options.only.includes(id);
+  const scenarios: ScenarioResult[] = [];
+  const common = { profile: options.profile, adminUrl: options.adminUrl, reporter: options.reporter };
+  if (wanted('2')) scenarios.push(await runThroughput({ ...common, backends: options.backends }));
+  // The storm runs where the issue sets its target: PostgreSQL when available.
+  if (wanted('3')) scenarios.push(await runLoginStorm({ ...common, backend: options.backends.includes('postgres') ? 'postgres' : 'pglite' }));
+  if (wanted('5')) scenarios.push(await runStorageGrowth({ ...common, backends: options.backends }));
+  return {
+    startedAt,
+    finishedAt: new Date().toISOString(),
+    command: options.command,
+    mode: options.profile.mode,
+    machine: options.machine,
+    backends: options.backends,
+    scenarios,
+  };
+}

@@ -1,0 +1,83 @@
+// Ceiling for POST /v1/auth/refresh: the same essential steps without the framework — parse the body, hash the
+// presented token, one atomic statement that marks it used only if unused and inserts its successor, one signature.
+// No transaction block, no audit row, no sealed successor, no throttle, no logging: what rotation cannot go below.
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage } from 'node:http';
+import { sql } from 'drizzle-orm';
+import { SignJWT } from 'jose';
+import { openDatabase } from '@portcullis/user-service/dist/db/database.js';
+import { SessionStore } from '@portcullis/user-service/dist/sessions/session-store.js';
+import { databaseKeyStore, ensureSigningKey } from '@portcullis/user-service/dist/tokens/signing-keys.js';
+import { UserStore } from '@portcullis/user-service/dist/users/user-store.js';
+
+const port = Number(process.env.PORT);
+const sessionsWanted = Number(process.env.SESSIONS ?? '64');
+const clock = { now: () => Date.now() };
+// The same storage as the service it is compared with: its PostgreSQL database, or a PGlite directory like its own.
+const database = await openDatabase(
+  process.env.DATABASE_URL !== undefined ? { kind: 'postgres', url: process.env.DATABASE_URL } : { kind: 'pglite', dataDir: process.env.DATA_DIR ?? 'memory://' },
+);
+await ensureSigningKey(database.db, 'EdDSA', clock);
+const keys = databaseKeyStore(database.db, clock);
+const users = new UserStore(database.db, clock);
+const email = `ceiling-${randomBytes(4).toString('hex')}@bench.test`;
+const user = await users.create({ email, name: 'Ceiling', role: 'USER', passwordHash: 'unused' });
+if (user === null) throw new Error('ceiling user not created');
+const store = new SessionStore(database.db, clock, { idleSeconds: 86_400, absoluteSeconds: 86_400 * 30, reuseGraceSeconds: 30 });
+const pool: string[] = [];
+for (let index = 0; index < sessionsWanted; index += 1) pool.push((await store.createSession(user, { ip: '127.0.0.1', userAgent: 'bench' })).refreshToken.token);
+
+const hash = (token: string): string => createHash('sha256').update(token, 'utf8').digest('base64url');
+
+async function readBody(request: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of request) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+async function rotate(presented: string): Promise<{ refreshToken: string; accessToken: string } | null> {
+  const successor = randomBytes(32).toString('base64url');
+  const successorId = randomUUID();
+  const now = new Date();
+  const result = await database.db.execute(sql`
+    with used as (
+      update refresh_tokens set used_at = ${now}, successor_id = ${successorId}
+      where token_hash = ${hash(presented)} and used_at is null and expires_at > ${now}
+      returning session_id, expires_at
+    ), successor as (
+      insert into refresh_tokens (id, token_hash, session_id, created_at, expires_at)
+      select ${successorId}, ${hash(successor)}, session_id, ${now}, expires_at from used
+      returning session_id
+    )
+    select successor.session_id, sessions.user_id from successor join sessions on sessions.id = successor.session_id`);
+  // node-postgres and PGlite both answer with `{ rows }`.
+  const row = (result as unknown as { rows: Array<{ session_id: string; user_id: string }> }).rows[0];
+  if (row === undefined) return null;
+  const { kid, alg, privateKey } = await keys.signingKey();
+  const accessToken = await new SignJWT({ sid: row.session_id, role: 'USER', scope: 'profile:read' })
+    .setProtectedHeader({ alg, kid, typ: 'at+jwt' })
+    .setSubject(row.user_id)
+    .setIssuedAt()
+    .setExpirationTime('15m')
+    .setJti(randomUUID())
+    .sign(privateKey);
+  return { refreshToken: successor, accessToken };
+}
+
+const server = createServer((request, response) => {
+  const send = (status: number, body: unknown): void => {
+    response.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+  };
+  if (request.method === 'GET' && request.url === '/healthz') return send(200, { status: 'ok' });
+  if (request.method === 'GET' && request.url === '/tokens') return send(200, { tokens: pool });
+  if (request.method !== 'POST' || request.url !== '/refresh') return send(404, { error: 'not_found' });
+  readBody(request)
+    .then((text) => {
+      const body = JSON.parse(text) as { refreshToken?: unknown };
+      return typeof body.refreshToken === 'string' ? rotate(body.refreshToken) : null;
+    })
+    .then((tokens) => (tokens === null ? send(401, { error: 'invalid_grant' }) : send(200, tokens)))
+    .catch(() => send(500, { error: 'internal_error' }));
+});
+server.listen(port, '127.0.0.1');
+process.on('SIGTERM', () => server.close(() => void database.close().then(() => process.exit(0))));

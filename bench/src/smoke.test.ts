@@ -1,0 +1,71 @@
+import { describe, expect, it } from 'vitest';
+import { runLoginStorm } from './scenarios/login-storm.js';
+import { runStorageGrowth } from './scenarios/storage-growth.js';
+import { runThroughput } from './scenarios/throughput.js';
+import { markdownReport, throughputChart } from './support/report.js';
+import { SMOKE_PROFILE, silentReporter, type BenchReport, type ScenarioResult } from './support/report-model.js';
+
+// Seconds-long runs of every scenario so the harness never rots; timing is not asserted (a shared 2-core machine).
+// PostgreSQL when DATABASE_URL is set (what `.ci/run` does), PGlite otherwise.
+const adminUrl = process.env.DATABASE_URL === '' ? undefined : process.env.DATABASE_URL;
+const backend = adminUrl === undefined ? 'pglite' : 'postgres';
+const common = { profile: SMOKE_PROFILE, adminUrl, reporter: silentReporter } as const;
+
+describe(`benchmark smoke run on ${backend}`, () => {
+  const results: ScenarioResult[] = [];
+
+  it('scenario 2 measures /v1/me, /refresh and /login beside their ceilings', async () => {
+    const result = await runThroughput({ ...common, backends: [backend] });
+    results.push(result);
+    expect(result.measurements.map((row) => row.label)).toEqual(['GET /v1/me', 'POST /v1/auth/refresh', 'POST /v1/auth/login']);
+    for (const row of result.measurements) {
+      expect(row.load.requests).toBeGreaterThan(0);
+      expect(row.load.statuses['200']).toBeGreaterThan(0);
+      // Every request is answered properly: refreshes are real rotations from the pool, never refused or reused.
+      expect(row.load.non2xx + row.load.errors).toBe(0);
+      expect(row.ceiling?.load.requests).toBeGreaterThan(0);
+      expect(row.ratio).toBeGreaterThan(0);
+    }
+  });
+
+  it('scenario 3 probes /v1/me idle and during a login storm', async () => {
+    const result = await runLoginStorm({ ...common, backend });
+    results.push(result);
+    const [idle, during, storm] = result.measurements;
+    expect(idle?.load.statuses['200']).toBeGreaterThan(0);
+    expect(during?.load.statuses['200']).toBeGreaterThan(0);
+    // The storm mixes right (200) and wrong (401) passwords; hashing saturation may add fast 503s, never 500s.
+    expect(Object.keys(storm?.load.statuses ?? {}).every((status) => ['200', '401', '503'].includes(status))).toBe(true);
+    expect(during?.target).toBeDefined();
+  });
+
+  it('scenario 5 churns sessions, prunes them, and measures refreshes before and after', async () => {
+    const result = await runStorageGrowth({ ...common, backends: [backend] });
+    results.push(result);
+    expect(result.measurements).toHaveLength(2);
+    for (const row of result.measurements) expect(row.load.non2xx + row.load.errors).toBe(0);
+    const rowsFact = result.facts.find((fact) => fact.label === 'sessions rows before → after');
+    const [before, after] = String(rowsFact?.value).split(' → ').map(Number);
+    expect(before).toBeGreaterThan(SMOKE_PROFILE.churnSessions);
+    expect(after).toBeLessThan((before ?? 0) / 2);
+  });
+
+  it('writes a Markdown report and an SVG chart naming every scenario and its parameters', () => {
+    const report: BenchReport = {
+      startedAt: new Date().toISOString(),
+      finishedAt: new Date().toISOString(),
+      command: 'npm run bench -- --smoke',
+      mode: 'smoke',
+      machine: { cpus: 2, cpuModel: 'test', node: process.version, platform: process.platform, memoryGiB: 1 },
+      backends: [backend],
+      scenarios: results,
+    };
+    const markdown = markdownReport(report, 'chart.svg');
+    for (const id of ['2', '3', '5']) expect(markdown).toContain(`## Scenario ${id}:`);
+    expect(markdown).toContain('**Parameters**');
+    expect(markdown).toContain('](chart.svg)');
+    const svg = throughputChart(report);
+    expect(svg.startsWith('<svg')).toBe(true);
+    expect(svg).toContain('GET /v1/me');
+  });
+});
