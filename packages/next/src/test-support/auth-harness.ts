@@ -1,6 +1,7 @@
 import type { Role } from '@portcullis/contracts';
 import { NextRequest } from 'next/server';
 import { createAuth, type Auth } from '../create-auth.js';
+import type { CreateAuthOptions } from '../options.js';
 import type { HeaderReader } from '../guards/request-context.js';
 import { SessionCodec } from '../tokens/session-codec.js';
 import { sessionTokenFromResponse, type SessionToken } from '../tokens/session-token.js';
@@ -25,11 +26,12 @@ export class AuthHarness {
   auth!: Auth;
   codec!: SessionCodec;
 
-  async start(): Promise<this> {
+  /** `extra` overrides options for one test, e.g. a private `metrics` instance or a capturing `logger`. */
+  async start(extra: Partial<CreateAuthOptions> = {}): Promise<this> {
     await this.backend.start();
     this.backend.now = this.clock.now;
     this.auth = createAuth(
-      { backendUrl: this.backend.url, appUrl: APP, secret: SECRET, logger: silentLogger, now: this.clock.now, logoutRetryDelaysMs: [] },
+      { backendUrl: this.backend.url, appUrl: APP, secret: SECRET, logger: silentLogger, now: this.clock.now, logoutRetryDelaysMs: [], ...extra },
       { runtime: 'private', production: true, requestContext: { headers: async () => this.requestHeaders, expireCookie: async (name) => void this.expiredCookies.push(name) } },
     );
     this.codec = new SessionCodec({ secret: SECRET, idleSeconds: 7 * 24 * 3600, now: this.clock.now });
