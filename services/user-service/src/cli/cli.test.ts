@@ -15,6 +15,11 @@ const SERVICE_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const USER_CLI = join(SERVICE_ROOT, 'dist/cli/user.js');
 const KEYS_CLI = join(SERVICE_ROOT, 'dist/cli/keys.js');
 
+// Each CLI run starts Node and opens the database (PGlite: a WASM PostgreSQL on disk); on a busy machine that takes
+// seconds, so these tests get more time than the suite's default.
+const CLI_TIMEOUT_MS = 90_000;
+const STEP_TIMEOUT_MS = 120_000;
+
 const EMAIL = 'carol@example.com';
 const PASSWORD = 'a long enough password for carol';
 
@@ -33,6 +38,8 @@ function run(script: string, args: readonly string[], options: { env: Record<str
       cwd: SERVICE_ROOT,
       env: { PATH: process.env.PATH ?? '', NODE_ENV: 'test', ...options.env },
       stdio: ['pipe', 'pipe', 'pipe'],
+      // Never outlive the test: a stray CLI would hold the PGlite directory for the next step.
+      timeout: CLI_TIMEOUT_MS,
     });
     let stdout = '';
     let stderr = '';
@@ -75,7 +82,7 @@ describe('the CLIs are built', () => {
   });
 });
 
-describe.each(testBackends())('user and key CLIs on $name', (backend) => {
+describe.each(testBackends())('user and key CLIs on $name', { timeout: STEP_TIMEOUT_MS }, (backend) => {
   let database: Database;
   let userId: string;
   let first: TokenResponse;
@@ -187,7 +194,7 @@ describe.each(testBackends())('user and key CLIs on $name', (backend) => {
 });
 
 /** Refusals do not depend on storage: once, on PostgreSQL when DATABASE_URL is set (quicker to open), else on PGlite. */
-describe('bad arguments to the CLIs', () => {
+describe('bad arguments to the CLIs', { timeout: STEP_TIMEOUT_MS }, () => {
   let database: Database;
 
   const user = (args: readonly string[], stdin?: string) => run(USER_CLI, args, { env: database.env, ...(stdin === undefined ? {} : { stdin }) });
@@ -199,7 +206,7 @@ describe('bad arguments to the CLIs', () => {
     database = await sharedDatabase(backend);
     const created = await user(['create', '--email', EMAIL, '--role', 'USER'], `${PASSWORD}\n`);
     if (created.code !== 0) throw new Error(`setup: ${created.stderr}`);
-  });
+  }, STEP_TIMEOUT_MS);
 
   afterAll(async () => {
     await database?.drop();
