@@ -11,6 +11,8 @@ export interface CookieSettings {
   sessionToken: string;
   csrfToken: string;
   callbackUrl: string;
+  /** Set when the proxy ends a session, so the next page still says why even if a prefetch saw the refusal. */
+  sessionEnded: string;
   attributes: CookieAttributes;
 }
 
@@ -26,6 +28,7 @@ export function cookieSettings(options: { secure: boolean }): CookieSettings {
     sessionToken: `${host}next-auth.session-token`,
     csrfToken: `${host}next-auth.csrf-token`,
     callbackUrl: `${secure}next-auth.callback-url`,
+    sessionEnded: `${host}portcullis.session-ended`,
     attributes: { httpOnly: true, secure: options.secure, sameSite: 'lax', path: '/' },
   };
 }

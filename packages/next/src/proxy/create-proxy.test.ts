@@ -107,6 +107,22 @@ describe('proxy', () => {
     expect(await api.json()).toMatchObject({ error: 'session_expired' });
   });
 
+  it('still says the session expired on the next page when a background request saw the refusal first', async () => {
+    const { cookie, token } = await h.signIn();
+    const session = h.backend.sessions.get(token.sid);
+    if (session) session.revoked = true;
+    h.clock.advance(4_500);
+    // A prefetch ends the session and its response clears the cookie, leaving only the marker behind.
+    const prefetch = await h.auth.proxy(h.request('/sessions', { cookie }));
+    const marker = prefetch.headers.getSetCookie().find((line) => line.startsWith('__Host-portcullis.session-ended=1'));
+    expect(marker).toContain('HttpOnly');
+    const next = await h.auth.proxy(h.request('/', { cookie: '__Host-portcullis.session-ended=1' }));
+    expect(next.headers.get('location')).toContain('/signin?error=SessionExpired');
+    expect(next.headers.getSetCookie().some((line) => /^__Host-portcullis\.session-ended=;/.test(line))).toBe(true);
+    // Without the marker a visitor is simply asked to sign in.
+    expect((await h.auth.proxy(h.request('/'))).headers.get('location')).not.toContain('error=');
+  });
+
   it('ends a session revoked elsewhere within the check interval, before its access token expires', async () => {
     h.backend.accessTokenTtlMs = 60_000;
     const { cookie, token } = await h.signIn();

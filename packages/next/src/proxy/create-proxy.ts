@@ -93,7 +93,11 @@ export function createProxy(parts: ProxyParts): Proxy {
       // A cookie we cannot read (tampered, expired, other secret) is removed rather than carried along.
       const writes = raw ? clearWrites(existing) : [];
       if (writes.length > 0) headers.set('cookie', requestCookieHeader(existing, writes, cookies.sessionToken));
-      if (kind === 'page') return withCookies(redirectToSignIn(request, null), writes);
+      if (kind === 'page') {
+        // The session was ended by an earlier request (often a background prefetch): still tell the user why.
+        const ended = existing.some((cookie) => cookie.name === cookies.sessionEnded);
+        return withCookies(redirectToSignIn(request, ended ? 'SessionExpired' : null), ended ? [...writes, endedMarker(false)] : writes);
+      }
       if (kind === 'api') return withCookies(json(401, 'unauthenticated', 'Sign-in required.'), writes);
       return withCookies(pass(headers), writes);
     }
@@ -148,9 +152,16 @@ export function createProxy(parts: ProxyParts): Proxy {
   function endSession(request: NextRequest, headers: Headers, kind: RouteKind, existing: readonly CookiePair[]): NextResponse {
     const writes = clearWrites(existing);
     headers.set('cookie', requestCookieHeader(existing, writes, cookies.sessionToken));
+    writes.push(endedMarker(true));
     if (kind === 'page') return withCookies(redirectToSignIn(request, 'SessionExpired'), writes);
     if (kind === 'api') return withCookies(json(401, 'session_expired', 'The session has ended; sign in again.'), writes);
     return withCookies(pass(headers), writes);
+  }
+
+  /** A short-lived, content-free flag: "this browser's session was ended by the backend". */
+  function endedMarker(set: boolean): CookieWrite {
+    const expires = set ? new Date(config.now() + 5 * 60_000) : new Date(0);
+    return { name: cookies.sessionEnded, value: set ? '1' : '', attributes: { ...cookies.attributes, expires } };
   }
 
   function clearWrites(existing: readonly CookiePair[]): CookieWrite[] {
