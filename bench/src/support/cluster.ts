@@ -1,0 +1,86 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { createServer } from 'node:net';
+import { REPO_ROOT, waitFor } from './processes.js';
+
+async function portIsFree(port: number): Promise<boolean> {
+  const server = createServer();
+  try {
+    server.listen(port, '127.0.0.1');
+    await once(server, 'listening');
+    return true;
+  } catch {
+    return false;
+  } finally {
+    server.close();
+  }
+}
+
+/** A base port whose next `count` ports are free too (the cluster puts instance i on base + i). */
+export async function freePortRange(count: number): Promise<number> {
+  for (let attempt = 0; attempt < 50; attempt += 1) {
+    const base = 20_000 + Math.floor(Math.random() * 30_000);
+    let free = true;
+    for (let offset = 0; offset <= count && free; offset += 1) free = await portIsFree(base + offset);
+    if (free) return base;
+  }
+  throw new Error('no free port range found');
+}
+
+export interface RunningCluster {
+  readonly apiUrl: string;
+  readonly instanceUrls: readonly string[];
+  readonly child: ChildProcess;
+  output(): string;
+  stop(): Promise<void>;
+}
+
+/** Starts `scripts/cluster.mjs` (already built, API tier only) and waits until its proxy answers. */
+export async function startCluster(options: { databaseUrl: string; redisUrl: string; instances?: number; env?: Record<string, string> }): Promise<RunningCluster> {
+  const instances = options.instances ?? 2;
+  const base = await freePortRange(instances);
+  const child = spawn(process.execPath, ['scripts/cluster.mjs', '--no-build', '--no-web', '--instances', String(instances)], {
+    cwd: REPO_ROOT,
+    env: {
+      PATH: process.env.PATH ?? '',
+      HOME: process.env.HOME ?? '',
+      DATABASE_URL: options.databaseUrl,
+      REDIS_URL: options.redisUrl,
+      API_PORT: String(base),
+      LOG_LEVEL: 'warn',
+      NODE_ENV: 'test',
+      DEMO_PASSWORD: 'cluster-demo-password',
+      ...options.env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const lines: string[] = [];
+  child.stdout?.on('data', (chunk: Buffer) => lines.push(chunk.toString('utf8')));
+  child.stderr?.on('data', (chunk: Buffer) => lines.push(chunk.toString('utf8')));
+  let exited = false;
+  const exit = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  void exit.then(() => (exited = true));
+  const apiUrl = `http://127.0.0.1:${base}`;
+  try {
+    await waitFor('the cluster', async () => {
+      if (exited) throw new Error(`cluster exited:\n${lines.join('').slice(-3000)}`);
+      return lines.join('').includes('[cluster] ready');
+    }, { timeoutMs: 90_000, intervalMs: 100 });
+  } catch (error) {
+    child.kill('SIGKILL');
+    throw new Error(`${(error as Error).message}\n${lines.join('').slice(-3000)}`);
+  }
+  return {
+    apiUrl,
+    instanceUrls: Array.from({ length: instances }, (_, index) => `http://127.0.0.1:${base + index + 1}`),
+    child,
+    output: () => lines.join(''),
+    async stop() {
+      if (exited) return;
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
+      await exit;
+      clearTimeout(timer);
+    },
+  };
+}
