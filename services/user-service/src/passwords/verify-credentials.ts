@@ -40,7 +40,7 @@ export async function verifyCredentials(
   const user = await context.users.findByEmail(email);
   const passwordMatches = await context.passwords.verify(user?.passwordHash ?? null, attempt.password);
   if (user === null || !passwordMatches || user.disabled) {
-    await context.throttles.recordLoginFailure(email, ip);
+    // The failure was already counted by admitLogin's reservation.
     metrics.loginAttempts.inc({ outcome: 'failed' });
     const reason = user === null ? 'unknown_email' : !passwordMatches ? 'wrong_password' : 'account_disabled';
     await audit.record({ type: 'login.failed', userId: user?.id ?? null, ...attempt.client, reason, detail });

@@ -18,9 +18,13 @@ function accountKey(email: string): string {
 }
 
 export interface Throttles {
-  /** Before any password check: counts the attempt per IP and refuses while any failure counter is exhausted. */
+  /**
+   * Before any password check: counts the attempt per IP and reserves one failure on the email+IP and account
+   * counters, refusing when any is exhausted. Reserving first (not counting after the check) means parallel guesses
+   * cannot all slip past the limit before the first failure is recorded (OWASP ASVS 5.0 §6.3.1).
+   */
   admitLogin(email: string, ip: string): Promise<ThrottleVerdict>;
-  recordLoginFailure(email: string, ip: string): Promise<void>;
+  /** The password was right: the reserved failure is given back and the email+IP streak starts over. */
   recordLoginSuccess(email: string, ip: string): Promise<void>;
   admitRefresh(ip: string): Promise<ThrottleVerdict>;
   close(): Promise<void>;
@@ -65,11 +69,6 @@ export function createThrottles(config: Config, logger: Logger): Throttles {
   const failuresByAccount = limiter('login-fail-account', { points: limits.maxFailuresPerAccountPerHour, duration: 3600 });
   const refreshesByIp = limiter('refresh-ip', { points: limits.maxRefreshesPerIpPerMinute, duration: 60 });
 
-  async function exhausted(target: RateLimiterAbstract, key: string, points: number): Promise<RateLimiterRes | null> {
-    const state = await target.get(key);
-    return state !== null && state.consumedPoints >= points ? state : null;
-  }
-
   async function consume(target: RateLimiterAbstract, key: string): Promise<ThrottleVerdict> {
     try {
       await target.consume(key);
@@ -83,19 +82,19 @@ export function createThrottles(config: Config, logger: Logger): Throttles {
   return {
     async admitLogin(email, ip) {
       const account = accountKey(email);
-      const blocked =
-        (await exhausted(failuresByEmailIp, `${account}:${ip}`, limits.maxFailuresPerEmailIp)) ??
-        (await exhausted(failuresByAccount, account, limits.maxFailuresPerAccountPerHour));
-      if (blocked !== null) return refusedFor(blocked);
-      return consume(attemptsByIp, ip);
-    },
-    async recordLoginFailure(email, ip) {
-      const account = accountKey(email);
-      await consume(failuresByEmailIp, `${account}:${ip}`);
-      await consume(failuresByAccount, account);
+      const perIp = await consume(attemptsByIp, ip);
+      if (!perIp.allowed) return perIp;
+      const streak = await consume(failuresByEmailIp, `${account}:${ip}`);
+      if (!streak.allowed) return streak;
+      const perAccount = await consume(failuresByAccount, account);
+      // Refused by the account limit: the email+IP reservation is given back, this attempt never ran.
+      if (!perAccount.allowed) await failuresByEmailIp.reward(`${account}:${ip}`);
+      return perAccount;
     },
     async recordLoginSuccess(email, ip) {
-      await failuresByEmailIp.delete(`${accountKey(email)}:${ip}`);
+      const account = accountKey(email);
+      await failuresByEmailIp.delete(`${account}:${ip}`);
+      await failuresByAccount.reward(account);
     },
     admitRefresh: (ip) => consume(refreshesByIp, ip),
     async close() {

@@ -120,12 +120,8 @@ describe.each(testBackends())('login throttling on $name (in-memory counters)', 
     await expectThrottled(await attempt(instance, account.email, account.password, `192.0.2.99, ${ip}`), 900);
   });
 
-  // KNOWN BUG, reported to the lead: admitLogin() only *reads* the failure counters and recordLoginFailure() counts
-  // after the password check, so guesses sent in parallel are all admitted before any is counted (12 guesses pass a
-  // limit of 3 here; a burst is bounded only by PASSWORD_HASH_QUEUE). `it.fails` keeps the suite green while the bug
-  // stands; when throttles.ts reserves a failure point before the check (refunding it on success), this test fails:
-  // remove `.fails` then.
-  it.fails('admits no more parallel guesses than the limit allows', async () => {
+  // A burst of parallel guesses is counted before any password is checked, so it cannot outrun the limit.
+  it('admits no more parallel guesses than the limit allows', async () => {
     const account = await createTestAccount(instance);
     const ip = freshIp();
 
