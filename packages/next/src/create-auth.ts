@@ -1,10 +1,12 @@
 import { createHash } from 'node:crypto';
 import type { NextAuthOptions } from 'next-auth';
+import { createApprovals, type Approvals } from './approvals/approvals.js';
+import { TicketSeal } from './approvals/ticket-seal.js';
 import { createUserServiceClient, type UserServiceClient } from './backend/user-service-client.js';
 import { cookieSettings, type CookieSettings } from './cookies/cookie-config.js';
 import { createGuards, type Guards } from './guards/guards.js';
 import { createPageGuards, type PageGuards } from './guards/page-guards.js';
-import { createProtectedAction } from './guards/protected-action.js';
+import { createProtectedAction, createPublicAction } from './guards/protected-action.js';
 import { nextRequestContext, type RequestContext } from './guards/request-context.js';
 import { REQUEST_ID_HEADER, wellFormedRequestId } from './http/request-id.js';
 import { checkSameOrigin, type OriginCheck } from './http/same-origin.js';
@@ -21,6 +23,7 @@ import { LogoutRevoker } from './session/logout-revoker.js';
 import { ProxyAttestation } from './session/proxy-attestation.js';
 import { processRuntime, type AuthRuntime } from './session/runtime.js';
 import { SessionStatusCache } from './session/session-status-cache.js';
+import { createStepUp, type StepUp } from './step-up/step-up.js';
 import { SessionCodec } from './tokens/session-codec.js';
 import { TokenRefresher } from './tokens/token-refresher.js';
 
@@ -38,6 +41,12 @@ export interface Auth extends Guards {
   /** Guards for server components (redirect to sign-in / `forbidden()`). */
   readonly page: PageGuards;
   readonly protectedAction: ReturnType<typeof createProtectedAction>;
+  /** A server action with the origin check and input validation but no session (the approval popup's sign-in). */
+  readonly publicAction: ReturnType<typeof createPublicAction>;
+  /** The approval popup's server side: the approver's one-off sign-in and decision, ticket sealed. */
+  readonly approvals: Approvals;
+  /** RFC 9470 step-up with the user's own access token; see `StepUpRequiredError`. */
+  readonly stepUp: StepUp;
   /** Origin + Sec-Fetch-Site check for the app's own state-changing route handlers. */
   checkSameOrigin(request: Request): OriginCheck;
   /** JSON answer for a failure in a route handler. */
@@ -110,6 +119,9 @@ export function createAuth(options: CreateAuthOptions, seams: CreateAuthSeams = 
     bff: createBffRoute({ guards, backend, appOrigin: config.appOrigin, allowedPaths: config.bffAllowedPaths, logger: config.logger }),
     page: createPageGuards({ guards, context, signInPath: config.signInPath, appOrigin: config.appOrigin }),
     protectedAction: createProtectedAction({ guards, context, appOrigin: config.appOrigin, logger: config.logger }),
+    publicAction: createPublicAction({ context, appOrigin: config.appOrigin, logger: config.logger }),
+    approvals: createApprovals({ backend, context, seal: new TicketSeal({ secret: config.secret, now: config.now }), logger: config.logger }),
+    stepUp: createStepUp({ backend, context, logger: config.logger }),
     checkSameOrigin: (request) => checkSameOrigin(request, config.appOrigin),
     errorResponse: (error) => errorResponse(error, config.logger),
     metricsRoute: createMetricsRoute({ registry: config.metrics.registry, token: config.metricsToken }),

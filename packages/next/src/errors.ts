@@ -1,4 +1,6 @@
 import type { ErrorCode as BackendErrorCode, Role, Scope } from '@portcullis/contracts';
+import { APPROVAL_REFUSAL_MESSAGES, type ApprovalRefusalReason } from './approvals/approval-refusals.js';
+import { signInErrorMessage } from './nextauth/sign-in-errors.js';
 
 /**
  * Every failure the library reports, in one closed registry: a stable `code` and the HTTP status an
@@ -10,6 +12,10 @@ export const AUTH_ERROR_CODES = {
   forbidden: 403,
   csrf_rejected: 403,
   invalid_input: 400,
+  step_up_required: 401,
+  invalid_credentials: 401,
+  rate_limited: 429,
+  approval_refused: 403,
   backend_rejected: 502,
   backend_unavailable: 503,
   invalid_option: 500,
@@ -82,6 +88,57 @@ export class InvalidInputError extends PortcullisError {
     super('The request was not valid.');
     this.name = 'InvalidInputError';
     this.fields = fields;
+  }
+}
+
+/**
+ * Signed in, but the last password check (sign-in or step-up) is older than the action allows: the backend answered
+ * `insufficient_user_authentication` (RFC 9470 §3). The app asks for the password again (step-up) and retries; a
+ * token refresh never counts as a password check. Maps to 401.
+ */
+export class StepUpRequiredError extends PortcullisError {
+  readonly code = 'step_up_required';
+  /** The `max_age` the backend named in `WWW-Authenticate`, when it did. */
+  readonly maxAgeSeconds: number | undefined;
+  constructor(details: { maxAgeSeconds?: number } = {}) {
+    super('Confirm your password to continue.');
+    this.name = 'StepUpRequiredError';
+    this.maxAgeSeconds = details.maxAgeSeconds;
+  }
+}
+
+/**
+ * A password check outside NextAuth (approval sign-in, step-up) failed. One message for unknown email, wrong
+ * password and disabled account (OWASP ASVS 5.0 §6.3.8). Maps to 401.
+ */
+export class InvalidCredentialsError extends PortcullisError {
+  readonly code = 'invalid_credentials';
+  constructor() {
+    super(signInErrorMessage({ code: 'invalid_credentials' }));
+    this.name = 'InvalidCredentialsError';
+  }
+}
+
+/** The backend throttled a password check; the message names the wait like the sign-in page does. Maps to 429. */
+export class RateLimitedError extends PortcullisError {
+  readonly code = 'rate_limited';
+  readonly retryAfterSeconds: number;
+  constructor(retryAfterSeconds: number | undefined) {
+    const seconds = Math.max(1, Math.ceil(retryAfterSeconds ?? 60));
+    super(signInErrorMessage({ code: 'rate_limited', retryAfterSeconds: seconds }));
+    this.name = 'RateLimitedError';
+    this.retryAfterSeconds = seconds;
+  }
+}
+
+/** The user-service refused an approval step (`approval_invalid`); `reason` says which rule. Maps to 403. */
+export class ApprovalRefusedError extends PortcullisError {
+  readonly code = 'approval_refused';
+  readonly reason: ApprovalRefusalReason;
+  constructor(reason: ApprovalRefusalReason) {
+    super(APPROVAL_REFUSAL_MESSAGES[reason]);
+    this.name = 'ApprovalRefusedError';
+    this.reason = reason;
   }
 }
 

@@ -11,11 +11,22 @@ export {
   InvalidInputError,
   BackendRejectedError,
   BackendUnavailableError,
+  StepUpRequiredError,
+  InvalidCredentialsError,
+  RateLimitedError,
+  ApprovalRefusedError,
   InvalidOptionError,
   isPortcullisError,
 } from './errors.js';
 export type { AuthErrorCode } from './errors.js';
 export type { ServerSession } from './guards/server-session.js';
+export { backendRefusal } from './backend/backend-refusal.js';
+export type { BackendResponse } from './backend/backend-refusal.js';
+export type { ApprovalDecided, ApprovalDecision } from './backend/user-service-client.js';
+export { APPROVAL_REFUSAL_MESSAGES } from './approvals/approval-refusals.js';
+export type { ApprovalRefusalReason } from './approvals/approval-refusals.js';
+export type { Approvals, ApproverSignedIn, ApprovalRequestSummary } from './approvals/approvals.js';
+export type { StepUp } from './step-up/step-up.js';
 export type { ActionResult, ActionContext, ProtectedAction } from './guards/protected-action.js';
 export type { PortcullisSession } from './nextauth/callbacks.js';
 export type { SessionToken } from './tokens/session-token.js';

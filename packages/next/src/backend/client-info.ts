@@ -34,3 +34,8 @@ export function clientHeaders(client: ClientInfo): Record<string, string> {
   if (client.userAgent) headers['user-agent'] = client.userAgent;
   return headers;
 }
+
+/** The same, read through a header getter (Next's `headers()` in server actions). */
+export function clientInfoOf(reader: { get(name: string): string | null }): ClientInfo {
+  return clientInfoFrom({ 'x-forwarded-for': reader.get('x-forwarded-for') ?? undefined, 'user-agent': reader.get('user-agent') ?? undefined });
+}

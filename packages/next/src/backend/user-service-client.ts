@@ -1,16 +1,21 @@
 import {
+  approvalTicketSchema,
   isErrorCode,
   tokenResponseSchema,
+  type ApprovalTicket,
   type ErrorCode,
   type Role,
   type Scope,
   type TokenResponse,
 } from '@portcullis/contracts';
 import { z } from 'zod';
-import { BackendRejectedError, BackendUnavailableError } from '../errors.js';
+import { ApprovalRefusedError, BackendRejectedError, BackendUnavailableError } from '../errors.js';
 import { REQUEST_ID_HEADER } from '../http/request-id.js';
 import type { AuthMetrics, BackendFailure, BackendOperation, BackendOutcome } from '../metrics/auth-metrics.js';
+import { backendRefusal, type BackendResponse } from './backend-refusal.js';
 import { clientHeaders, type ClientInfo } from './client-info.js';
+
+export type { BackendResponse } from './backend-refusal.js';
 
 export interface UserServiceClientOptions {
   baseUrl: string;
@@ -28,9 +33,13 @@ export interface DenialReport {
   requiredScope?: Scope;
 }
 
-export interface BackendResponse {
-  status: number;
-  body: unknown;
+export type ApprovalDecision = 'approve' | 'reject';
+
+export interface ApprovalDecided {
+  requestId: string;
+  result: 'approved' | 'rejected';
+  /** Until when the requester can consume the approval. */
+  expiresAt: number;
 }
 
 /** Whether the backend still considers a session alive; `revoked` covers ended, revoked and disabled. */
@@ -42,11 +51,22 @@ export interface UserServiceClient {
   logout(refreshToken: string, client: ClientInfo): Promise<void>;
   sessionStatus(accessToken: string): Promise<SessionStatus>;
   reportDenial(accessToken: string, denial: DenialReport): Promise<void>;
-  /** A call on behalf of the signed-in user; 4xx answers are returned, not thrown. */
+  /**
+   * The approver's password check for one request (no session is created): a single-use ticket, valid minutes,
+   * and what the approver is about to decide. Throws the typed refusals of `backendRefusal`.
+   */
+  approverSignIn(input: { email: string; password: string; requestId: string }, client: ClientInfo): Promise<ApprovalTicket>;
+  /** Spends the ticket on a decision bound to the opener's `state`. */
+  decideApproval(input: { ticket: string; state: string; decision: ApprovalDecision }, client: ClientInfo): Promise<ApprovalDecided>;
+  /** RFC 9470 step-up: the signed-in user re-enters their password; the session counts as freshly authenticated. */
+  stepUp(accessToken: string, password: string, client: ClientInfo): Promise<{ stepUpAt: number }>;
+  /** A call on behalf of the signed-in user; 4xx answers are returned, not thrown (see `backendRefusal`). */
   call(request: { method: string; path: string; accessToken: string; body?: unknown }): Promise<BackendResponse>;
 }
 
 const errorBodySchema = z.object({ error: z.string(), message: z.string().optional() });
+const decidedSchema = z.object({ requestId: z.string(), result: z.enum(['approved', 'rejected']), expiresAt: z.number().int() });
+const steppedUpSchema = z.object({ stepUpAt: z.number() });
 
 export function createUserServiceClient(options: UserServiceClientOptions): UserServiceClient {
   async function send(path: string, init: { method: string; headers?: Record<string, string>; body?: unknown }): Promise<Response> {
@@ -110,6 +130,15 @@ export function createUserServiceClient(options: UserServiceClientOptions): User
     return parsed.data;
   }
 
+  /** Reads a 2xx body with `schema`, or throws the typed refusal; a 2xx we cannot read counts as an outage. */
+  async function readAnswer<S extends z.ZodType>(path: string, response: Response, schema: S): Promise<z.output<S>> {
+    const body: unknown = await response.json().catch(() => null);
+    if (!response.ok) throw backendRefusal({ status: response.status, body, headers: response.headers });
+    const parsed = schema.safeParse(body);
+    if (!parsed.success) throw unreadable(path);
+    return parsed.data;
+  }
+
   return {
     async login(credentials, client) {
       return tokens('/v1/auth/login', { headers: clientHeaders(client), body: credentials });
@@ -138,6 +167,27 @@ export function createUserServiceClient(options: UserServiceClientOptions): User
       if (!response.ok) throw await rejection(response);
       await response.body?.cancel();
     },
+    async approverSignIn(input, client) {
+      const response = await send('/v1/approvals/sign-in', { method: 'POST', headers: clientHeaders(client), body: input });
+      // 404 here means the request named in the popup's URL does not exist: an approval refusal, not a lost route.
+      if (response.status === 404) {
+        await response.body?.cancel();
+        throw new ApprovalRefusedError('request_not_found');
+      }
+      return readAnswer('/v1/approvals/sign-in', response, approvalTicketSchema);
+    },
+    async decideApproval(input, client) {
+      const path = '/v1/approvals/decisions';
+      return readAnswer(path, await send(path, { method: 'POST', headers: clientHeaders(client), body: input }), decidedSchema);
+    },
+    async stepUp(accessToken, password, client) {
+      const response = await send('/v1/auth/step-up', {
+        method: 'POST',
+        headers: { ...clientHeaders(client), authorization: `Bearer ${accessToken}` },
+        body: { password },
+      });
+      return readAnswer('/v1/auth/step-up', response, steppedUpSchema);
+    },
     async call(request) {
       const response = await send(request.path, {
         method: request.method,
@@ -153,7 +203,7 @@ export function createUserServiceClient(options: UserServiceClientOptions): User
           throw unreadable(request.path);
         }
       }
-      return { status: response.status, body };
+      return { status: response.status, body, headers: response.headers };
     },
   };
 }

@@ -48,33 +48,67 @@ export function createProtectedAction(parts: ProtectedActionParts) {
     definition: ActionDefinition<S>,
     handler: (context: ActionContext, input: z.output<S>) => Promise<T>,
   ): ProtectedAction<z.input<S>, T> {
-    async function run(...args: [unknown] | [unknown, unknown]): Promise<ActionResult<T>> {
-      const raw = args.length === 2 ? args[1] : args[0];
-      try {
-        const headers = await parts.context.headers();
-        const origin = checkSameOrigin({ method: 'POST', headers: headersOf(headers) }, parts.appOrigin);
-        if (!origin.ok) {
-          parts.logger.warn({ event: 'action.csrf_rejected', resource: definition.resource, reason: origin.reason }, 'server action refused');
-          return { ok: false, error: 'csrf_rejected', message: 'Cross-site request refused.' };
-        }
-        const { session, accessToken } = await parts.guards.require(definition);
-        const parsed = definition.input.safeParse(raw instanceof FormData ? formDataObject(raw) : raw);
-        if (!parsed.success) throw new InvalidInputError(parsed.error.issues.map((issue) => issue.path.join('.') || '(input)'));
-        return { ok: true, data: await handler({ session, accessToken }, parsed.data) };
-      } catch (error) {
-        // Typed failures become a result the UI can show; anything else (including Next's redirect and
-        // forbidden interrupts) propagates untouched.
-        if (!isPortcullisError(error)) throw error;
-        return {
-          ok: false,
-          error: error.code,
-          message: error.message,
-          ...(error instanceof InvalidInputError ? { fields: error.fields } : {}),
-        };
-      }
-    }
-    return run as ProtectedAction<z.input<S>, T>;
+    return guardedAction(parts, definition, async (raw) => {
+      const { session, accessToken } = await parts.guards.require(definition);
+      return handler({ session, accessToken }, parseInput(definition.input, raw));
+    });
   };
+}
+
+export interface PublicActionDefinition<S extends z.ZodType> {
+  input: S;
+  /** Names the action in logs, e.g. `action:approvals.signIn`. */
+  resource: string;
+}
+
+/**
+ * A server action for a page that authenticates by other means than the session — the approval popup, where the
+ * approver proves who they are with their password for this one approval. Same origin check, input validation and
+ * typed results as `protectedAction`, but no session is read or required.
+ */
+export function createPublicAction(parts: Omit<ProtectedActionParts, 'guards'>) {
+  return function publicAction<S extends z.ZodType, T>(
+    definition: PublicActionDefinition<S>,
+    handler: (input: z.output<S>) => Promise<T>,
+  ): ProtectedAction<z.input<S>, T> {
+    return guardedAction(parts, definition, async (raw) => handler(parseInput(definition.input, raw)));
+  };
+}
+
+function guardedAction<I, T>(
+  parts: Omit<ProtectedActionParts, 'guards'>,
+  definition: { resource: string },
+  body: (raw: unknown) => Promise<T>,
+): ProtectedAction<I, T> {
+  async function run(...args: [unknown] | [unknown, unknown]): Promise<ActionResult<T>> {
+    const raw = args.length === 2 ? args[1] : args[0];
+    try {
+      const headers = await parts.context.headers();
+      const origin = checkSameOrigin({ method: 'POST', headers: headersOf(headers) }, parts.appOrigin);
+      if (!origin.ok) {
+        parts.logger.warn({ event: 'action.csrf_rejected', resource: definition.resource, reason: origin.reason }, 'server action refused');
+        return { ok: false, error: 'csrf_rejected', message: 'Cross-site request refused.' };
+      }
+      return { ok: true, data: await body(raw) };
+    } catch (error) {
+      // Typed failures become a result the UI can show; anything else (including Next's redirect and
+      // forbidden interrupts) propagates untouched.
+      if (!isPortcullisError(error)) throw error;
+      return {
+        ok: false,
+        error: error.code,
+        message: error.message,
+        ...(error instanceof InvalidInputError ? { fields: error.fields } : {}),
+      };
+    }
+  }
+  return run as ProtectedAction<I, T>;
+}
+
+function parseInput<S extends z.ZodType>(schema: S, raw: unknown): z.output<S> {
+  const parsed = schema.safeParse(raw instanceof FormData ? formDataObject(raw) : raw);
+  if (!parsed.success) throw new InvalidInputError(parsed.error.issues.map((issue) => issue.path.join('.') || '(input)'));
+  return parsed.data;
 }
 
 function headersOf(reader: { get(name: string): string | null }): Headers {

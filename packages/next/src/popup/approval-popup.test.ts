@@ -2,6 +2,7 @@ import { webcrypto } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { APPROVAL_MESSAGE_TYPE, isApprovalMessage, isExactOrigin } from './approval-message.js';
 import { ApprovalPopupError, openApprovalPopup, type IgnoredMessageReason } from './open-approval-popup.js';
+import { openStepUpPopup, STEP_UP_REQUEST_ID } from './open-step-up-popup.js';
 import { sendApprovalResult } from './send-approval-result.js';
 
 const APP = 'http://localhost:3000';
@@ -163,15 +164,21 @@ describe('openApprovalPopup', () => {
   });
 
   it('rejects when the popup is blocked, closed, silent too long, or sends a malformed answer of ours', async () => {
+    const opened: string[] = [];
     opener.blockPopups = true;
-    await expect(open()).rejects.toMatchObject({ code: 'popup_blocked' });
+    await expect(openApprovalPopup({ url: '/approve', requestId: 'req-1', trustedOrigins: [APP], window: asWindow(opener), onOpened: ({ state }) => opened.push(state) })).rejects.toMatchObject({ code: 'popup_blocked' });
+    // Nothing is reported as opened (so nothing is recorded as asked) when the browser blocked the popup.
+    expect(opened).toEqual([]);
     opener.blockPopups = false;
 
     const closed = open();
+    const closedState = stateOf(opener);
     opener.popup?.close();
     vi.advanceTimersByTime(500);
     await expect(closed).rejects.toBeInstanceOf(ApprovalPopupError);
     await expect(closed).rejects.toMatchObject({ code: 'popup_closed' });
+    // The page keeps the attempt's state, to ask the server whether the popup decided without telling us.
+    await expect(closed).rejects.toMatchObject({ state: closedState });
 
     const silent = open({ timeoutMs: 2000 });
     const silentPopup = opener.popup;
@@ -190,6 +197,30 @@ describe('openApprovalPopup', () => {
     expect(() =>
       openApprovalPopup({ url: 'https://evil.example/approve', requestId: 'r', trustedOrigins: [APP], window: asWindow(opener) }),
     ).toThrow(TypeError);
+  });
+});
+
+describe('openStepUpPopup', () => {
+  beforeEach(() => {
+    vi.useFakeTimers();
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('opens the step-up page over the same mechanism and resolves true only on a confirmed password', async () => {
+    const opener = new FakeWindow(`${APP}/admin`);
+    const confirmed = openStepUpPopup({ url: '/step-up', trustedOrigins: [APP], window: asWindow(opener) });
+    const target = new URL(opener.openedUrl ?? '');
+    expect(target.pathname).toBe('/step-up');
+    expect(target.searchParams.get('requestId')).toBe(STEP_UP_REQUEST_ID);
+    opener.deliver({ type: APPROVAL_MESSAGE_TYPE, requestId: STEP_UP_REQUEST_ID, state: stateOf(opener), result: 'approved' }, 'http://localhost:4444', opener.popup);
+    opener.deliver({ type: APPROVAL_MESSAGE_TYPE, requestId: STEP_UP_REQUEST_ID, state: stateOf(opener), result: 'approved' }, APP, opener.popup);
+    await expect(confirmed).resolves.toBe(true);
+
+    const cancelled = openStepUpPopup({ url: '/step-up', trustedOrigins: [APP], window: asWindow(opener) });
+    opener.deliver({ type: APPROVAL_MESSAGE_TYPE, requestId: STEP_UP_REQUEST_ID, state: stateOf(opener), result: 'cancelled' }, APP, opener.popup);
+    await expect(cancelled).resolves.toBe(false);
   });
 });
 

@@ -5,7 +5,15 @@ export type ApprovalPopupFailure = 'popup_blocked' | 'popup_closed' | 'timeout' 
 /** Why the popup flow ended without an answer; the page tells the user and nothing changes. */
 export class ApprovalPopupError extends Error {
   override readonly name = 'ApprovalPopupError';
-  constructor(readonly code: ApprovalPopupFailure) {
+  /**
+   * The nonce of the attempt, when a popup was opened. The popup may have decided without being able to tell us
+   * (closed, or `window.opener` severed): the page asks the server and consumes with this state.
+   */
+  readonly state: string | undefined;
+  constructor(
+    readonly code: ApprovalPopupFailure,
+    options: { state?: string } = {},
+  ) {
     super(
       {
         popup_blocked: 'The approval window was blocked. Allow pop-ups for this site and try again.',
@@ -14,6 +22,7 @@ export class ApprovalPopupError extends Error {
         bad_message: 'The approval window sent an answer we cannot trust.',
       }[code],
     );
+    this.state = options.state;
   }
 }
 
@@ -26,6 +35,11 @@ export interface OpenApprovalPopupOptions {
   /** Exact origins allowed to answer, e.g. `[window.location.origin]`. */
   readonly trustedOrigins: readonly string[];
   readonly timeoutMs?: number;
+  /**
+   * Called synchronously once the popup is open (not when it was blocked), with the attempt's state: the place to
+   * record that approval was asked for, so a blocked popup records nothing.
+   */
+  readonly onOpened?: (attempt: { readonly state: string }) => void;
   /** Called for every message that is ignored, so the page can log it. */
   readonly onIgnoredMessage?: (reason: IgnoredMessageReason, origin: string) => void;
   /** For tests: the window to open the popup from. */
@@ -70,13 +84,14 @@ export function openApprovalPopup(options: OpenApprovalPopupOptions): Promise<Ap
 
   const popup = host.open(target.toString(), `portcullis-approval-${state.slice(0, 8)}`, 'popup,width=480,height=640');
   if (popup === null) return Promise.reject(new ApprovalPopupError('popup_blocked'));
+  options.onOpened?.({ state });
 
   return new Promise<ApprovalOutcome>((resolve, reject) => {
     const ignore = options.onIgnoredMessage ?? (() => undefined);
-    const timeout = host.setTimeout(() => finish(new ApprovalPopupError('timeout')), options.timeoutMs ?? 5 * 60_000);
+    const timeout = host.setTimeout(() => finish(new ApprovalPopupError('timeout', { state })), options.timeoutMs ?? 5 * 60_000);
     // A closed popup fires no event the opener can hear; polling `closed` is the standard way to notice.
     const closedPoll = host.setInterval(() => {
-      if (popup.closed) finish(new ApprovalPopupError('popup_closed'));
+      if (popup.closed) finish(new ApprovalPopupError('popup_closed', { state }));
     }, 500);
 
     function finish(outcome: ApprovalOutcome | ApprovalPopupError): void {
@@ -98,7 +113,7 @@ export function openApprovalPopup(options: OpenApprovalPopupOptions): Promise<Ap
       if (!isApprovalMessage(data)) {
         // Our own popup sending something malformed means the flow is broken: stop rather than wait.
         const looksLikeOurs = typeof data === 'object' && data !== null && (data as { type?: unknown }).type === APPROVAL_MESSAGE_TYPE;
-        if (looksLikeOurs) finish(new ApprovalPopupError('bad_message'));
+        if (looksLikeOurs) finish(new ApprovalPopupError('bad_message', { state }));
         return ignore('bad_shape', event.origin);
       }
       if (usedStates.has(data.state)) return ignore('state_used', event.origin);
