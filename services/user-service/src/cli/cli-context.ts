@@ -1,6 +1,9 @@
+import { AuditLog } from '../audit/audit-log.js';
 import { systemClock } from '../clock.js';
 import { ConfigError, loadConfig, type Config } from '../config.js';
 import { openDatabase, type Database } from '../db/database.js';
+import { createLogger } from '../logger.js';
+import { createMetrics } from '../metrics.js';
 
 /** Opens the configured database for a command-line tool; exits with a readable message on bad configuration. */
 export async function openCliDatabase(): Promise<{ config: Config; database: Database }> {
@@ -31,3 +34,8 @@ export async function readStdin(): Promise<string> {
 }
 
 export { systemClock };
+
+/** Administrative changes made from the command line land in the same audit trail as those made over HTTP. */
+export function cliAuditLog(database: Database): AuditLog {
+  return new AuditLog(database.db, systemClock, createLogger({ level: 'warn', destination: process.stderr }), createMetrics());
+}

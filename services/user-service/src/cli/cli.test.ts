@@ -8,7 +8,7 @@ import { decodeProtectedHeader, type JWK } from 'jose';
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import type { ErrorBody, TokenResponse } from '@portcullis/contracts';
 import { testBackends, type TestBackend } from '../test-support/databases.js';
-import { startTestInstance, type TestInstance } from '../test-support/harness.js';
+import { ADAM, startTestInstance, type TestInstance } from '../test-support/harness.js';
 
 // The CLIs run as users run them: the built JavaScript (`npm run user` / `npm run keys`), in a process of their own.
 const SERVICE_ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -161,6 +161,14 @@ describe.each(testBackends())('user and key CLIs on $name', { timeout: STEP_TIME
       expect(decodeProtectedHeader(session.accessToken).kid).toBe(rotatedKid);
       const jwks = (await (await instance.request('/.well-known/jwks.json')).json()) as { keys: JWK[] };
       expect(jwks.keys.map((key) => key.kid).sort()).toEqual([firstKid, rotatedKid].sort());
+
+      // What the CLI changed is in the same audit trail as changes made over HTTP.
+      const admin = await instance.login(ADAM);
+      const trail = await instance.request(`/v1/audit?userId=${userId}`, { token: admin.accessToken });
+      const types = ((await trail.json()) as { events: Array<{ type: string; reason: string | null }> }).events.map((event) => `${event.type}:${event.reason}`);
+      expect(types).toEqual(expect.arrayContaining(['user.created:USER', 'user.changed:role_changed']));
+      const rotation = await instance.request('/v1/audit?type=key.rotated', { token: admin.accessToken });
+      expect(((await rotation.json()) as { events: Array<{ detail: { kid?: string } | null }> }).events[0]?.detail?.kid).toBe(rotatedKid);
       return session;
     });
   });

@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import { desc } from 'drizzle-orm';
 import { signingKeys } from '../db/schema.js';
 import { rotateSigningKey } from '../tokens/signing-keys.js';
-import { fail, openCliDatabase, systemClock } from './cli-context.js';
+import { cliAuditLog, fail, openCliDatabase, systemClock } from './cli-context.js';
 
 const USAGE = `Usage:
   npm run keys -- rotate   add a new signing key; the old one stays in the JWKS until its tokens have expired
@@ -26,6 +26,7 @@ try {
   if (config.signingKey !== undefined) fail('SIGNING_KEY is set: keys come from configuration; rotate them there.');
   if (command === 'rotate') {
     const { kid, retired } = await rotateSigningKey(database.db, config.signingAlg, systemClock);
+    await cliAuditLog(database).record({ type: 'key.rotated', userAgent: 'portcullis-cli', detail: { kid, alg: config.signingAlg, retired: retired.join(',') } });
     console.log(`New signing key ${kid} (${config.signingAlg}); retired ${retired.join(', ') || 'none'}.`);
     console.log('Running instances pick it up within a minute; retired keys stay published until their tokens expire.');
   } else {

@@ -3,7 +3,7 @@ import { isRole, type Role } from '@portcullis/contracts';
 import { createPasswordHasher } from '../passwords/password-hasher.js';
 import { SessionStore } from '../sessions/session-store.js';
 import { UserStore, normalizeEmail } from '../users/user-store.js';
-import { fail, openCliDatabase, readStdin, systemClock } from './cli-context.js';
+import { cliAuditLog, fail, openCliDatabase, readStdin, systemClock } from './cli-context.js';
 
 const USAGE = `Usage:
   npm run user -- create --email EMAIL --role USER|MANAGER|ADMIN [--name NAME]   (password on stdin)
@@ -25,7 +25,6 @@ function parseArguments() {
 }
 
 const { positionals, values } = parseArguments();
-const command = positionals[0];
 
 function requiredEmail(): string {
   if (values.email === undefined || !/^[^\s@]+@[^\s@]+$/.test(values.email)) fail(`--email is required.\n${USAGE}`);
@@ -37,8 +36,30 @@ function requiredRole(): Role {
   return values.role;
 }
 
-if (command === undefined || !['create', 'set-role', 'disable', 'enable', 'list'].includes(command)) fail(USAGE);
+type Command =
+  | { kind: 'create'; email: string; role: Role }
+  | { kind: 'set-role'; email: string; role: Role }
+  | { kind: 'disable' | 'enable'; email: string }
+  | { kind: 'list' };
 
+/** Every argument is checked before the database is opened, so a typo costs nothing and says what is wrong. */
+function parseCommand(): Command {
+  switch (positionals[0]) {
+    case 'create':
+      return { kind: 'create', email: requiredEmail(), role: requiredRole() };
+    case 'set-role':
+      return { kind: 'set-role', email: requiredEmail(), role: requiredRole() };
+    case 'disable':
+    case 'enable':
+      return { kind: positionals[0], email: requiredEmail() };
+    case 'list':
+      return { kind: 'list' };
+    default:
+      return fail(USAGE);
+  }
+}
+
+const command = parseCommand();
 const { config, database } = await openCliDatabase();
 const users = new UserStore(database.db, systemClock);
 const sessions = new SessionStore(database.db, systemClock, {
@@ -46,31 +67,35 @@ const sessions = new SessionStore(database.db, systemClock, {
   absoluteSeconds: config.refreshAbsoluteTtlSeconds,
   reuseGraceSeconds: config.refreshReuseGraceSeconds,
 });
+const audit = cliAuditLog(database);
+const actor = { ip: null, userAgent: 'portcullis-cli', detail: { by: 'cli' } };
 
 try {
-  switch (command) {
+  switch (command.kind) {
     case 'create': {
-      const email = requiredEmail();
-      const role = requiredRole();
       const password = await readStdin();
       if (password.length < 12) fail('The password (read from stdin) must be at least 12 characters.');
       const passwords = await createPasswordHasher({ concurrency: 1, queue: 1 });
-      const created = await users.create({ email, role, name: values.name ?? email.split('@')[0] ?? email, passwordHash: await passwords.hash(password) });
-      if (created === null) fail(`A user with email ${email} already exists.`);
+      const name = values.name ?? command.email.split('@')[0] ?? command.email;
+      const created = await users.create({ email: command.email, role: command.role, name, passwordHash: await passwords.hash(password) });
+      if (created === null) fail(`A user with email ${command.email} already exists.`);
+      await audit.record({ type: 'user.created', userId: created.id, ...actor, reason: created.role });
       console.log(`Created ${created.email} (${created.role}), id ${created.id}.`);
       break;
     }
     case 'set-role':
     case 'disable':
     case 'enable': {
-      const email = requiredEmail();
-      const user = await users.findByEmail(email);
-      if (user === null) fail(`No user with email ${email}.`);
-      const change = command === 'set-role' ? { role: requiredRole() } : { disabled: command === 'disable' };
+      const user = await users.findByEmail(command.email);
+      if (user === null) fail(`No user with email ${command.email}.`);
+      const change = command.kind === 'set-role' ? { role: command.role } : { disabled: command.kind === 'disable' };
       await users.update(user.id, change);
       // Same rule as the HTTP API: a new role or a disabled account ends every session at once.
-      const revoked = command === 'enable' ? [] : await sessions.revokeUserSessions(user.id, command === 'disable' ? 'user_disabled' : 'role_changed');
-      console.log(`Updated ${email}; ${revoked.length} session(s) revoked.`);
+      const revoked =
+        command.kind === 'enable' ? [] : await sessions.revokeUserSessions(user.id, command.kind === 'disable' ? 'user_disabled' : 'role_changed');
+      const reason = command.kind === 'set-role' ? 'role_changed' : command.kind === 'disable' ? 'disabled' : 'enabled';
+      await audit.record({ type: 'user.changed', userId: user.id, ...actor, reason, detail: { by: 'cli', revokedSessions: revoked.length } });
+      console.log(`Updated ${command.email}; ${revoked.length} session(s) revoked.`);
       break;
     }
     case 'list': {
