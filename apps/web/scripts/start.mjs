@@ -19,9 +19,14 @@ const port = Number(process.env.WEB_PORT ?? '3000');
 if (!Number.isInteger(port) || port < 1 || port > 65535) fail(`Invalid WEB_PORT: ${process.env.WEB_PORT}`);
 const dataDir = process.env.DATA_DIR ?? path.join(repoRoot, '.data');
 
+const appUrl = process.env.NEXTAUTH_URL ?? `http://localhost:${port}`;
+const localHosts = new Set(['localhost', '127.0.0.1', '[::1]']);
+
 /** The secret that encrypts session cookies: kept in DATA_DIR so sessions survive restarts. */
 function sessionSecret() {
   if (process.env.NEXTAUTH_SECRET) return process.env.NEXTAUTH_SECRET;
+  // Behind a real domain the secret must be managed like any other (same on every instance, rotated on purpose).
+  if (!localHosts.has(new URL(appUrl).hostname)) fail(`NEXTAUTH_SECRET is required when NEXTAUTH_URL is not local (${appUrl})`);
   if (dataDir.startsWith('memory://')) return randomBytes(32).toString('base64url');
   const file = path.join(path.resolve(repoRoot, dataDir), 'nextauth-secret');
   if (existsSync(file)) return readFileSync(file, 'utf8').trim();
@@ -38,7 +43,7 @@ const env = {
   NODE_ENV: 'production',
   WEB_PORT: String(port),
   API_URL: process.env.API_URL ?? 'http://127.0.0.1:4000',
-  NEXTAUTH_URL: process.env.NEXTAUTH_URL ?? `http://localhost:${port}`,
+  NEXTAUTH_URL: appUrl,
   NEXTAUTH_SECRET: sessionSecret(),
   DATA_DIR: dataDir,
 };
