@@ -49,8 +49,7 @@ export class AuditLog {
    */
   async record(event: AuditRecord): Promise<void> {
     const at = this.clock.now();
-    this.metrics.auditEvents.inc({ type: event.type });
-    this.logger.info({ audit: { ...event, at } }, event.type);
+    this.announce(event, at);
     try {
       await this.db.insert(auditEvents).values({
         type: event.type,
@@ -65,6 +64,16 @@ export class AuditLog {
     } catch (error) {
       this.logger.error({ err: error, auditType: event.type }, 'audit event could not be stored');
     }
+  }
+
+  /**
+   * The log line and the metric of an event whose row was written elsewhere, in the same statement as the action it
+   * describes (a refresh's rotation: one commit, one WAL flush instead of two — issue 6, and never one without the
+   * other).
+   */
+  announce(event: AuditRecord, at: number): void {
+    this.metrics.auditEvents.inc({ type: event.type });
+    this.logger.info({ audit: { ...event, at } }, event.type);
   }
 
   async list(query: AuditQuery): Promise<AuditEvent[]> {

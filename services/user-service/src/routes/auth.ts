@@ -76,17 +76,20 @@ export function registerAuthRoutes(app: FastifyInstance, context: ServiceContext
       throw invalidGrant();
     }
 
-    const outcome = await context.sessions.rotateRefreshToken(refreshToken);
+    // The rotation writes its own `refresh.succeeded` row in the same statement (one commit); we log and count it.
+    const outcome = await context.sessions.rotateRefreshToken(refreshToken, { audit: client });
     switch (outcome.kind) {
       case 'rotated': {
         metrics.refreshes.inc({ outcome: outcome.graceRetry ? 'grace_retry' : 'succeeded' });
-        await audit.record({
+        const event = {
           type: 'refresh.succeeded',
           userId: outcome.user.id,
           sid: outcome.session.id,
           ...client,
           ...(outcome.graceRetry ? { reason: 'grace_retry' } : {}),
-        });
+        } as const;
+        if (outcome.auditedAt !== undefined) audit.announce(event, outcome.auditedAt);
+        else await audit.record(event);
         return noStore(reply).send(await tokenResponse(context, outcome.user, outcome.session, outcome.refreshToken));
       }
       case 'reuse_detected': {

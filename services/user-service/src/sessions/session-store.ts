@@ -22,7 +22,15 @@ export interface IssuedRefreshToken {
 export type RevocationReason = 'logout' | 'revoked_by_user' | 'reuse_detected' | 'user_disabled' | 'role_changed' | 'revoked_by_admin';
 
 export type RotationOutcome =
-  | { readonly kind: 'rotated'; readonly session: SessionRow; readonly user: UserRow; readonly refreshToken: IssuedRefreshToken; readonly graceRetry: boolean }
+  | {
+      readonly kind: 'rotated';
+      readonly session: SessionRow;
+      readonly user: UserRow;
+      readonly refreshToken: IssuedRefreshToken;
+      readonly graceRetry: boolean;
+      /** When the `refresh.succeeded` audit row was written with the rotation itself (see `rotateRefreshToken`). */
+      readonly auditedAt?: number;
+    }
   | { readonly kind: 'refused'; readonly reason: 'unknown' | 'expired' | 'revoked' | 'user_disabled'; readonly session?: SessionRow }
   | { readonly kind: 'reuse_detected'; readonly session: SessionRow };
 
@@ -93,8 +101,8 @@ export class SessionStore {
    * - used token whose successor is unused, within the grace window: the same successor again (RFC 9700 §4.14.2);
    * - any other used token: theft is assumed and the whole family is revoked.
    */
-  async rotateRefreshToken(presented: string): Promise<RotationOutcome> {
-    return (await this.#rotateUnusedToken(presented)) ?? this.#rotateWithLock(presented);
+  async rotateRefreshToken(presented: string, options: { audit?: ClientContext } = {}): Promise<RotationOutcome> {
+    return (await this.#rotateUnusedToken(presented, options.audit)) ?? this.#rotateWithLock(presented);
   }
 
   /**
@@ -104,8 +112,9 @@ export class SessionStore {
    * exactly one match `used_at is null`; the others re-check the row after it commits, match nothing, and take the
    * locked path below, which answers them with the same successor (grace) or detects reuse. Every other case
    * (unknown, used, revoked, expired, disabled) also matches nothing here and gets its precise answer there.
+   * With `audit`, the `refresh.succeeded` row is inserted by the same statement: one commit instead of two.
    */
-  async #rotateUnusedToken(presented: string): Promise<RotationOutcome | null> {
+  async #rotateUnusedToken(presented: string, audit: ClientContext | undefined): Promise<RotationOutcome | null> {
     const now = this.clock.now();
     const successorToken = generateRefreshToken();
     const successorId = randomUUID();
@@ -130,6 +139,10 @@ export class SessionStore {
         update sessions set last_used_at = ${nowDate}, idle_expires_at = successor.expires_at
         from successor where sessions.id = successor.session_id
         returning sessions.*
+      ), audited as (
+        insert into audit_events (type, at, user_id, sid, ip, user_agent)
+        select 'refresh.succeeded', ${nowDate}, touched.user_id, touched.id, ${audit?.ip ?? null}, ${audit?.userAgent?.slice(0, 512) ?? null}
+        from touched where ${audit !== undefined}
       )
       select row_to_json(touched) as session, row_to_json(u) as user
       from touched join users as u on u.id = touched.user_id`);
@@ -143,6 +156,7 @@ export class SessionStore {
       user: fromJson(users, row.user),
       graceRetry: false,
       refreshToken: { token: successorToken, expiresAt: session.idleExpiresAt.getTime() },
+      ...(audit === undefined ? {} : { auditedAt: now }),
     };
   }
 
