@@ -14,10 +14,10 @@ export interface DecodedSession {
   refreshToken: string;
 }
 
-export async function sessionOf(context: BrowserContext): Promise<DecodedSession> {
+export async function sessionOf(context: BrowserContext, secret: string = harness.secret): Promise<DecodedSession> {
   const cookie = (await context.cookies()).find((c) => c.name === SESSION_COOKIE);
   if (!cookie) throw new Error('no session cookie');
-  const payload = await decode({ token: cookie.value, secret: harness.secret });
+  const payload = await decode({ token: cookie.value, secret });
   if (!payload) throw new Error('session cookie does not decrypt');
   return payload as unknown as DecodedSession;
 }

@@ -7,7 +7,10 @@ export class SignInPage {
   readonly submit: Locator;
   readonly alert: Locator;
 
-  constructor(readonly page: Page) {
+  constructor(
+    readonly page: Page,
+    readonly baseUrl: string = harness.webUrl,
+  ) {
     this.email = page.getByLabel('Email');
     this.password = page.getByLabel('Password');
     this.submit = page.getByRole('button', { name: 'Sign in' });
@@ -16,7 +19,7 @@ export class SignInPage {
   }
 
   async goto(query = ''): Promise<void> {
-    await this.page.goto(`${harness.webUrl}/signin${query}`);
+    await this.page.goto(`${this.baseUrl}/signin${query}`);
     await expect(this.submit).toBeEnabled();
   }
 

@@ -11,7 +11,8 @@ function build(): Auth {
     appUrl: env.appUrl,
     secret: env.secret,
     sessionIdleSeconds: env.sessionIdleSeconds,
-    publicPaths: ['/signin', '/forbidden'],
+    // /approve: the approver proves who they are with their password in the popup, not with a session.
+    publicPaths: ['/signin', '/forbidden', '/approve'],
     bffAllowedPaths: ['me', 'auth/sessions'],
     debug,
     logger: createJsonLogger({ name: NAMESPACE, level: debug ? 'debug' : 'info' }),

@@ -1,5 +1,5 @@
 import { adminUserSchema, deviceSessionSchema, type AdminUser, type DeviceSession } from '@portcullis/contracts';
-import { BackendRejectedError, BackendUnavailableError, UnauthenticatedError } from '@portcullis/next';
+import { BackendRejectedError, BackendUnavailableError, backendRefusal, UnauthenticatedError } from '@portcullis/next';
 import { z } from 'zod';
 import { auth } from './auth';
 
@@ -22,9 +22,12 @@ export async function listUsers(): Promise<AdminUser[]> {
   return (await get('/v1/users', z.object({ users: z.array(adminUserSchema) }))).users;
 }
 
-/** A state change on the user's behalf; maps the backend's refusals onto typed errors. */
-export async function change(method: 'PATCH' | 'DELETE', path: string, accessToken: string, body?: unknown): Promise<number> {
+/**
+ * A state change on the user's behalf; maps the backend's refusals onto typed errors — among them
+ * `StepUpRequiredError` when an admin action needs a fresh password check (RFC 9470).
+ */
+export async function change(method: 'PATCH' | 'DELETE', path: string, accessToken: string, body?: unknown): Promise<unknown> {
   const answer = await auth().backend.call({ method, path, accessToken, ...(body === undefined ? {} : { body }) });
-  if (answer.status >= 200 && answer.status < 300) return answer.status;
-  throw new BackendRejectedError({ backendCode: answer.status === 404 ? 'not_found' : 'unknown', backendStatus: answer.status });
+  if (answer.status >= 200 && answer.status < 300) return answer.body;
+  throw backendRefusal(answer);
 }

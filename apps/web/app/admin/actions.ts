@@ -1,7 +1,7 @@
 'use server';
 
 import { ROLES, type AdminUser } from '@portcullis/contracts';
-import type { ActionResult } from '@portcullis/next';
+import { BackendUnavailableError, type ActionResult } from '@portcullis/next';
 import { revalidatePath } from 'next/cache';
 import { z } from 'zod';
 import { auth } from '../../lib/auth';
@@ -12,8 +12,9 @@ type Changed = { userId: string };
 const changeRoleInput = z.object({ userId: z.string().min(1).max(200), role: z.enum(ROLES) });
 const setDisabledInput = z.object({ userId: z.string().min(1).max(200), disabled: z.enum(['true', 'false']).transform((v) => v === 'true') });
 
-// Both actions are public POST endpoints: the wrapper checks origin, ADMIN role and scope (denials are
-// audited) before the input is even parsed. The backend checks role and scope again.
+// Every action is a public POST endpoint: the wrapper checks origin, ADMIN role and scope (denials are
+// audited) before the input is even parsed. The backend checks role and scope again, and asks for a recent
+// password check: a stale one comes back as `step_up_required` (RFC 9470), and the page runs the step-up popup.
 const adminOnly = { role: 'ADMIN', scope: 'users:admin' } as const;
 
 export async function changeRole(previous: ActionResult<Changed> | null, form: FormData): Promise<ActionResult<Changed>> {
@@ -35,6 +36,25 @@ export async function setDisabled(previous: ActionResult<Changed> | null, form: 
       await change('PATCH', `/v1/users/${encodeURIComponent(userId)}`, accessToken, { disabled } satisfies Partial<AdminUser>);
       revalidatePath('/admin');
       return { userId };
+    },
+  );
+  return action(previous, form);
+}
+
+const revokeSessionsInput = z.object({ userId: z.string().min(1).max(200) });
+const revokedAnswer = z.object({ revoked: z.number().int().min(0) });
+
+/** Ends every session of another user (lost device, suspected compromise). */
+export async function revokeAllSessions(
+  previous: ActionResult<{ userId: string; revoked: number }> | null,
+  form: FormData,
+): Promise<ActionResult<{ userId: string; revoked: number }>> {
+  const action = auth().protectedAction(
+    { ...adminOnly, resource: 'action:users.revokeSessions', input: revokeSessionsInput },
+    async ({ accessToken }, { userId }) => {
+      const answer = revokedAnswer.safeParse(await change('DELETE', `/v1/users/${encodeURIComponent(userId)}/sessions`, accessToken));
+      if (!answer.success) throw new BackendUnavailableError();
+      return { userId, revoked: answer.data.revoked };
     },
   );
   return action(previous, form);

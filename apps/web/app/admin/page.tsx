@@ -23,7 +23,7 @@ export default async function AdminPage() {
         <tbody>
           {users.map((user) => (
             // Keyed by state too: a changed user remounts, so the form shows the new role (React resets forms after actions).
-            <UserRow key={`${user.id}:${user.role}:${String(user.disabled)}`} user={user} />
+            <UserRow key={`${user.id}:${user.role}:${String(user.disabled)}`} user={user} appOrigin={auth().config.appOrigin} />
           ))}
         </tbody>
       </table>

@@ -1,0 +1,30 @@
+'use server';
+
+import type { ActionResult, ApproverSignedIn } from '@portcullis/next';
+import { z } from 'zod';
+import { auth } from '../../lib/auth';
+
+// The approval popup's endpoints. They read no session on purpose: the popup shares the requester's cookie jar,
+// and the approver proves who they are with their password for this one approval (issue 4). `publicAction` still
+// checks the exact origin and validates the input; the user-service checks password, role and request.
+const binding = {
+  requestId: z.uuid(),
+  state: z.string().regex(/^[A-Za-z0-9_-]{22,128}$/),
+};
+
+const signInInput = z.object({ ...binding, email: z.string().trim().min(3).max(254), password: z.string().min(1).max(1024) });
+const decisionInput = z.object({ ...binding, sealedTicket: z.string().min(1).max(400), decision: z.enum(['approve', 'reject']) });
+
+/** The approver's one-off sign-in: no session, no cookie; the ticket comes back sealed for this request and state. */
+export async function signInToApprove(input: z.input<typeof signInInput>): Promise<ActionResult<ApproverSignedIn>> {
+  const action = auth().publicAction({ resource: 'action:approvals.signIn', input: signInInput }, (parsed) => auth().approvals.signIn(parsed));
+  return action(input);
+}
+
+export async function decide(input: z.input<typeof decisionInput>): Promise<ActionResult<{ result: 'approved' | 'rejected' }>> {
+  const action = auth().publicAction({ resource: 'action:approvals.decide', input: decisionInput }, async (parsed) => {
+    const decided = await auth().approvals.decide(parsed);
+    return { result: decided.result };
+  });
+  return action(input);
+}

@@ -1,0 +1,65 @@
+import { randomBytes } from 'node:crypto';
+import type { ChildProcess } from 'node:child_process';
+import { freePort, ready, start } from './processes.js';
+
+/** A user-service and web app of their own, for a spec that needs settings the shared harness must not have. */
+export interface System {
+  readonly webUrl: string;
+  readonly apiUrl: string;
+  readonly secret: string;
+  readonly demoPassword: string;
+  stop(): Promise<void>;
+}
+
+async function stopped(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.kill('SIGTERM');
+  await exited;
+}
+
+/**
+ * Starts an in-memory user-service (5 s access tokens, like the shared harness) and the built web app in front of it,
+ * with `apiEnv` on top — e.g. a short `STEP_UP_MAX_AGE`, so a spec can pass the step-up window in seconds without
+ * changing it for every other admin flow. Logs go to `e2e/test-results/logs/<name>-*.log`.
+ */
+export async function startSystem(options: { name: string; apiEnv?: Record<string, string> }): Promise<System> {
+  const [apiPort, webPort] = [await freePort(), await freePort()];
+  const demoPassword = process.env.E2E_DEMO_PASSWORD ?? 'e2e-demo-password';
+  const secret = randomBytes(32).toString('base64url');
+  const webUrl = `http://localhost:${webPort}`;
+  const apiUrl = `http://127.0.0.1:${apiPort}`;
+
+  const api = start(`${options.name}-user-service`, ['services/user-service/dist/server.js'], {
+    HOST: '127.0.0.1',
+    PORT: String(apiPort),
+    DATA_DIR: 'memory://',
+    DATABASE_URL: '',
+    REDIS_URL: '',
+    DEMO_PASSWORD: demoPassword,
+    TRUST_PROXY: '127.0.0.1,::1',
+    ACCESS_TOKEN_TTL: '5',
+    LOGIN_MAX_ATTEMPTS_PER_IP: '100000',
+    CORS_ORIGINS: webUrl,
+    LOG_LEVEL: 'info',
+    ...options.apiEnv,
+  });
+  const web = start(`${options.name}-web`, ['apps/web/scripts/start.mjs'], {
+    WEB_PORT: String(webPort),
+    API_URL: apiUrl,
+    NEXTAUTH_URL: webUrl,
+    NEXTAUTH_SECRET: secret,
+    DATA_DIR: 'memory://',
+  });
+  const stop = async (): Promise<void> => {
+    await Promise.all([stopped(web), stopped(api)]);
+  };
+  try {
+    await ready(`${options.name}-user-service`, `${apiUrl}/readyz`, api, 60_000);
+    await ready(`${options.name}-web`, `${webUrl}/signin`, web, 60_000);
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return { webUrl, apiUrl, secret, demoPassword, stop };
+}
