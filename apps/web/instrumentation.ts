@@ -2,5 +2,22 @@
 export async function register(): Promise<void> {
   if (process.env.NEXT_RUNTIME !== 'nodejs') return;
   const { auth } = await import('./lib/auth');
-  auth();
+  const { observeHttpServer } = await import('@portcullis/next');
+  observeHttpServer({ metrics: auth().config.metrics, routes: HTTP_ROUTES });
 }
+
+// Latency is labelled by these patterns only (anything else is "other"), so scanners cannot create series.
+const HTTP_ROUTES = [
+  '/',
+  '/signin',
+  '/forbidden',
+  '/sessions',
+  '/admin',
+  '/admin/security',
+  '/requests/*',
+  '/approve/*',
+  '/api/admin/security',
+  '/api/metrics',
+  '/api/auth/*',
+  '/api/bff/*',
+];

@@ -9,6 +9,7 @@ export function Nav({ session }: { session: ServerSession }) {
       <Link href="/sessions">My devices</Link>
       {session.scopes.includes('requests:write') ? <Link href="/requests">Spending requests</Link> : null}
       {session.user.role === 'ADMIN' ? <Link href="/admin">Admin</Link> : null}
+      {session.user.role === 'ADMIN' ? <Link href="/admin/security">Security</Link> : null}
       <form method="post" action="/api/auth/signout">
         <button type="submit">Sign out</button>
       </form>

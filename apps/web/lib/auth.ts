@@ -2,6 +2,8 @@ import { createAuth, createJsonLogger, debugEnabled, type Auth } from '@portcull
 import { parseEnv } from './env';
 
 const NAMESPACE = 'portcullis:web';
+/** Public to the proxy (Prometheus has no session): the route checks its own bearer token. */
+export const METRICS_PATH = '/api/metrics';
 
 function build(): Auth {
   const env = parseEnv(process.env);
@@ -12,9 +14,11 @@ function build(): Auth {
     secret: env.secret,
     sessionIdleSeconds: env.sessionIdleSeconds,
     // /approve: the approver proves who they are with their password in the popup, not with a session.
-    publicPaths: ['/signin', '/forbidden', '/approve'],
+    publicPaths: ['/signin', '/forbidden', '/approve', METRICS_PATH],
     bffAllowedPaths: ['me', 'auth/sessions'],
     debug,
+    // Without a token the metrics route answers 404: metrics are never public by default.
+    ...(env.metricsToken ? { metricsToken: env.metricsToken } : {}),
     logger: createJsonLogger({ name: NAMESPACE, level: debug ? 'debug' : 'info' }),
   });
 }

@@ -8,6 +8,8 @@ const envSchema = z.object({
   /** Match the user-service's REFRESH_IDLE_TTL. */
   SESSION_IDLE_SECONDS: z.coerce.number().int().min(60).default(7 * 24 * 3600),
   DEBUG: z.string().optional(),
+  /** Bearer token Prometheus presents to /api/metrics; unset, the endpoint answers 404. */
+  WEB_METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
 });
 
 export interface Env {
@@ -16,6 +18,7 @@ export interface Env {
   secret: string;
   sessionIdleSeconds: number;
   debug: string | undefined;
+  metricsToken: string | undefined;
 }
 
 /** Parses the environment once; a bad value stops the app with the variable's name. */
@@ -32,5 +35,6 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
     secret: env.NEXTAUTH_SECRET,
     sessionIdleSeconds: env.SESSION_IDLE_SECONDS,
     debug: env.DEBUG,
+    metricsToken: env.WEB_METRICS_TOKEN,
   });
 }

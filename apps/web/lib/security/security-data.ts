@@ -1,0 +1,158 @@
+import { adminUserSchema, alertSchema, auditEventSchema, ROLES, type AuditEvent, type AuditEventType, type Role } from '@portcullis/contracts';
+import { BackendRejectedError, BackendUnavailableError, ForbiddenError, UnauthenticatedError } from '@portcullis/next';
+import { z } from 'zod';
+import { auth } from '../auth';
+import type { AlertRow, ChartData, EventRow, SecurityDashboard, TopRow } from './dashboard-types';
+import { ALERT_TITLES, CHARTS, outcomeOf } from './event-kinds';
+import { securitySearch, WINDOWS, type SecurityQuery } from './security-query';
+
+const EVENTS_SHOWN = 50;
+// With an outcome filter the user-service cannot narrow the query itself, so we read more and filter here.
+const EVENTS_READ_FOR_OUTCOME = 500;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+const statsSchema = z.object({ buckets: z.array(z.object({ at: z.number(), type: z.string(), count: z.number() })) });
+const topSchema = z.object({ top: z.array(z.object({ key: z.string(), count: z.number() })) });
+const sessionsSchema = z.object({ activeByRole: z.record(z.string(), z.number()) });
+const alertsSchema = z.object({ alerts: z.array(alertSchema) });
+const eventsSchema = z.object({ events: z.array(auditEventSchema) });
+const usersSchema = z.object({ users: z.array(adminUserSchema) });
+
+/** One read from the user-service with the admin's own token; it checks role and scope (audit:read) again. */
+async function read<S extends z.ZodType>(accessToken: string, path: string, schema: S): Promise<z.output<S>> {
+  const answer = await auth().backend.call({ method: 'GET', path, accessToken });
+  if (answer.status === 401) throw new UnauthenticatedError();
+  if (answer.status === 403) throw new ForbiddenError({ scope: 'audit:read' });
+  if (answer.status !== 200) throw new BackendRejectedError({ backendCode: 'unknown', backendStatus: answer.status });
+  const parsed = schema.safeParse(answer.body);
+  if (!parsed.success) throw new BackendUnavailableError();
+  return parsed.data;
+}
+
+function path(base: string, params: Record<string, string | number | undefined>): string {
+  const search = new URLSearchParams();
+  for (const [key, value] of Object.entries(params)) if (value !== undefined) search.set(key, String(value));
+  return `${base}?${search.toString()}`;
+}
+
+/** Start of the first bucket so that the window holds whole buckets and the last one contains `now`. */
+export function firstBucket(now: number, window: SecurityQuery['window']): number {
+  const { seconds, bucketSeconds } = WINDOWS[window];
+  const width = bucketSeconds * 1000;
+  return Math.floor(now / width) * width - (seconds / bucketSeconds - 1) * width;
+}
+
+/** Zero-filled series per chart from the user-service's sparse (bucket, type, count) rows. */
+export function buildCharts(rows: ReadonlyArray<{ at: number; type: string; count: number }>, since: number, now: number, bucketSeconds: number): ChartData[] {
+  const width = bucketSeconds * 1000;
+  const buckets: number[] = [];
+  for (let at = since; at <= now; at += width) buckets.push(at);
+  const counts = new Map<string, number>();
+  for (const row of rows) counts.set(`${row.type}@${row.at}`, (counts.get(`${row.type}@${row.at}`) ?? 0) + row.count);
+  return CHARTS.map((chart) => ({
+    id: chart.id,
+    title: chart.title,
+    buckets,
+    series: chart.series.map((series) => ({ ...series, counts: buckets.map((at) => counts.get(`${series.type}@${at}`) ?? 0) })),
+  }));
+}
+
+async function latestEvents(
+  accessToken: string,
+  query: SecurityQuery,
+  since: number,
+  users: ReadonlyArray<{ id: string; email: string }>,
+): Promise<{ events: AuditEvent[]; truncated: boolean }> {
+  const limit = query.outcome ? EVENTS_READ_FOR_OUTCOME : EVENTS_SHOWN + 1;
+  const common = { type: query.type, ip: query.ip, sid: query.sid, since: query.since ?? since, until: query.until, limit };
+  const lookups: Array<Record<string, string | number | undefined>> = [];
+  if (query.user === undefined) lookups.push(common);
+  else if (UUID.test(query.user)) lookups.push({ ...common, userId: query.user });
+  else {
+    // An email names both the attempts made with it (login events carry it) and, when it is an account,
+    // everything that account did.
+    lookups.push({ ...common, email: query.user });
+    const account = users.find((user) => user.email.toLowerCase() === query.user?.toLowerCase());
+    if (account) lookups.push({ ...common, userId: account.id });
+  }
+  const answers = await Promise.all(lookups.map((params) => read(accessToken, path('/v1/audit', params), eventsSchema)));
+  const byId = new Map<string, AuditEvent>();
+  for (const answer of answers) for (const event of answer.events) byId.set(event.id, event);
+  const merged = [...byId.values()].filter((event) => !query.outcome || outcomeOf(event.type) === query.outcome).sort((a, b) => b.at - a.at);
+  return { events: merged.slice(0, EVENTS_SHOWN), truncated: merged.length > EVENTS_SHOWN || answers.some((answer) => answer.events.length >= limit) };
+}
+
+function eventRow(event: AuditEvent, emails: ReadonlyMap<string, string>): EventRow {
+  const email = typeof event.detail?.email === 'string' ? event.detail.email : undefined;
+  return {
+    id: event.id,
+    at: event.at,
+    type: event.type,
+    outcome: outcomeOf(event.type),
+    user: email ?? (event.userId ? (emails.get(event.userId) ?? event.userId) : null),
+    ip: event.ip,
+    sid: event.sid,
+    reason: event.reason,
+  };
+}
+
+function topRows(rows: ReadonlyArray<{ key: string; count: number }>, window: SecurityQuery['window'], by: 'ip' | 'user'): TopRow[] {
+  const type: AuditEventType = 'login.failed';
+  return rows.map((row) => ({ ...row, eventsSearch: securitySearch({ window, type, [by]: row.key }) }));
+}
+
+/**
+ * Reads everything the security dashboard shows for one query, in parallel, with the admin's access token.
+ * Server-only: it holds the token, and the browser gets only the plain data it returns.
+ */
+export async function loadSecurityDashboard(query: SecurityQuery, accessToken: string, now = Date.now()): Promise<SecurityDashboard> {
+  const { seconds, bucket, bucketSeconds } = WINDOWS[query.window];
+  const since = firstBucket(now, query.window);
+  const windowStart = now - seconds * 1000;
+  const [stats, topIps, topAccounts, sessions, alerts, users] = await Promise.all([
+    read(accessToken, path('/v1/audit/stats', { since, bucket }), statsSchema),
+    read(accessToken, path('/v1/audit/top', { type: 'login.failed', by: 'ip', since: windowStart, limit: 10 }), topSchema),
+    read(accessToken, path('/v1/audit/top', { type: 'login.failed', by: 'email', since: windowStart, limit: 10 }), topSchema),
+    read(accessToken, '/v1/stats/sessions', sessionsSchema),
+    read(accessToken, path('/v1/alerts', { since: windowStart, limit: 50 }), alertsSchema),
+    read(accessToken, '/v1/users', usersSchema),
+  ]);
+  const { events, truncated } = await latestEvents(accessToken, query, windowStart, users.users);
+  const emails = new Map(users.users.map((user) => [user.id, user.email]));
+  const activeSessions = Object.fromEntries(ROLES.map((role) => [role, sessions.activeByRole[role] ?? 0])) as Record<Role, number>;
+
+  return {
+    generatedAt: now,
+    window: query.window,
+    bucketSeconds,
+    since,
+    charts: buildCharts(stats.buckets, since, now, bucketSeconds),
+    alerts: alerts.alerts.map(
+      (alert): AlertRow => ({
+        id: alert.id,
+        type: alert.type,
+        title: ALERT_TITLES[alert.type],
+        subject: alert.subject,
+        count: alert.count,
+        windowSeconds: alert.windowSeconds,
+        firstEventAt: alert.firstEventAt,
+        lastEventAt: alert.lastEventAt,
+        raisedAt: alert.raisedAt,
+        eventsSearch: securitySearch({
+          window: query.window,
+          type: alert.events.type,
+          since: alert.events.since,
+          until: alert.events.until,
+          ip: alert.events.ip,
+          user: alert.events.email,
+          sid: alert.events.sid,
+        }),
+      }),
+    ),
+    topIps: topRows(topIps.top, query.window, 'ip'),
+    topAccounts: topRows(topAccounts.top, query.window, 'user'),
+    activeSessions,
+    events: events.map((event) => eventRow(event, emails)),
+    eventsTruncated: truncated,
+  };
+}
