@@ -21,6 +21,10 @@ export const harness = {
   get demoPassword(): string {
     return required('E2E_DEMO_PASSWORD');
   },
+  /** Bearer token of the web app's /api/metrics. */
+  get webMetricsToken(): string {
+    return required('E2E_WEB_METRICS_TOKEN');
+  },
 };
 
 export const DEMO_USERS = {

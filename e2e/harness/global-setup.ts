@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { Gateway } from './gateway.js';
+import { assertLogsRedacted, exited, startTokenTap } from './redaction-check.js';
 import { freePort, ready, repoRoot, start } from './processes.js';
 
 /**
@@ -17,6 +18,9 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
   const demoPassword = process.env.E2E_DEMO_PASSWORD ?? 'e2e-demo-password';
   const secret = randomBytes(32).toString('base64url');
   const webUrl = `http://localhost:${webPort}`;
+  // Issue 5: both processes record every secret they issue (token-tap.mjs) for the redaction check in teardown.
+  const tap = startTokenTap();
+  const metricsToken = randomBytes(24).toString('base64url');
 
   const api = start('user-service', ['services/user-service/dist/server.js'], {
     HOST: '127.0.0.1',
@@ -31,6 +35,11 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
     LOGIN_MAX_ATTEMPTS_PER_IP: '100000',
     CORS_ORIGINS: webUrl,
     LOG_LEVEL: 'info',
+    // Alerts within a second, at thresholds a short e2e run reaches (monitoring.spec.ts).
+    ALERT_SCAN_INTERVAL: '1',
+    ALERT_FAILED_LOGINS_PER_ACCOUNT: '4',
+    ALERT_FAILED_LOGINS_PER_IP: '5',
+    ...tap,
   });
   await ready('user-service', `http://127.0.0.1:${apiPort}/readyz`, api, 60_000);
 
@@ -44,6 +53,8 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
     NEXTAUTH_URL: webUrl,
     NEXTAUTH_SECRET: secret,
     DATA_DIR: 'memory://',
+    WEB_METRICS_TOKEN: metricsToken,
+    ...tap,
   });
   await ready('web', `${webUrl}/signin`, web, 60_000);
 
@@ -53,11 +64,16 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
     E2E_GATEWAY_CONTROL: `http://127.0.0.1:${controlPort}`,
     E2E_NEXTAUTH_SECRET: secret,
     E2E_DEMO_PASSWORD: demoPassword,
+    E2E_WEB_METRICS_TOKEN: metricsToken,
   });
 
   return async () => {
     await gateway.up();
     for (const child of [web, api]) child.kill('SIGTERM');
     await gateway.close();
+    // With both processes gone their logs are complete: prove no password, token or cookie reached them.
+    await Promise.all([web, api].map((child) => exited(child)));
+    const checked = assertLogsRedacted({ password: demoPassword });
+    console.log(`[e2e] redaction check: ${checked.files} log files, ${checked.lines} lines, ${checked.secrets} issued secrets, none leaked`);
   };
 }
