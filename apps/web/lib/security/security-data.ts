@@ -2,8 +2,9 @@ import { adminUserSchema, alertSchema, auditEventSchema, ROLES, type AuditEvent,
 import { BackendRejectedError, BackendUnavailableError, ForbiddenError, UnauthenticatedError } from '@portcullis/next';
 import { z } from 'zod';
 import { auth } from '../auth';
-import type { AlertRow, ChartData, EventRow, SecurityDashboard, TopRow } from './dashboard-types';
-import { ALERT_TITLES, CHARTS, outcomeOf } from './event-kinds';
+import { buildCharts, firstBucket } from './charts';
+import type { AlertRow, EventRow, SecurityDashboard, TopRow } from './dashboard-types';
+import { ALERT_TITLES, outcomeOf } from './event-kinds';
 import { securitySearch, WINDOWS, type SecurityQuery } from './security-query';
 
 const EVENTS_SHOWN = 50;
@@ -33,28 +34,6 @@ function path(base: string, params: Record<string, string | number | undefined>)
   const search = new URLSearchParams();
   for (const [key, value] of Object.entries(params)) if (value !== undefined) search.set(key, String(value));
   return `${base}?${search.toString()}`;
-}
-
-/** Start of the first bucket so that the window holds whole buckets and the last one contains `now`. */
-export function firstBucket(now: number, window: SecurityQuery['window']): number {
-  const { seconds, bucketSeconds } = WINDOWS[window];
-  const width = bucketSeconds * 1000;
-  return Math.floor(now / width) * width - (seconds / bucketSeconds - 1) * width;
-}
-
-/** Zero-filled series per chart from the user-service's sparse (bucket, type, count) rows. */
-export function buildCharts(rows: ReadonlyArray<{ at: number; type: string; count: number }>, since: number, now: number, bucketSeconds: number): ChartData[] {
-  const width = bucketSeconds * 1000;
-  const buckets: number[] = [];
-  for (let at = since; at <= now; at += width) buckets.push(at);
-  const counts = new Map<string, number>();
-  for (const row of rows) counts.set(`${row.type}@${row.at}`, (counts.get(`${row.type}@${row.at}`) ?? 0) + row.count);
-  return CHARTS.map((chart) => ({
-    id: chart.id,
-    title: chart.title,
-    buckets,
-    series: chart.series.map((series) => ({ ...series, counts: buckets.map((at) => counts.get(`${series.type}@${at}`) ?? 0) })),
-  }));
 }
 
 async function latestEvents(
