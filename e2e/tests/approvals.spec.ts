@@ -229,6 +229,26 @@ test.describe('manager approval in a popup', () => {
     });
   });
 
+  test('maria rejects: the request becomes rejected and nothing is consumed', async ({ browser }) => {
+    const since = Date.now() - 1_000;
+    const { context, requests } = await requester(browser, 'alice');
+    const reason = uniqueReason('Espresso machine');
+    const requestId = await requests.createRequest(2_000, reason);
+    const popupPage = await requests.askForApproval(reason);
+    const popup = new ApprovalPopup(popupPage);
+    await popup.signInAs('maria');
+    const closed = popupPage.waitForEvent('close');
+    await popup.reject.click();
+    await closed;
+    await expect(requests.notice(reason)).toHaveText('A manager rejected this request.');
+    await expect(requests.status(reason)).toHaveText('rejected');
+    await expect(requests.askButton(reason)).toHaveCount(0);
+    const refusals = await requestEvents('approval.refused', requestId, since);
+    expect(refusals.map((event) => event.reason)).toEqual(['rejected_by_approver']);
+    expect(await requestEvents('approval.consumed', requestId, since)).toHaveLength(0);
+    await context.close();
+  });
+
   test('replaying the consuming server action is refused', async ({ browser }) => {
     const since = Date.now() - 1_000;
     const { context, page, requests } = await requester(browser, 'alice');

@@ -36,6 +36,8 @@ export function ApprovalForm({ requestId, state, appOrigin }: { requestId: strin
     const decided = await decide({ requestId, state, sealedTicket: signedIn.sealedTicket, decision });
     setPending(false);
     if (!decided.ok) {
+      // The sealed ticket is single use and short-lived: whatever went wrong, a new decision needs a new sign-in.
+      setStep({ kind: 'sign-in' });
       setMessage(decided.message);
       return;
     }
@@ -59,11 +61,6 @@ export function ApprovalForm({ requestId, state, appOrigin }: { requestId: strin
     return (
       <section aria-labelledby="review">
         <h2 id="review">Review the request</h2>
-        {message ? (
-          <p className="alert" role="alert">
-            {message}
-          </p>
-        ) : null}
         <dl>
           <dt>Who asks</dt>
           <dd>

@@ -38,8 +38,8 @@ export type ApprovalDecision = 'approve' | 'reject';
 export interface ApprovalDecided {
   requestId: string;
   result: 'approved' | 'rejected';
-  /** Until when the requester can consume the approval. */
-  expiresAt: number;
+  /** Until when the requester can consume the approval; `null` for a rejection. */
+  expiresAt: number | null;
 }
 
 /** Whether the backend still considers a session alive; `revoked` covers ended, revoked and disabled. */
@@ -65,7 +65,8 @@ export interface UserServiceClient {
 }
 
 const errorBodySchema = z.object({ error: z.string(), message: z.string().optional() });
-const decidedSchema = z.object({ requestId: z.string(), result: z.enum(['approved', 'rejected']), expiresAt: z.number().int() });
+// A rejection has no approval to expire: `expiresAt` is null then.
+const decidedSchema = z.object({ requestId: z.string(), result: z.enum(['approved', 'rejected']), expiresAt: z.number().int().nullable() });
 const steppedUpSchema = z.object({ stepUpAt: z.number() });
 
 export function createUserServiceClient(options: UserServiceClientOptions): UserServiceClient {
