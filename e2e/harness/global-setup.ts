@@ -54,6 +54,8 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
     NEXTAUTH_SECRET: secret,
     DATA_DIR: 'memory://',
     WEB_METRICS_TOKEN: metricsToken,
+    // Debug lines too: the redaction check in teardown then covers the most talkative setting.
+    DEBUG: 'portcullis:*',
     ...tap,
   });
   await ready('web', `${webUrl}/signin`, web, 60_000);
