@@ -25,7 +25,25 @@ export type ErrorCode = keyof typeof ERROR_CODES;
 export interface ErrorBody {
   error: ErrorCode;
   message: string;
+  /** Why, as a stable code, where one error code covers several cases (e.g. `approval_invalid`). */
+  reason?: string;
 }
+
+/** Why an approval step was refused: the `reason` of an `approval_invalid` error. */
+export const APPROVAL_REFUSAL_REASONS = [
+  'request_not_found',
+  'request_not_pending',
+  'self_approval',
+  'approver_not_allowed',
+  'ticket_invalid',
+  'no_approval',
+  'already_consumed',
+  'expired',
+  'state_mismatch',
+  'wrong_requester',
+  'requester_not_allowed',
+] as const;
+export type ApprovalRefusalReason = (typeof APPROVAL_REFUSAL_REASONS)[number];
 
 export function isErrorCode(value: unknown): value is ErrorCode {
   return typeof value === 'string' && Object.hasOwn(ERROR_CODES, value);

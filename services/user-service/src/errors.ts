@@ -12,18 +12,20 @@ export class ApiError extends Error {
   constructor(
     readonly code: ErrorCode,
     message: string,
-    options: { headers?: Record<string, string>; detail?: string } = {},
+    options: { headers?: Record<string, string>; detail?: string; reason?: string } = {},
   ) {
     super(message);
     this.status = ERROR_CODES[code];
     this.headers = options.headers ?? {};
     this.detail = options.detail;
+    this.reason = options.reason;
   }
 
   readonly detail: string | undefined;
+  readonly reason: string | undefined;
 
   toBody(): ErrorBody {
-    return { error: this.code, message: this.message };
+    return this.reason === undefined ? { error: this.code, message: this.message } : { error: this.code, message: this.message, reason: this.reason };
   }
 }
 

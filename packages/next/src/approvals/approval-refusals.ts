@@ -1,7 +1,9 @@
+import { APPROVAL_REFUSAL_REASONS } from '@portcullis/contracts';
+
 /**
- * Why the user-service refused an approval step. The wire carries only `{ error: "approval_invalid", message }`, so
- * the reason is recognised from the service's fixed messages (services/user-service/src/routes/approvals.ts); a
- * message we do not know becomes `unknown` with a generic text, so no unexpected backend text reaches a page.
+ * Why the user-service refused an approval step, and the text a page shows for it. The reason comes from the
+ * `reason` field of `{ error: "approval_invalid", message, reason }`; one we do not know becomes `unknown` with a
+ * generic text, so no unexpected backend text reaches a page.
  */
 export const APPROVAL_REFUSAL_MESSAGES = {
   request_not_found: 'No such request.',
@@ -20,10 +22,8 @@ export const APPROVAL_REFUSAL_MESSAGES = {
 
 export type ApprovalRefusalReason = keyof typeof APPROVAL_REFUSAL_MESSAGES;
 
-const REASON_BY_MESSAGE = new Map<string, ApprovalRefusalReason>(
-  Object.entries(APPROVAL_REFUSAL_MESSAGES).map(([reason, message]) => [message, reason as ApprovalRefusalReason]),
-);
+const KNOWN_REASONS: ReadonlySet<string> = new Set(APPROVAL_REFUSAL_REASONS);
 
-export function approvalRefusalReason(backendMessage: string | undefined): ApprovalRefusalReason {
-  return (backendMessage === undefined ? undefined : REASON_BY_MESSAGE.get(backendMessage)) ?? 'unknown';
+export function approvalRefusalReason(backendReason: string | undefined): ApprovalRefusalReason {
+  return backendReason !== undefined && KNOWN_REASONS.has(backendReason) ? (backendReason as ApprovalRefusalReason) : 'unknown';
 }

@@ -24,11 +24,11 @@ beforeEach(async () => {
     if (call.path === '/v1/approvals/sign-in') {
       if (body.password === 'throttle') return send(429, { error: 'rate_limited', message: 'slow' }, { 'retry-after': '17' });
       if (body.password !== 'right') return send(401, { error: 'invalid_credentials', message: 'The email or password is incorrect.' });
-      if (body.email === 'alice@example.com') return send(403, { error: 'approval_invalid', message: 'You cannot approve your own request.' });
+      if (body.email === 'alice@example.com') return send(403, { error: 'approval_invalid', message: 'You cannot approve your own request.', reason: 'self_approval' });
       return send(200, { ticket: TICKET, expiresAt: h.clock.now() + 300_000, request: summary });
     }
     if (call.path === '/v1/approvals/decisions') {
-      if (body.ticket !== TICKET) return send(403, { error: 'approval_invalid', message: 'This approval sign-in has expired or was already used. Sign in again.' });
+      if (body.ticket !== TICKET) return send(403, { error: 'approval_invalid', message: 'This approval sign-in has expired or was already used. Sign in again.', reason: 'ticket_invalid' });
       // As the user-service answers: an approval expires, a rejection has nothing to expire.
       if (body.decision === 'reject') return send(200, { requestId: REQUEST_ID, result: 'rejected', expiresAt: null });
       return send(200, { requestId: REQUEST_ID, result: 'approved', expiresAt: h.clock.now() + 300_000 });

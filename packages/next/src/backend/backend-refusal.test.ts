@@ -16,12 +16,12 @@ describe('backendRefusal', () => {
   });
 
   it('recognises approval refusals by reason and never shows unknown backend text', () => {
-    expect(backendRefusal(answer(403, { error: 'approval_invalid', message: 'This approval has already been used.' }))).toMatchObject({
+    expect(backendRefusal(answer(403, { error: 'approval_invalid', message: 'This approval has already been used.', reason: 'already_consumed' }))).toMatchObject({
       code: 'approval_refused',
       reason: 'already_consumed',
       message: 'This approval has already been used.',
     });
-    const unknown = backendRefusal(answer(403, { error: 'approval_invalid', message: '<script>alert(1)</script>' }));
+    const unknown = backendRefusal(answer(403, { error: 'approval_invalid', message: '<script>alert(1)</script>', reason: '<script>' }));
     expect(unknown).toBeInstanceOf(ApprovalRefusedError);
     expect(unknown).toMatchObject({ reason: 'unknown', message: 'This approval is not valid.' });
   });

@@ -18,7 +18,7 @@ export interface BackendResponse {
   headers: Headers;
 }
 
-const errorBodySchema = z.object({ error: z.string(), message: z.string().optional() });
+const errorBodySchema = z.object({ error: z.string(), message: z.string().optional(), reason: z.string().optional() });
 
 // RFC 9470 §3: `WWW-Authenticate: Bearer error="insufficient_user_authentication", max_age=600`.
 const MAX_AGE = /(?:^|[\s,])max_age="?(\d{1,7})"?/;
@@ -44,7 +44,7 @@ export function backendRefusal(answer: BackendResponse): PortcullisError {
       return new StepUpRequiredError(maxAge === undefined ? {} : { maxAgeSeconds: maxAge });
     }
     case 'approval_invalid':
-      return new ApprovalRefusedError(approvalRefusalReason(parsed.success ? parsed.data.message : undefined));
+      return new ApprovalRefusedError(approvalRefusalReason(parsed.success ? parsed.data.reason : undefined));
     case 'rate_limited':
       return new RateLimitedError(seconds(answer.headers.get('retry-after')));
     case 'invalid_credentials':

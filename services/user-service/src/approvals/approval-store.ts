@@ -1,26 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import { and, desc, eq, gt, isNull } from 'drizzle-orm';
-import { roleAtLeast, type SpendingRequest } from '@portcullis/contracts';
+import { roleAtLeast, type ApprovalRefusalReason, type SpendingRequest } from '@portcullis/contracts';
 import type { Clock } from '../clock.js';
 import type { Db } from '../db/database.js';
 import { approvalTickets, approvals, spendingRequests, users } from '../db/schema.js';
-import { hashRefreshToken as hashSecret, sameHash } from '../tokens/refresh-token.js';
+import { hashRefreshToken as hashSecret } from '../tokens/refresh-token.js';
 import type { UserRow } from '../users/user-store.js';
 
 type RequestRow = typeof spendingRequests.$inferSelect;
 
-export type ApprovalRefusal =
-  | 'request_not_found'
-  | 'request_not_pending'
-  | 'self_approval'
-  | 'approver_not_allowed'
-  | 'ticket_invalid'
-  | 'no_approval'
-  | 'already_consumed'
-  | 'expired'
-  | 'state_mismatch'
-  | 'wrong_requester'
-  | 'requester_not_allowed';
+export type ApprovalRefusal = ApprovalRefusalReason;
 
 export class ApprovalRefused extends Error {
   override readonly name = 'ApprovalRefused';
@@ -163,18 +152,22 @@ export class ApprovalStore {
       if (request === undefined) return { refused: 'request_not_found' };
       if (request.requesterId !== requester.id) return { refused: 'wrong_requester' };
       if (requester.disabled) return { refused: 'requester_not_allowed' };
+      // The approval bound to *this* state: one made for another attempt (say, through a hostile page that opened
+      // the approval page with its own state) can neither be used here nor stand in the way of this one.
       const [approval] = await tx
         .select()
         .from(approvals)
-        .where(eq(approvals.requestId, requestId))
+        .where(and(eq(approvals.requestId, requestId), eq(approvals.stateHash, hashSecret(state))))
         .orderBy(desc(approvals.createdAt))
         .limit(1)
         .for('update');
-      if (approval === undefined) return { refused: 'no_approval' };
+      if (approval === undefined) {
+        const [other] = await tx.select({ id: approvals.id }).from(approvals).where(eq(approvals.requestId, requestId)).limit(1);
+        return { refused: other === undefined ? 'no_approval' : 'state_mismatch' };
+      }
       if (approval.consumedAt !== null) return { refused: 'already_consumed' };
       if (request.status !== 'pending') return { refused: 'request_not_pending' };
       if (approval.expiresAt.getTime() <= now) return { refused: 'expired' };
-      if (!sameHash(hashSecret(state), approval.stateHash)) return { refused: 'state_mismatch' };
       const [approver] = await tx.select().from(users).where(eq(users.id, approval.approverId)).limit(1);
       if (approver === undefined) return { refused: 'approver_not_allowed' };
       const approverProblem = approverRefusal(approver, request);

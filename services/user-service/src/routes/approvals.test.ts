@@ -85,6 +85,21 @@ describe.each(testBackends())('approvals and step-up on $name', (backend) => {
     expect((await latestEvent('approval.refused')).reason).toBe('already_consumed');
   });
 
+  it('names the refusal in a stable reason field', async () => {
+    const request = await createRequest();
+    const refused = await consume(request.id, newState());
+    expect(await refused.json()).toEqual({ error: 'approval_invalid', message: 'No approval has been given for this request.', reason: 'no_approval' });
+  });
+
+  it('does not let an approval made for another state (a hostile page\'s) block the requester\'s own', async () => {
+    const request = await createRequest();
+    const mine = newState();
+    await approve(request.id, mine);
+    // Later, a manager is tricked into approving through a page that chose its own state.
+    await approve(request.id, newState());
+    expect((await consume(request.id, mine)).status).toBe(200);
+  });
+
   it('refuses an expired approval', async () => {
     const request = await createRequest();
     const state = newState();

@@ -43,7 +43,7 @@ const REFUSAL_MESSAGES: Readonly<Record<ApprovalRefusal, string>> = {
 
 function refusalError(reason: ApprovalRefusal): ApiError {
   if (reason === 'request_not_found') return new ApiError('not_found', REFUSAL_MESSAGES[reason]);
-  return new ApiError('approval_invalid', REFUSAL_MESSAGES[reason], { detail: reason });
+  return new ApiError('approval_invalid', REFUSAL_MESSAGES[reason], { reason });
 }
 
 /** Spending requests (USER asks) and their approval by a MANAGER or ADMIN in the popup flow. */
