@@ -49,6 +49,8 @@ const environmentSchema = z
     REFRESH_MAX_PER_IP_PER_MINUTE: z.coerce.number().int().positive().default(1200),
     PASSWORD_HASH_CONCURRENCY: z.coerce.number().int().positive().max(16).default(1),
     PASSWORD_HASH_QUEUE: z.coerce.number().int().min(0).default(64),
+    // Scheduling priority (Linux nice, 0–19) of the hashing threads: higher yields more CPU to token checks (issue 6).
+    PASSWORD_HASH_NICE: z.coerce.number().int().min(0).max(19).default(10),
     // Approvals are single-use grants for one request and last at most five minutes.
     APPROVAL_TTL: z.coerce.number().int().positive().max(300, 'must be at most 300 seconds').default(300),
     // Admin actions need a password check at most this old (RFC 9470 max_age).
@@ -112,7 +114,7 @@ export interface Config {
     readonly maxFailuresPerAccountPerHour: number;
     readonly maxRefreshesPerIpPerMinute: number;
   };
-  readonly passwordHashing: { readonly concurrency: number; readonly queue: number };
+  readonly passwordHashing: { readonly concurrency: number; readonly queue: number; readonly nice: number };
   readonly approvalTtlSeconds: number;
   readonly stepUpMaxAgeSeconds: number;
   readonly alerts: {
@@ -168,7 +170,7 @@ export function loadConfig(source: Readonly<Record<string, string | undefined>>)
       maxFailuresPerAccountPerHour: env.LOGIN_MAX_FAILURES_PER_ACCOUNT,
       maxRefreshesPerIpPerMinute: env.REFRESH_MAX_PER_IP_PER_MINUTE,
     }),
-    passwordHashing: Object.freeze({ concurrency: env.PASSWORD_HASH_CONCURRENCY, queue: env.PASSWORD_HASH_QUEUE }),
+    passwordHashing: Object.freeze({ concurrency: env.PASSWORD_HASH_CONCURRENCY, queue: env.PASSWORD_HASH_QUEUE, nice: env.PASSWORD_HASH_NICE }),
     approvalTtlSeconds: env.APPROVAL_TTL,
     stepUpMaxAgeSeconds: env.STEP_UP_MAX_AGE,
     alerts: Object.freeze({

@@ -54,6 +54,7 @@ export async function createServiceContext(config: Config, options: { clock: Clo
       reuseGraceSeconds: config.refreshReuseGraceSeconds,
     });
     const throttles = createThrottles(config, logger);
+    const passwords = await createPasswordHasher(config.passwordHashing);
     const alerts = new AlertMonitor(database.db, clock, logger, metrics, config.alerts);
     return {
       config,
@@ -62,7 +63,7 @@ export async function createServiceContext(config: Config, options: { clock: Clo
       database,
       keys,
       accessTokens: createAccessTokens({ keys, issuer: config.issuer, audience: config.audience, ttlSeconds: config.accessTokenTtlSeconds, clock }),
-      passwords: await createPasswordHasher(config.passwordHashing),
+      passwords,
       users: new UserStore(database.db, clock),
       sessions,
       validity: new SessionValidity(sessions, clock),
@@ -75,6 +76,7 @@ export async function createServiceContext(config: Config, options: { clock: Clo
       async close() {
         alerts.stop();
         await throttles.close();
+        await passwords.close();
         await database.close();
       },
     };
