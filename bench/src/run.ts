@@ -10,6 +10,10 @@ import { REPO_ROOT } from './support/processes.js';
 import { markdownReport, throughputChart } from './support/report.js';
 import { FULL_PROFILE, SMOKE_PROFILE } from './support/report-model.js';
 
+// Ctrl+C still runs the exit hook that stops every service and ceiling this run started.
+process.once('SIGINT', () => process.exit(130));
+process.once('SIGTERM', () => process.exit(143));
+
 const { values } = parseArgs({
   options: {
     smoke: { type: 'boolean', default: false },

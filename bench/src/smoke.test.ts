@@ -17,7 +17,7 @@ describe(`benchmark smoke run on ${backend}`, () => {
   it('scenario 2 measures /v1/me, /refresh and /login beside their ceilings', async () => {
     const result = await runThroughput({ ...common, backends: [backend] });
     results.push(result);
-    expect(result.measurements.map((row) => row.label)).toEqual(['GET /v1/me', 'POST /v1/auth/refresh', 'POST /v1/auth/login']);
+    expect(result.measurements.map((row) => row.label)).toEqual(['GET /v1/me', 'POST /v1/auth/refresh', 'POST /v1/auth/refresh (HTTP layer only)', 'POST /v1/auth/login']);
     for (const row of result.measurements) {
       expect(row.load.requests).toBeGreaterThan(0);
       expect(row.load.statuses['200']).toBeGreaterThan(0);
@@ -37,6 +37,7 @@ describe(`benchmark smoke run on ${backend}`, () => {
     // The storm mixes right (200) and wrong (401) passwords; hashing saturation may add fast 503s, never 500s.
     expect(Object.keys(storm?.load.statuses ?? {}).every((status) => ['200', '401', '503'].includes(status))).toBe(true);
     expect(during?.target).toBeDefined();
+    expect(result.facts.some((fact) => fact.label.startsWith('p99 idle / during'))).toBe(true);
   });
 
   it('scenario 5 churns sessions, prunes them, and measures refreshes before and after', async () => {

@@ -1,6 +1,9 @@
 // Ceiling for POST /v1/auth/refresh: the same essential steps without the framework — parse the body, hash the
 // presented token, one atomic statement that marks it used only if unused and inserts its successor, one signature.
 // No transaction block, no audit row, no sealed successor, no throttle, no logging: what rotation cannot go below.
+// With ROTATION=service it calls the service's own SessionStore.rotateRefreshToken (audit row, sliding session,
+// sealed successor: the same storage work) and signs once, still without the framework: the difference to the
+// endpoint is then the HTTP layer alone.
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage } from 'node:http';
 import { sql } from 'drizzle-orm';
@@ -35,7 +38,25 @@ async function readBody(request: IncomingMessage): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
+const serviceRotation = process.env.ROTATION === 'service';
+
+async function sign(sessionId: string, userId: string): Promise<string> {
+  const { kid, alg, privateKey } = await keys.signingKey();
+  return new SignJWT({ sid: sessionId, role: 'USER', scope: 'profile:read' })
+    .setProtectedHeader({ alg, kid, typ: 'at+jwt' })
+    .setSubject(userId)
+    .setIssuedAt()
+    .setExpirationTime('15m')
+    .setJti(randomUUID())
+    .sign(privateKey);
+}
+
 async function rotate(presented: string): Promise<{ refreshToken: string; accessToken: string } | null> {
+  if (serviceRotation) {
+    const outcome = await store.rotateRefreshToken(presented, { audit: { ip: '127.0.0.1', userAgent: 'bench' } });
+    if (outcome.kind !== 'rotated') return null;
+    return { refreshToken: outcome.refreshToken.token, accessToken: await sign(outcome.session.id, outcome.user.id) };
+  }
   const successor = randomBytes(32).toString('base64url');
   const successorId = randomUUID();
   const now = new Date();
@@ -53,14 +74,7 @@ async function rotate(presented: string): Promise<{ refreshToken: string; access
   // node-postgres and PGlite both answer with `{ rows }`.
   const row = (result as unknown as { rows: Array<{ session_id: string; user_id: string }> }).rows[0];
   if (row === undefined) return null;
-  const { kid, alg, privateKey } = await keys.signingKey();
-  const accessToken = await new SignJWT({ sid: row.session_id, role: 'USER', scope: 'profile:read' })
-    .setProtectedHeader({ alg, kid, typ: 'at+jwt' })
-    .setSubject(row.user_id)
-    .setIssuedAt()
-    .setExpirationTime('15m')
-    .setJti(randomUUID())
-    .sign(privateKey);
+  const accessToken = await sign(row.session_id, row.user_id);
   return { refreshToken: successor, accessToken };
 }
 

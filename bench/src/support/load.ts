@@ -34,13 +34,21 @@ export interface LoadOptions {
 /** Runs autocannon against one URL and returns rates and latency percentiles. */
 export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   const statuses: Record<string, number> = {};
+  let failure: unknown;
   const request: autocannon.Request = {
     method: options.method ?? 'GET',
     ...(options.setupRequest === undefined
       ? {}
       : {
           setupRequest: (base: autocannon.Request, context: object) => {
-            const next = options.setupRequest?.(context as Record<string, unknown>) ?? {};
+            let next: { body?: string; headers?: Record<string, string> } = {};
+            try {
+              next = options.setupRequest?.(context as Record<string, unknown>) ?? {};
+            } catch (error) {
+              // Thrown inside autocannon it would crash the process: stop the run and fail it instead.
+              failure ??= error;
+              queueMicrotask(() => instance.stop());
+            }
             return { ...base, ...(next.body === undefined ? {} : { body: next.body }), headers: { ...base.headers, ...next.headers } };
           },
         }),
@@ -68,6 +76,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   const ticker = setInterval(() => options.onTick?.(Math.min(1, (Date.now() - started) / (options.durationSeconds * 1000))), 1000);
   try {
     const { error, result } = await finished;
+    if (failure !== undefined) throw failure instanceof Error ? failure : new Error(String(failure));
     if (result === undefined) throw error instanceof Error ? error : new Error('autocannon failed');
     const durationSeconds = (Date.now() - started) / 1000;
     return {

@@ -8,6 +8,12 @@ export const USER_SERVICE_ENTRY = fileURLToPath(new URL('../../../services/user-
 /** Compiled ceilings, from `src/support` and `dist/support` alike; `tsc -b bench` (global setup, `npm run bench`) builds them. */
 export const CEILINGS_DIR = fileURLToPath(new URL('../../dist/ceilings/', import.meta.url));
 
+/** Every child still running: killed when this process exits, however it exits, so a crash leaves no orphan. */
+const live = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const child of live) child.kill('SIGKILL');
+});
+
 export class ProcessError extends Error {
   override readonly name = 'ProcessError';
 }
@@ -70,7 +76,9 @@ export async function startNodeProcess(options: {
   };
   child.stdout?.on('data', keep);
   child.stderr?.on('data', keep);
+  live.add(child);
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  void exited.then(() => live.delete(child));
   const url = `http://127.0.0.1:${port}`;
   let gone = false;
   void exited.then(() => (gone = true));
@@ -107,8 +115,12 @@ export async function startNodeProcess(options: {
   };
 }
 
-/** Environment that lets a benchmark's single client address send as many requests as it wants. */
+/**
+ * Environment that lets a benchmark's single client address send as many requests as it wants, and lets it speak
+ * for many users through X-Forwarded-For (the benchmark is the trusted proxy on loopback).
+ */
 export const UNTHROTTLED = Object.freeze({
+  TRUST_PROXY: '127.0.0.1,::1',
   LOGIN_MAX_ATTEMPTS_PER_IP: '1000000000',
   REFRESH_MAX_PER_IP_PER_MINUTE: '1000000000',
 });

@@ -1,7 +1,14 @@
+import { randomBytes } from 'node:crypto';
 import type { TokenResponse } from '@portcullis/contracts';
 import { BENCH_DEMO_PASSWORD } from './processes.js';
 
 export const ALICE = 'alice@example.com';
+
+/** A client address from the IPv6 documentation range (32 random bits), sent as X-Forwarded-For to a service that trusts loopback. */
+export function randomAddress(): string {
+  const hex = randomBytes(4).toString('hex');
+  return `2001:db8::${hex.slice(0, 4)}:${hex.slice(4)}`;
+}
 
 export class BenchError extends Error {
   override readonly name = 'BenchError';
