@@ -45,6 +45,21 @@ export const APPROVAL_REFUSAL_REASONS = [
 ] as const;
 export type ApprovalRefusalReason = (typeof APPROVAL_REFUSAL_REASONS)[number];
 
+/** The text for each refusal, shared so the API's message and the app's page say the same thing. */
+export const APPROVAL_REFUSAL_MESSAGES: Readonly<Record<ApprovalRefusalReason, string>> = {
+  request_not_found: 'No such request.',
+  request_not_pending: 'This request has already been decided.',
+  self_approval: 'You cannot approve your own request.',
+  approver_not_allowed: 'Only a manager or an administrator can approve requests.',
+  ticket_invalid: 'This approval sign-in has expired or was already used. Sign in again.',
+  no_approval: 'No approval has been given for this request.',
+  already_consumed: 'This approval has already been used.',
+  expired: 'This approval has expired. Ask again.',
+  state_mismatch: 'This approval belongs to another approval attempt.',
+  wrong_requester: 'This approval is for another user.',
+  requester_not_allowed: 'Your account cannot use approvals.',
+};
+
 export function isErrorCode(value: unknown): value is ErrorCode {
   return typeof value === 'string' && Object.hasOwn(ERROR_CODES, value);
 }

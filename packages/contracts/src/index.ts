@@ -1,6 +1,6 @@
 export { ROLES, SCOPES, scopesForRole, isRole, roleAtLeast } from './roles.js';
 export type { Role, Scope } from './roles.js';
-export { ERROR_CODES, isErrorCode, APPROVAL_REFUSAL_REASONS } from './errors.js';
+export { ERROR_CODES, isErrorCode, APPROVAL_REFUSAL_REASONS, APPROVAL_REFUSAL_MESSAGES } from './errors.js';
 export type { ErrorCode, ErrorBody, ApprovalRefusalReason } from './errors.js';
 export { AUDIT_EVENT_TYPES } from './audit.js';
 export type { AuditEventType } from './audit.js';

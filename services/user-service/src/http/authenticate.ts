@@ -36,16 +36,26 @@ export async function requireAccess(
   const missingScope = !principal.scopes.includes(required.scope);
   if (!missingRole && !missingScope) return;
   const missing = missingRole ? `role:${required.role}` : `scope:${required.scope}`;
-  context.metrics.authorizationDenials.inc({ required: missing });
+  await recordDenial(context, request, principal, { missing, resource: `${request.method} ${request.routeOptions.url ?? request.url}`, source: 'user-service' });
+  throw insufficientScope(required.scope);
+}
+
+/** One authorization denial, wherever it was decided (here or in the web app's guards): metric and audit event. */
+export async function recordDenial(
+  context: ServiceContext,
+  request: FastifyRequest,
+  principal: Principal,
+  denial: { missing: string; resource: string; source: 'user-service' | 'app' },
+): Promise<void> {
+  context.metrics.authorizationDenials.inc({ required: denial.missing });
   await context.audit.record({
     type: 'authz.denied',
     userId: principal.userId,
     sid: principal.sid,
     ...clientContext(request),
-    reason: `missing_${missing}`,
-    detail: { resource: `${request.method} ${request.routeOptions.url ?? request.url}`, role: principal.role, source: 'user-service' },
+    reason: `missing_${denial.missing}`,
+    detail: { resource: denial.resource, role: principal.role, source: denial.source },
   });
-  throw insufficientScope(required.scope);
 }
 
 /**

@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
+import { APPROVAL_REFUSAL_MESSAGES } from '@portcullis/contracts';
 import type { ServiceContext } from '../context.js';
 import { ApprovalRefused, type ApprovalRefusal } from '../approvals/approval-store.js';
 import { ApiError, invalidToken } from '../errors.js';
@@ -27,23 +28,9 @@ const decisionBody = z.strictObject({
 });
 const consumeBody = z.strictObject({ state });
 
-const REFUSAL_MESSAGES: Readonly<Record<ApprovalRefusal, string>> = {
-  request_not_found: 'No such request.',
-  request_not_pending: 'This request has already been decided.',
-  self_approval: 'You cannot approve your own request.',
-  approver_not_allowed: 'Only a manager or an administrator can approve requests.',
-  ticket_invalid: 'This approval sign-in has expired or was already used. Sign in again.',
-  no_approval: 'No approval has been given for this request.',
-  already_consumed: 'This approval has already been used.',
-  expired: 'This approval has expired. Ask again.',
-  state_mismatch: 'This approval belongs to another approval attempt.',
-  wrong_requester: 'This approval is for another user.',
-  requester_not_allowed: 'Your account cannot use approvals.',
-};
-
 function refusalError(reason: ApprovalRefusal): ApiError {
-  if (reason === 'request_not_found') return new ApiError('not_found', REFUSAL_MESSAGES[reason]);
-  return new ApiError('approval_invalid', REFUSAL_MESSAGES[reason], { reason });
+  if (reason === 'request_not_found') return new ApiError('not_found', APPROVAL_REFUSAL_MESSAGES[reason]);
+  return new ApiError('approval_invalid', APPROVAL_REFUSAL_MESSAGES[reason], { reason });
 }
 
 /** Spending requests (USER asks) and their approval by a MANAGER or ADMIN in the popup flow. */

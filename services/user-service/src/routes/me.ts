@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { ROLES, SCOPES, type DeviceSession } from '@portcullis/contracts';
 import type { ServiceContext } from '../context.js';
 import { ApiError, invalidToken } from '../errors.js';
-import { authenticate, requireAccess } from '../http/authenticate.js';
+import { authenticate, recordDenial, requireAccess } from '../http/authenticate.js';
 import { clientContext } from '../http/client.js';
 import { parseInput } from '../http/parse.js';
 import type { SessionRow } from '../sessions/session-store.js';
@@ -87,15 +87,7 @@ export function registerMeRoutes(app: FastifyInstance, context: ServiceContext):
     const principal = await authenticate(context, request);
     const report = parseInput(denialReport, request.body, 'body');
     const missing = report.requiredRole !== undefined ? `role:${report.requiredRole}` : `scope:${report.requiredScope ?? 'unknown'}`;
-    context.metrics.authorizationDenials.inc({ required: missing });
-    await context.audit.record({
-      type: 'authz.denied',
-      userId: principal.userId,
-      sid: principal.sid,
-      ...clientContext(request),
-      reason: `missing_${missing}`,
-      detail: { resource: report.resource, role: principal.role, source: 'app' },
-    });
+    await recordDenial(context, request, principal, { missing, resource: report.resource, source: 'app' });
     return reply.code(204).send();
   });
 }
