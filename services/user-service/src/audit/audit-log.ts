@@ -14,6 +14,8 @@ export interface AuditRecord {
   userAgent?: string | null;
   reason?: string | null;
   detail?: Record<string, string | number | boolean | null>;
+  /** Logged as `reqId` (not stored): follows the request from the browser through the app to here. */
+  requestId?: string;
 }
 
 export interface AuditQuery {
@@ -73,7 +75,8 @@ export class AuditLog {
    */
   announce(event: AuditRecord, at: number): void {
     this.metrics.auditEvents.inc({ type: event.type });
-    this.logger.info({ audit: { ...event, at } }, event.type);
+    const { requestId, ...audit } = event;
+    this.logger.info({ ...(requestId === undefined ? {} : { reqId: requestId }), audit: { ...audit, at } }, event.type);
   }
 
   async list(query: AuditQuery): Promise<AuditEvent[]> {

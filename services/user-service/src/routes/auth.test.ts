@@ -73,7 +73,10 @@ describe.each(testBackends())('auth API over HTTP on $name', (backend) => {
     });
 
     it('records success and failure in the audit trail with IP and user agent', async () => {
-      const tokens = await service.login(MARIA, DEMO_PASSWORD, { 'user-agent': 'AuditBrowser/1.0' });
+      const tokens = await service.login(MARIA, DEMO_PASSWORD, { 'user-agent': 'AuditBrowser/1.0', 'x-request-id': 'trace-login-1' });
+      // The audit line carries the request id, so one sign-in can be followed across services.
+      const auditLine = service.logs.find((line) => line.includes('"msg":"login.succeeded"') && line.includes('"reqId":"trace-login-1"'));
+      expect(auditLine).toBeDefined();
       const response = await service.request(`/v1/audit?type=login.succeeded&userId=${tokens.user.id}&limit=1`, { token: admin.accessToken });
       const { events } = (await response.json()) as { events: Array<Record<string, unknown>> };
       expect(events[0]).toMatchObject({ type: 'login.succeeded', userId: tokens.user.id, sid: expect.any(String), ip: '127.0.0.1', userAgent: 'AuditBrowser/1.0' });
