@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import cors from '@fastify/cors';
-import helmet from '@fastify/helmet';
+import helmet from 'helmet';
 import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply } from 'fastify';
 import type { ErrorBody } from '@portcullis/contracts';
 import type { ServiceContext } from './context.js';
@@ -60,9 +60,14 @@ export async function buildApp(context: ServiceContext): Promise<FastifyInstance
   // JSON only: a form or text/plain body (what a cross-site "simple" request can send) is refused with 415.
   app.removeContentTypeParser('text/plain');
 
-  await app.register(helmet, {
+  // Security headers (helmet), built once: @fastify/helmet rebuilds helmet's middleware, CSP parsing included, on
+  // every request — a twentieth of a GET /v1/me (issue 6 profile). Same options, same headers, errors included.
+  const securityHeaders = helmet({
     contentSecurityPolicy: { directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } },
     crossOriginResourcePolicy: { policy: 'same-site' },
+  });
+  app.addHook('onRequest', (request, reply, done) => {
+    securityHeaders(request.raw, reply.raw, (error?: unknown) => done(error instanceof Error ? error : undefined));
   });
   // Exact origins only: no wildcard, no reflection, never "null" (OWASP ASVS 5.0 §3.4.2).
   const allowedOrigins = new Set(config.corsOrigins);
