@@ -8,7 +8,8 @@ import { ALICE, login, refreshTokenPool, sessionsNeeded } from '../support/token
 
 export const THROUGHPUT_ID = '2';
 
-async function measure(reporter: Reporter, label: string, profile: BenchProfile, options: Omit<LoadOptions, 'durationSeconds' | 'onTick'>): Promise<LoadResult> {
+async function measure(reporter: Reporter, label: string, profile: BenchProfile, requested: Omit<LoadOptions, 'durationSeconds' | 'onTick'>): Promise<LoadResult> {
+  const options = profile.rateCap === undefined ? requested : { ...requested, overallRate: profile.rateCap };
   if (profile.warmupSeconds > 0) {
     reporter.progress(`${label} (warm-up)`, 0);
     await runLoad({ ...options, durationSeconds: profile.warmupSeconds });

@@ -44,6 +44,8 @@ export interface BenchProfile {
   readonly stormConnections: number;
   readonly probeRate: number;
   readonly churnSessions: number;
+  /** Caps every closed-loop run (req/s): a smoke run inside `npm test` must not starve the other test files. */
+  readonly rateCap?: number;
 }
 
 export const FULL_PROFILE: BenchProfile = Object.freeze({
@@ -68,6 +70,7 @@ export const SMOKE_PROFILE: BenchProfile = Object.freeze({
   stormConnections: 4,
   probeRate: 100,
   churnSessions: 300,
+  rateCap: 150,
 });
 
 /** Progress and results as they happen: the CLI prints them, the smoke test keeps quiet. */
