@@ -165,12 +165,14 @@ test.describe('security monitoring', () => {
     await expect
       .poll(() =>
         logLines('user-service')
-          .filter((line) => line.reqId === requestId)
+          .filter((line) => line.reqId === requestId && (line.req !== undefined || line.res !== undefined))
           .map((line) => (line.req as { url?: string } | undefined)?.url ?? (line.res as { statusCode?: number } | undefined)?.statusCode),
       )
       .toEqual(['/v1/auth/login', 200]);
-    // ...and its audit line is the same session's sign-in.
-    await expect.poll(() => logLines('user-service').some((line) => (line.audit as { type?: string; sid?: string } | undefined)?.sid === sid && line.msg === 'login.succeeded')).toBe(true);
+    // ...and its audit line, under the same id, is the same session's sign-in.
+    await expect
+      .poll(() => logLines('user-service').some((line) => line.reqId === requestId && line.msg === 'login.succeeded' && (line.audit as { sid?: string } | undefined)?.sid === sid))
+      .toBe(true);
     const traced = [...logLines('web'), ...logLines('user-service')].filter((line) => line.reqId === requestId);
     expect(JSON.stringify(traced)).not.toContain(harness.demoPassword);
 
