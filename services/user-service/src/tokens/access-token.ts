@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { SignJWT, jwtVerify, errors as joseErrors, type JWTHeaderParameters } from 'jose';
+import { SignJWT, jwtVerify, errors as joseErrors, type CryptoKey, type JWTHeaderParameters } from 'jose';
 import { z } from 'zod';
 import { ROLES, SCOPES, type Role, type Scope } from '@portcullis/contracts';
 import type { Clock } from '../clock.js';
@@ -36,6 +36,7 @@ const ACCEPTED_ALGORITHMS = ['EdDSA', 'ES256'];
 // RFC 9068 §4: the access token's type is checked so an ID token or other JWT cannot be replayed as one.
 const ACCESS_TOKEN_TYPE = 'at+jwt';
 const CLOCK_TOLERANCE_SECONDS = 30;
+const KEY_MEMO_MS = 60_000;
 
 const claimsSchema = z.object({
   sub: z.string().min(1),
@@ -57,12 +58,27 @@ export function createAccessTokens(options: {
 }): AccessTokens {
   const { keys, issuer, audience, ttlSeconds, clock } = options;
 
-  async function keyFor(header: JWTHeaderParameters) {
+  // Keys found in the store, by `kid`, for a minute: most requests then resolve their key without a promise (issue 6,
+  // GET /v1/me near its ceiling). Safe to keep a retired key a minute longer: its tokens have expired by then.
+  const recentKeys = new Map<string, { alg: string; publicKey: CryptoKey; until: number }>();
+
+  async function lookUp(kid: string, alg: string | undefined): Promise<CryptoKey> {
+    const key = await keys.verificationKey(kid);
+    if (key === null || key.alg !== alg) throw new joseErrors.JWKSNoMatchingKey();
+    if (recentKeys.size > 100) recentKeys.clear();
+    recentKeys.set(kid, { alg: key.alg, publicKey: key.publicKey, until: clock.now() + KEY_MEMO_MS });
+    return key.publicKey;
+  }
+
+  function keyFor(header: JWTHeaderParameters): CryptoKey | Promise<CryptoKey> {
     // RFC 8725 §3.10: never follow `jku`, `x5u` or an embedded `jwk`; the key comes only from our store by `kid`.
     if (typeof header.kid !== 'string') throw new joseErrors.JWSInvalid('missing kid');
-    const key = await keys.verificationKey(header.kid);
-    if (key === null || key.alg !== header.alg) throw new joseErrors.JWKSNoMatchingKey();
-    return key.publicKey;
+    const known = recentKeys.get(header.kid);
+    if (known !== undefined && known.until > clock.now()) {
+      if (known.alg !== header.alg) throw new joseErrors.JWKSNoMatchingKey();
+      return known.publicKey;
+    }
+    return lookUp(header.kid, header.alg);
   }
 
   return {
