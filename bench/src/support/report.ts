@@ -12,9 +12,9 @@ function escapeXml(text: string): string {
  */
 export function throughputChart(report: BenchReport): string {
   const pairs = report.scenarios.flatMap((scenario) => scenario.measurements.filter((row) => row.ceiling !== undefined).map((row) => ({ scenario: scenario.id, row })));
-  const width = 760;
-  const labelWidth = 250;
-  const barWidth = width - labelWidth - 120;
+  const width = 900;
+  const labelWidth = 300;
+  const barWidth = width - labelWidth - 190;
   const rowHeight = 46;
   const height = 50 + pairs.length * rowHeight + 30;
   const parts: string[] = [
