@@ -1,4 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { once } from 'node:events';
 import { createServer } from 'node:net';
 import { REPO_ROOT, waitFor } from './processes.js';
@@ -30,16 +33,20 @@ export async function freePortRange(count: number): Promise<number> {
 export interface RunningCluster {
   readonly apiUrl: string;
   readonly instanceUrls: readonly string[];
+  /** The web proxy and instances, when started with `web: true`. */
+  readonly webUrl: string;
+  readonly webInstanceUrls: readonly string[];
   readonly child: ChildProcess;
   output(): string;
   stop(): Promise<void>;
 }
 
 /** Starts `scripts/cluster.mjs` (already built, API tier only) and waits until its proxy answers. */
-export async function startCluster(options: { databaseUrl: string; redisUrl: string; instances?: number; env?: Record<string, string> }): Promise<RunningCluster> {
+export async function startCluster(options: { databaseUrl: string; redisUrl: string; instances?: number; env?: Record<string, string>; web?: boolean }): Promise<RunningCluster> {
   const instances = options.instances ?? 2;
   const base = await freePortRange(instances);
-  const child = spawn(process.execPath, ['scripts/cluster.mjs', '--no-build', '--no-web', '--instances', String(instances)], {
+  const webBase = options.web === true ? await freePortRange(instances) : 0;
+  const child = spawn(process.execPath, ['scripts/cluster.mjs', '--no-build', ...(options.web === true ? [] : ['--no-web']), '--instances', String(instances)], {
     cwd: REPO_ROOT,
     env: {
       PATH: process.env.PATH ?? '',
@@ -47,6 +54,7 @@ export async function startCluster(options: { databaseUrl: string; redisUrl: str
       DATABASE_URL: options.databaseUrl,
       REDIS_URL: options.redisUrl,
       API_PORT: String(base),
+      ...(options.web === true ? { WEB_PORT: String(webBase), NEXTAUTH_SECRET: randomBytes(32).toString('base64url'), DATA_DIR: join(tmpdir(), `portcullis-cluster-${base}`) } : {}),
       LOG_LEVEL: 'warn',
       NODE_ENV: 'test',
       DEMO_PASSWORD: 'cluster-demo-password',
@@ -73,6 +81,8 @@ export async function startCluster(options: { databaseUrl: string; redisUrl: str
   return {
     apiUrl,
     instanceUrls: Array.from({ length: instances }, (_, index) => `http://127.0.0.1:${base + index + 1}`),
+    webUrl: `http://localhost:${webBase}`,
+    webInstanceUrls: Array.from({ length: options.web === true ? instances : 0 }, (_, index) => `http://127.0.0.1:${webBase + index + 1}`),
     child,
     output: () => lines.join(''),
     async stop() {
