@@ -1,9 +1,10 @@
 import type { BenchProfile, BenchReport, Reporter, ScenarioResult } from './support/report-model.js';
+import { runAppSessionRead, WEB_APP_BUILT } from './scenarios/app-session-read.js';
 import { runLoginStorm } from './scenarios/login-storm.js';
 import { runStorageGrowth } from './scenarios/storage-growth.js';
 import { runThroughput } from './scenarios/throughput.js';
 
-export const SCENARIOS = ['2', '3', '5'] as const;
+export const SCENARIOS = ['2', '3', '4', '5'] as const;
 
 /** Runs the chosen scenarios one after the other (never side by side: they would measure each other). */
 export async function runBench(options: {
@@ -32,6 +33,10 @@ export async function runBench(options: {
           : {}),
       }),
     );
+  }
+  if (wanted('4')) {
+    if (WEB_APP_BUILT) scenarios.push(await runAppSessionRead({ ...common, backend: options.backends.includes('postgres') ? 'postgres' : 'pglite' }));
+    else options.reporter.step('scenario 4 skipped: apps/web is not built (npm run build)');
   }
   if (wanted('5')) scenarios.push(await runStorageGrowth({ ...common, backends: options.backends }));
   return {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { runAppSessionRead, WEB_APP_BUILT } from './scenarios/app-session-read.js';
 import { runLoginStorm } from './scenarios/login-storm.js';
 import { runStorageGrowth } from './scenarios/storage-growth.js';
 import { runThroughput } from './scenarios/throughput.js';
@@ -40,6 +41,15 @@ describe(`benchmark smoke run on ${backend}`, () => {
     expect(result.facts.some((fact) => fact.label.startsWith('p99 idle / during'))).toBe(true);
   });
 
+  it.skipIf(!WEB_APP_BUILT)(`scenario 4 reads the app's session on a signed-in page${WEB_APP_BUILT ? '' : ' — skipped: apps/web is not built'}`, async () => {
+    const result = await runAppSessionRead({ ...common, backend });
+    results.push(result);
+    const [row] = result.measurements;
+    expect(row?.load.statuses['200']).toBeGreaterThan(0);
+    expect(row?.load.non2xx).toBe(0);
+    expect(row?.ceiling?.load.statuses['200']).toBeGreaterThan(0);
+  });
+
   it('scenario 5 churns sessions, prunes them, and measures refreshes before and after', async () => {
     const result = await runStorageGrowth({ ...common, backends: [backend] });
     results.push(result);
@@ -62,7 +72,7 @@ describe(`benchmark smoke run on ${backend}`, () => {
       scenarios: results,
     };
     const markdown = markdownReport(report, 'chart.svg');
-    for (const id of ['2', '3', '5']) expect(markdown).toContain(`## Scenario ${id}:`);
+    for (const id of ['2', '3', '5', ...(WEB_APP_BUILT ? ['4'] : [])]) expect(markdown).toContain(`## Scenario ${id}:`);
     expect(markdown).toContain('**Parameters**');
     expect(markdown).toContain('](chart.svg)');
     const svg = throughputChart(report);

@@ -1,0 +1,33 @@
+/** A cookie jar of name=value pairs: enough for NextAuth's cookies between our own requests. */
+export class Cookies {
+  readonly #values = new Map<string, string>();
+
+  take(response: Response): void {
+    for (const line of response.headers.getSetCookie()) {
+      const [pair = ''] = line.split(';');
+      const index = pair.indexOf('=');
+      if (index > 0) this.#values.set(pair.slice(0, index), pair.slice(index + 1));
+    }
+  }
+
+  header(): string {
+    return [...this.#values].map(([name, value]) => `${name}=${value}`).join('; ');
+  }
+}
+
+/** Signs in through the web app's NextAuth credentials flow (CSRF token, then the callback) and returns the cookies. */
+export async function signInThroughApp(appUrl: string, email: string, password: string): Promise<Cookies> {
+  const cookies = new Cookies();
+  const csrf = await fetch(`${appUrl}/api/auth/csrf`);
+  cookies.take(csrf);
+  const { csrfToken } = (await csrf.json()) as { csrfToken: string };
+  const signIn = await fetch(`${appUrl}/api/auth/callback/credentials`, {
+    method: 'POST',
+    redirect: 'manual',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', origin: appUrl, cookie: cookies.header() },
+    body: new URLSearchParams({ csrfToken, email, password, callbackUrl: `${appUrl}/` }),
+  });
+  if (signIn.status !== 302) throw new Error(`sign-in through the app answered ${signIn.status}`);
+  cookies.take(signIn);
+  return cookies;
+}
