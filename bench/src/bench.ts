@@ -1,10 +1,11 @@
 import type { BenchProfile, BenchReport, Reporter, ScenarioResult } from './support/report-model.js';
+import { runAppRefreshStorm } from './scenarios/app-refresh-storm.js';
 import { runAppSessionRead, WEB_APP_BUILT } from './scenarios/app-session-read.js';
 import { runLoginStorm } from './scenarios/login-storm.js';
 import { runStorageGrowth } from './scenarios/storage-growth.js';
 import { runThroughput } from './scenarios/throughput.js';
 
-export const SCENARIOS = ['2', '3', '4', '5'] as const;
+export const SCENARIOS = ['1', '2', '3', '4', '5'] as const;
 
 /** Runs the chosen scenarios one after the other (never side by side: they would measure each other). */
 export async function runBench(options: {
@@ -20,6 +21,11 @@ export async function runBench(options: {
   const wanted = (id: string): boolean => options.only === undefined || options.only.includes(id);
   const scenarios: ScenarioResult[] = [];
   const common = { profile: options.profile, adminUrl: options.adminUrl, reporter: options.reporter };
+  const appBackend = options.backends.includes('postgres') ? 'postgres' : 'pglite';
+  if (wanted('1')) {
+    if (WEB_APP_BUILT) scenarios.push(await runAppRefreshStorm({ ...common, backend: appBackend }));
+    else options.reporter.step('scenario 1 skipped: apps/web is not built (npm run build)');
+  }
   if (wanted('2')) scenarios.push(await runThroughput({ ...common, backends: options.backends }));
   // The storm runs where the issue sets its target: PostgreSQL when available.
   if (wanted('3')) {
@@ -35,7 +41,7 @@ export async function runBench(options: {
     );
   }
   if (wanted('4')) {
-    if (WEB_APP_BUILT) scenarios.push(await runAppSessionRead({ ...common, backend: options.backends.includes('postgres') ? 'postgres' : 'pglite' }));
+    if (WEB_APP_BUILT) scenarios.push(await runAppSessionRead({ ...common, backend: appBackend }));
     else options.reporter.step('scenario 4 skipped: apps/web is not built (npm run build)');
   }
   if (wanted('5')) scenarios.push(await runStorageGrowth({ ...common, backends: options.backends }));

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { runAppRefreshStorm } from './scenarios/app-refresh-storm.js';
 import { runAppSessionRead, WEB_APP_BUILT } from './scenarios/app-session-read.js';
 import { runLoginStorm } from './scenarios/login-storm.js';
 import { runStorageGrowth } from './scenarios/storage-growth.js';
@@ -14,6 +15,13 @@ const common = { profile: SMOKE_PROFILE, adminUrl, reporter: silentReporter } as
 
 describe(`benchmark smoke run on ${backend}`, () => {
   const results: ScenarioResult[] = [];
+
+  it.skipIf(!WEB_APP_BUILT)(`scenario 1 storms the app with one cookie and counts backend refreshes${WEB_APP_BUILT ? '' : ' — skipped: apps/web is not built'}`, async () => {
+    const result = await runAppRefreshStorm({ ...common, backend });
+    results.push(result);
+    expect(result.facts.find((fact) => fact.label === 'N=20: failed requests')?.value).toBe(0);
+    expect(result.facts.some((fact) => fact.label.startsWith('N=20: backend refreshes'))).toBe(true);
+  });
 
   it('scenario 2 measures /v1/me, /refresh and /login beside their ceilings', async () => {
     const result = await runThroughput({ ...common, backends: [backend] });
@@ -72,7 +80,7 @@ describe(`benchmark smoke run on ${backend}`, () => {
       scenarios: results,
     };
     const markdown = markdownReport(report, 'chart.svg');
-    for (const id of ['2', '3', '5', ...(WEB_APP_BUILT ? ['4'] : [])]) expect(markdown).toContain(`## Scenario ${id}:`);
+    for (const id of ['2', '3', '5', ...(WEB_APP_BUILT ? ['1', '4'] : [])]) expect(markdown).toContain(`## Scenario ${id}:`);
     expect(markdown).toContain('**Parameters**');
     expect(markdown).toContain('](chart.svg)');
     const svg = throughputChart(report);

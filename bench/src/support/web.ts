@@ -31,3 +31,16 @@ export async function signInThroughApp(appUrl: string, email: string, password: 
   cookies.take(signIn);
   return cookies;
 }
+
+/** The value of one Prometheus sample (0 when the labelled series has not been written yet). */
+export function metricValue(exposition: string, name: string, labels: Record<string, string> = {}): number {
+  const wanted = Object.entries(labels);
+  for (const line of exposition.split('\n')) {
+    if (line.startsWith('#') || !line.startsWith(name)) continue;
+    const match = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})? (\S+)$/.exec(line);
+    if (match === null || match[1] !== name) continue;
+    const present = new Map([...(match[2] ?? '').matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g)].map((pair) => [pair[1], pair[2]]));
+    if (wanted.every(([key, value]) => present.get(key) === value)) return Number(match[3]);
+  }
+  return 0;
+}
