@@ -22,7 +22,7 @@ export function throughputChart(report: BenchReport): string {
     `<rect width="${width}" height="${height}" fill="#ffffff"/>`,
     `<text x="10" y="22" font-size="15" font-weight="bold">Throughput vs ceiling, measured in the same run (${escapeXml(report.startedAt.slice(0, 10))}, ${report.mode})</text>`,
     `<rect x="${labelWidth}" y="30" width="12" height="10" fill="#2b6cb0"/><text x="${labelWidth + 16}" y="39">Portcullis endpoint</text>`,
-    `<rect x="${labelWidth + 150}" y="30" width="12" height="10" fill="#a0aec0"/><text x="${labelWidth + 166}" y="39">ceiling (same steps, no framework)</text>`,
+    `<rect x="${labelWidth + 150}" y="30" width="12" height="10" fill="#a0aec0"/><text x="${labelWidth + 166}" y="39">ceiling (scenario 4: the page without a session)</text>`,
   ];
   pairs.forEach(({ scenario, row }, index) => {
     const y = 50 + index * rowHeight;
