@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { once } from 'node:events';
+import { rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { REPO_ROOT, waitFor } from './processes.js';
 
@@ -46,6 +47,7 @@ export async function startCluster(options: { databaseUrl: string; redisUrl: str
   const instances = options.instances ?? 2;
   const base = await freePortRange(instances);
   const webBase = options.web === true ? await freePortRange(instances) : 0;
+  const dataDir = join(tmpdir(), `portcullis-cluster-${base}`);
   const child = spawn(process.execPath, ['scripts/cluster.mjs', '--no-build', ...(options.web === true ? [] : ['--no-web']), '--instances', String(instances)], {
     cwd: REPO_ROOT,
     env: {
@@ -54,7 +56,7 @@ export async function startCluster(options: { databaseUrl: string; redisUrl: str
       DATABASE_URL: options.databaseUrl,
       REDIS_URL: options.redisUrl,
       API_PORT: String(base),
-      ...(options.web === true ? { WEB_PORT: String(webBase), NEXTAUTH_SECRET: randomBytes(32).toString('base64url'), DATA_DIR: join(tmpdir(), `portcullis-cluster-${base}`) } : {}),
+      ...(options.web === true ? { WEB_PORT: String(webBase), NEXTAUTH_SECRET: randomBytes(32).toString('base64url'), DATA_DIR: dataDir } : {}),
       LOG_LEVEL: 'warn',
       NODE_ENV: 'test',
       DEMO_PASSWORD: 'cluster-demo-password',
@@ -91,6 +93,7 @@ export async function startCluster(options: { databaseUrl: string; redisUrl: str
       const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
       await exit;
       clearTimeout(timer);
+      await rm(dataDir, { recursive: true, force: true });
     },
   };
 }
