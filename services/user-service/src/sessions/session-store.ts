@@ -53,6 +53,8 @@ function fromJson<T extends Table>(table: T, json: Record<string, unknown>): T['
 /**
  * The unused-token rotation as one statement (see `#rotateUnusedToken`). $1 now, $2 successor id, $3 sealed successor,
  * $4 presented hash, $5 idle limit, $6 successor hash, $7 ip, $8 user agent, $9 whether to write the audit row.
+ * It runs as the prepared statement `portcullis_rotate_unused_v1`: change the name with the text (pg refuses one name
+ * for two texts on a connection).
  */
 const ROTATE_UNUSED_SQL = `
   with used as (
