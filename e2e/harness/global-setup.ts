@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { Gateway } from './gateway.js';
 import { assertLogsRedacted, exited, startTokenTap } from './redaction-check.js';
-import { freePort, ready, repoRoot, start } from './processes.js';
+import { freePort, ready, repoRoot, start, testUserServiceEnv } from './processes.js';
 
 /**
  * Starts a fresh system for the browser tests: an in-memory user-service with short-lived access tokens, a
@@ -23,18 +23,7 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
   const metricsToken = randomBytes(24).toString('base64url');
 
   const api = start('user-service', ['services/user-service/dist/server.js'], {
-    HOST: '127.0.0.1',
-    PORT: String(apiPort),
-    DATA_DIR: 'memory://',
-    // A fresh in-memory database for every run, even when CI exports DATABASE_URL/REDIS_URL for other suites.
-    DATABASE_URL: '',
-    REDIS_URL: '',
-    DEMO_PASSWORD: demoPassword,
-    TRUST_PROXY: '127.0.0.1,::1',
-    ACCESS_TOKEN_TTL: process.env.E2E_ACCESS_TOKEN_TTL ?? '5',
-    LOGIN_MAX_ATTEMPTS_PER_IP: '100000',
-    CORS_ORIGINS: webUrl,
-    LOG_LEVEL: 'info',
+    ...testUserServiceEnv({ apiPort, webUrl, demoPassword, accessTokenTtl: process.env.E2E_ACCESS_TOKEN_TTL ?? '5' }),
     // Alerts within a second, at thresholds a short e2e run reaches (monitoring.spec.ts).
     ALERT_SCAN_INTERVAL: '1',
     ALERT_FAILED_LOGINS_PER_ACCOUNT: '4',

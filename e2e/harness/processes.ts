@@ -40,3 +40,23 @@ export async function ready(name: string, url: string, child: ChildProcess, time
   }
   throw new Error(`${name} not ready at ${url} after ${timeoutMs} ms; see ${logDir}/${name}.log`);
 }
+
+/**
+ * The environment of a throwaway user-service for browser tests: in memory (even when CI exports DATABASE_URL and
+ * REDIS_URL for other suites), 5 s access tokens, the web app as its trusted proxy, generous per-IP limits.
+ */
+export function testUserServiceEnv(options: { apiPort: number; webUrl: string; demoPassword: string; accessTokenTtl?: string }): Record<string, string> {
+  return {
+    HOST: '127.0.0.1',
+    PORT: String(options.apiPort),
+    DATA_DIR: 'memory://',
+    DATABASE_URL: '',
+    REDIS_URL: '',
+    DEMO_PASSWORD: options.demoPassword,
+    TRUST_PROXY: '127.0.0.1,::1',
+    ACCESS_TOKEN_TTL: options.accessTokenTtl ?? '5',
+    LOGIN_MAX_ATTEMPTS_PER_IP: '100000',
+    CORS_ORIGINS: options.webUrl,
+    LOG_LEVEL: 'info',
+  };
+}

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { ChildProcess } from 'node:child_process';
-import { freePort, ready, start } from './processes.js';
+import { freePort, ready, start, testUserServiceEnv } from './processes.js';
 
 /** A user-service and web app of their own, for a spec that needs settings the shared harness must not have. */
 export interface System {
@@ -31,17 +31,7 @@ export async function startSystem(options: { name: string; apiEnv?: Record<strin
   const apiUrl = `http://127.0.0.1:${apiPort}`;
 
   const api = start(`${options.name}-user-service`, ['services/user-service/dist/server.js'], {
-    HOST: '127.0.0.1',
-    PORT: String(apiPort),
-    DATA_DIR: 'memory://',
-    DATABASE_URL: '',
-    REDIS_URL: '',
-    DEMO_PASSWORD: demoPassword,
-    TRUST_PROXY: '127.0.0.1,::1',
-    ACCESS_TOKEN_TTL: '5',
-    LOGIN_MAX_ATTEMPTS_PER_IP: '100000',
-    CORS_ORIGINS: webUrl,
-    LOG_LEVEL: 'info',
+    ...testUserServiceEnv({ apiPort, webUrl, demoPassword }),
     ...options.apiEnv,
   });
   const web = start(`${options.name}-web`, ['apps/web/scripts/start.mjs'], {

@@ -4,6 +4,7 @@ import type { ApproverSignedIn } from '@portcullis/next';
 import { sendApprovalResult } from '@portcullis/next/popup';
 import { useState, type FormEvent } from 'react';
 import { decide, signInToApprove } from './actions';
+import { CredentialFields } from '../credential-fields';
 
 type Step =
   | { kind: 'sign-in' }
@@ -89,19 +90,7 @@ export function ApprovalForm({ requestId, state, appOrigin }: { requestId: strin
   return (
     <form className="stack" onSubmit={(event) => void onSignIn(event)}>
       <p>Sign in as a manager or administrator to review this request. This signs you in for this approval only.</p>
-      {message ? (
-        <p className="alert" role="alert">
-          {message}
-        </p>
-      ) : null}
-      <label>
-        Email
-        <input name="email" type="email" autoComplete="username" required />
-      </label>
-      <label>
-        Password
-        <input name="password" type="password" autoComplete="current-password" required />
-      </label>
+      <CredentialFields message={message} />
       <button type="submit" disabled={pending}>
         {pending ? 'Signing in…' : 'Sign in to review'}
       </button>

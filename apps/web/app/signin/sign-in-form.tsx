@@ -2,6 +2,7 @@
 
 import { signInErrorMessage, signInWithCredentials } from '@portcullis/next/client';
 import { useState, type FormEvent } from 'react';
+import { CredentialFields } from '../credential-fields';
 
 export function SignInForm({ callbackPath, initialMessage }: { callbackPath: string; initialMessage: string | null }) {
   const [message, setMessage] = useState<string | null>(initialMessage);
@@ -28,19 +29,7 @@ export function SignInForm({ callbackPath, initialMessage }: { callbackPath: str
 
   return (
     <form className="stack" onSubmit={onSubmit} method="post">
-      {message ? (
-        <p className="alert" role="alert">
-          {message}
-        </p>
-      ) : null}
-      <label>
-        Email
-        <input name="email" type="email" autoComplete="username" required />
-      </label>
-      <label>
-        Password
-        <input name="password" type="password" autoComplete="current-password" required />
-      </label>
+      <CredentialFields message={message} />
       <button type="submit" disabled={pending}>
         {pending ? 'Signing in…' : 'Sign in'}
       </button>
