@@ -1,5 +1,5 @@
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
-  test: { name: 'web', include: ['lib/**/*.test.ts', 'app/**/*.test.tsx'] },
+  test: { name: 'web', include: ['lib/**/*.test.ts', 'app/**/*.test.tsx', 'scripts/**/*.test.ts'] },
 });
