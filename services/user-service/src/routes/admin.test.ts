@@ -280,6 +280,8 @@ describe.each(testBackends())('user administration and audit on $name', (backend
       ['a user id that is not a UUID', 'userId=alice'],
       ['a since that is no date', 'since=yesterday'],
       ['a since in another format', 'since=24%2F11%2F2026'],
+      ['a since on a day that does not exist', 'since=2026-02-30'],
+      ['a since at an hour that does not exist', 'since=2026-11-24T25%3A00%3A00Z'],
       ['a limit of 0', 'limit=0'],
       ['a limit above 1000', 'limit=1001'],
       ['a limit that is no number', 'limit=ten'],

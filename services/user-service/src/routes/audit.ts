@@ -6,14 +6,16 @@ import type { ServiceContext } from '../context.js';
 import { authenticate, requireAccess } from '../http/authenticate.js';
 import { parseInput } from '../http/parse.js';
 
-/** `since` as epoch milliseconds or an ISO 8601 date-time. */
+/** `since` as epoch milliseconds or an ISO 8601 date or date-time; zod's ISO checks refuse calendar days that do not exist. */
+const isoInstant = z.union([z.iso.datetime({ offset: true }), z.iso.date()]);
 const instant = z.string().max(40).transform((value, context) => {
-  const millis = /^\d{1,15}$/.test(value) ? Number(value) : Date.parse(value);
-  if (Number.isNaN(millis) || !(/^\d{1,15}$/.test(value) || /^\d{4}-\d{2}-\d{2}/.test(value))) {
+  if (/^\d{1,15}$/.test(value)) return Number(value);
+  // Date.parse alone would roll 2026-02-30 over into March instead of refusing it.
+  if (!isoInstant.safeParse(value).success) {
     context.addIssue({ code: 'custom', message: 'must be epoch milliseconds or ISO 8601' });
     return z.NEVER;
   }
-  return millis;
+  return Date.parse(value);
 });
 
 const auditQuery = z.strictObject({
