@@ -11,9 +11,18 @@ type RequestRow = typeof spendingRequests.$inferSelect;
 
 export type ApprovalRefusal = ApprovalRefusalReason;
 
+/** What a refusal is known to concern, for its audit row: a spent ticket tells its request and approver. */
+export interface RefusalSubject {
+  readonly requestId: string;
+  readonly approverId: string;
+}
+
 export class ApprovalRefused extends Error {
   override readonly name = 'ApprovalRefused';
-  constructor(readonly reason: ApprovalRefusal) {
+  constructor(
+    readonly reason: ApprovalRefusal,
+    readonly subject: RefusalSubject | null = null,
+  ) {
     super(reason);
   }
 }
@@ -113,11 +122,12 @@ export class ApprovalStore {
         .where(and(eq(approvalTickets.ticketHash, hashSecret(ticket)), isNull(approvalTickets.usedAt), gt(approvalTickets.expiresAt, new Date(now))))
         .returning();
       if (spent === undefined) throw new ApprovalRefused('ticket_invalid');
+      const subject: RefusalSubject = { requestId: spent.requestId, approverId: spent.approverId };
       const [request] = await tx.select().from(spendingRequests).where(eq(spendingRequests.id, spent.requestId)).limit(1).for('update');
       const [approver] = await tx.select().from(users).where(eq(users.id, spent.approverId)).limit(1);
-      if (request === undefined || approver === undefined) throw new ApprovalRefused('request_not_found');
+      if (request === undefined || approver === undefined) throw new ApprovalRefused('request_not_found', subject);
       const refusal = request.status !== 'pending' ? 'request_not_pending' : approverRefusal(approver, request);
-      if (refusal !== null) throw new ApprovalRefused(refusal);
+      if (refusal !== null) throw new ApprovalRefused(refusal, subject);
 
       if (decision === 'reject') {
         await tx

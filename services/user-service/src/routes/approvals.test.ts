@@ -154,6 +154,16 @@ describe.each(testBackends())('approvals and step-up on $name', (backend) => {
     expect((await latestEvent('approval.refused')).reason).toBe('approver_not_allowed');
   });
 
+  it('audits a decision refused after its ticket was issued with the request and the approver it concerned', async () => {
+    const request = await createRequest();
+    const promoted = await service.context.users.create({ email: 'brief-manager@example.com', name: 'Brief', role: 'MANAGER', passwordHash: await service.context.passwords.hash(DEMO_PASSWORD) });
+    const { ticket } = (await (await approverSignIn(request.id, 'brief-manager@example.com')).json()) as ApprovalTicket;
+    await service.context.users.update(promoted?.id ?? '', { role: 'USER' });
+    const decision = await service.request('/v1/approvals/decisions', { method: 'POST', json: { ticket, state: newState(), decision: 'approve' } });
+    expect(decision.status).toBe(403);
+    expect(await latestEvent('approval.refused')).toMatchObject({ reason: 'approver_not_allowed', detail: { requestId: request.id } });
+  });
+
   it('uses a ticket once, and a rejection decides the request', async () => {
     const request = await createRequest();
     const signIn = await approverSignIn(request.id);
@@ -163,6 +173,8 @@ describe.each(testBackends())('approvals and step-up on $name', (backend) => {
     expect(await rejected.json()).toMatchObject({ result: 'rejected' });
     const replay = await service.request('/v1/approvals/decisions', { method: 'POST', json: { ticket, state, decision: 'approve' } });
     expect(await replay.json()).toMatchObject({ error: 'approval_invalid' });
+    // A spent ticket names nothing the caller could prove, so the audit row claims no request.
+    expect(await latestEvent('approval.refused')).toMatchObject({ reason: 'ticket_invalid', detail: { requestId: null } });
     const status = await service.request(`/v1/requests/${request.id}`, { token: alice.accessToken });
     expect(((await status.json()) as { request: SpendingRequest }).request.status).toBe('rejected');
   });

@@ -37,9 +37,18 @@ function refusalError(reason: ApprovalRefusal): ApiError {
 export function registerApprovalRoutes(app: FastifyInstance, context: ServiceContext): void {
   const { audit } = context;
 
-  async function refuse(request: FastifyRequest, error: unknown, who: { userId?: string | null; sid?: string | null }, requestId: string): Promise<never> {
+  async function refuse(request: FastifyRequest, error: unknown, who: { userId?: string | null; sid?: string | null }, requestId: string | null): Promise<never> {
     if (!(error instanceof ApprovalRefused)) throw error;
-    await audit.record({ type: 'approval.refused', userId: who.userId ?? null, sid: who.sid ?? null, ...clientContext(request), reason: error.reason, detail: { requestId } });
+    // A decision names no request: a spent ticket tells which one and who decided; a ticket that was never valid, none.
+    const subject = error.subject;
+    await audit.record({
+      type: 'approval.refused',
+      userId: who.userId ?? subject?.approverId ?? null,
+      sid: who.sid ?? null,
+      ...clientContext(request),
+      reason: error.reason,
+      detail: { requestId: requestId ?? subject?.requestId ?? null },
+    });
     throw refusalError(error.reason);
   }
 
@@ -104,7 +113,7 @@ export function registerApprovalRoutes(app: FastifyInstance, context: ServiceCon
       });
       return { requestId: outcome.requestId, result: outcome.result, expiresAt: outcome.expiresAt };
     } catch (error) {
-      return refuse(request, error, {}, 'unknown');
+      return refuse(request, error, {}, null);
     }
   });
 
