@@ -2,6 +2,7 @@
 import { signIn } from 'next-auth/react';
 import { safeCallbackPath } from './http/callback-url.js';
 import { parseSignInError, type SignInProblem } from './nextauth/sign-in-errors.js';
+import { OIDC_PROVIDER_ID } from './oidc/provider-id.js';
 
 export { safeCallbackPath } from './http/callback-url.js';
 export { parseSignInError, signInErrorMessage } from './nextauth/sign-in-errors.js';
@@ -24,4 +25,12 @@ export async function signInWithCredentials(input: { email: string; password: st
   if (!result) return { ok: false, problem: { code: 'failed' } };
   if (result.error || !result.ok) return { ok: false, problem: parseSignInError(result.error ?? 'SigninFailed') ?? { code: 'failed' } };
   return { ok: true, url: safeCallbackPath(result.url ?? '/', origin) };
+}
+
+/**
+ * Starts single sign-on at the Portcullis OpenID Provider: NextAuth sets the state, PKCE and nonce cookies and
+ * the browser goes to the provider, then comes back to `callbackPath` (on this origin only).
+ */
+export async function signInWithSingleSignOn(input: { callbackPath: string }): Promise<void> {
+  await signIn(OIDC_PROVIDER_ID, { callbackUrl: safeCallbackPath(input.callbackPath, window.location.origin) });
 }

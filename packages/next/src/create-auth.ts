@@ -26,6 +26,12 @@ import { SessionStatusCache } from './session/session-status-cache.js';
 import { createStepUp, type StepUp } from './step-up/step-up.js';
 import { SessionCodec } from './tokens/session-codec.js';
 import { TokenRefresher } from './tokens/token-refresher.js';
+import { OidcDiscovery } from './oidc/discovery.js';
+import { EndedSessions } from './oidc/ended-sessions.js';
+import { createLogoutTokenVerifier } from './oidc/logout-token.js';
+import { sessionTokenFromTokenSet, type OidcSessionOptions } from './oidc/oidc-session.js';
+import { createTokenEndpoint, type TokenEndpoint } from './oidc/token-endpoint.js';
+import { createBackchannelLogoutRoute, type BackchannelLogoutRouteHandlers } from './routes/backchannel-logout-route.js';
 
 export interface Auth extends Guards {
   readonly config: AuthConfig;
@@ -51,6 +57,11 @@ export interface Auth extends Guards {
   checkSameOrigin(request: Request): OriginCheck;
   /** JSON answer for a failure in a route handler. */
   errorResponse(error: unknown): Response;
+  /**
+   * `app/api/auth/backchannel-logout/route.ts`: `export const { POST } = auth.backchannelLogoutRoute` (oidc mode;
+   * 404 otherwise). Ends this app's sessions of a provider session that ended elsewhere (single logout).
+   */
+  readonly backchannelLogoutRoute: BackchannelLogoutRouteHandlers;
   /** `app/api/metrics/route.ts`: Prometheus text, behind the `metricsToken` bearer token (404 without one). */
   readonly metricsRoute: MetricsRouteHandlers;
   readonly backend: UserServiceClient;
@@ -68,7 +79,7 @@ export interface CreateAuthSeams {
 /** Builds everything an app wires in from one validated, frozen set of options. */
 export function createAuth(options: CreateAuthOptions, seams: CreateAuthSeams = {}): Auth {
   const config = resolveOptions(options);
-  const cookies = cookieSettings({ secure: config.secureCookies });
+  const cookies = cookieSettings({ secure: config.secureCookies, prefix: config.cookiePrefix });
   const context = seams.requestContext ?? nextRequestContext;
   const backend = createUserServiceClient({
     baseUrl: config.backendUrl,
@@ -80,10 +91,36 @@ export function createAuth(options: CreateAuthOptions, seams: CreateAuthSeams = 
   const codec = new SessionCodec({ secret: config.secret, idleSeconds: config.sessionIdleSeconds, now: config.now });
   const attestation = new ProxyAttestation({ secret: config.secret, maxAgeMs: 60_000 });
   const production = seams.production ?? process.env.NODE_ENV === 'production';
+  const oidcSession: OidcSessionOptions = {
+    schedule: config,
+    idleSeconds: config.sessionIdleSeconds,
+    absoluteSeconds: config.oidc?.sessionAbsoluteSeconds ?? config.sessionIdleSeconds,
+  };
+  const discovery = config.oidc
+    ? new OidcDiscovery({ issuer: config.oidc.issuer, fetch: config.fetch, timeoutMs: config.backendTimeoutMs, now: config.now })
+    : undefined;
+  const tokenEndpoint: TokenEndpoint | undefined =
+    config.oidc && discovery
+      ? createTokenEndpoint({
+          discovery,
+          clientId: config.oidc.clientId,
+          clientSecret: config.oidc.clientSecret,
+          resource: config.oidc.resource,
+          fetch: config.fetch,
+          timeoutMs: config.backendTimeoutMs,
+          metrics: config.metrics,
+        })
+      : undefined;
 
   const createRuntime = (): AuthRuntime => ({
     refresher: new TokenRefresher({
       refresh: (refreshToken, client) => backend.refresh(refreshToken, client),
+      ...(tokenEndpoint
+        ? {
+            refreshOidc: async (current) =>
+              sessionTokenFromTokenSet(await tokenEndpoint.refresh(current.refreshToken), { receivedAt: config.now(), previous: current }, oidcSession),
+          }
+        : {}),
       now: config.now,
       schedule: config,
       logger: config.logger,
@@ -100,13 +137,23 @@ export function createAuth(options: CreateAuthOptions, seams: CreateAuthSeams = 
       retryDelaysMs: config.logoutRetryDelaysMs,
       logger: config.logger,
     }),
+    oidcRevoker: tokenEndpoint
+      ? new LogoutRevoker({ logout: (refreshToken) => tokenEndpoint.revoke(refreshToken), retryDelaysMs: config.logoutRetryDelaysMs, logger: config.logger })
+      : undefined,
+    endedSessions: new EndedSessions({ now: config.now, ttlMs: (config.oidc?.endedSessionTtlSeconds ?? 3600) * 1000 }),
   });
-  const runtimeKey = createHash('sha256').update(`${config.secret}\n${config.backendUrl}\n${config.appOrigin}`).digest('hex');
+  const runtimeKey = createHash('sha256')
+    .update(`${config.secret}\n${config.backendUrl}\n${config.appOrigin}\n${config.cookiePrefix}\n${config.oidc?.clientId ?? ''}`)
+    .digest('hex');
   const runtime = seams.runtime === 'private' ? createRuntime() : processRuntime(runtimeKey, createRuntime);
 
-  const authOptions = buildAuthOptions({ config, backend, codec, cookies });
+  const authOptions = buildAuthOptions({ config, backend, codec, cookies, oidcSession });
   const guards = createGuards({ config, runtime, codec, cookies, attestation, backend, context });
-  const signOut = createSignOut({ config, runtime, codec, cookies });
+  const signOut = createSignOut({ config, runtime, codec, cookies, ...(discovery ? { discovery } : {}) });
+  const verifyLogoutToken =
+    config.oidc && discovery
+      ? createLogoutTokenVerifier({ discovery, issuer: config.oidc.issuer, clientId: config.oidc.clientId, fetch: config.fetch, now: config.now })
+      : undefined;
 
   return {
     ...guards,
@@ -124,6 +171,7 @@ export function createAuth(options: CreateAuthOptions, seams: CreateAuthSeams = 
     stepUp: createStepUp({ backend, context, logger: config.logger }),
     checkSameOrigin: (request) => checkSameOrigin(request, config.appOrigin),
     errorResponse: (error) => errorResponse(error, config.logger),
+    backchannelLogoutRoute: createBackchannelLogoutRoute({ verify: verifyLogoutToken, ended: runtime.endedSessions, logger: config.logger, metrics: config.metrics }),
     metricsRoute: createMetricsRoute({ registry: config.metrics.registry, token: config.metricsToken }),
   };
 }

@@ -1,6 +1,8 @@
 export { createAuth } from './create-auth.js';
 export type { Auth, CreateAuthSeams } from './create-auth.js';
-export type { CreateAuthOptions, AuthConfig } from './options.js';
+export type { CreateAuthOptions, AuthConfig, OidcConfig } from './options.js';
+export { OIDC_PROVIDER_ID } from './oidc/provider-id.js';
+export type { BackchannelLogoutRouteHandlers } from './routes/backchannel-logout-route.js';
 export {
   AUTH_ERROR_CODES,
   PortcullisError,

@@ -1,3 +1,4 @@
+import { SCOPES } from '@portcullis/contracts';
 import { z } from 'zod';
 import { InvalidOptionError } from './errors.js';
 import { createJsonLogger, type Logger } from './logging/logger.js';
@@ -6,8 +7,37 @@ import { processMetrics, type AuthMetrics } from './metrics/auth-metrics.js';
 
 const pathSchema = z.string().regex(/^\/(?!\/)[^\s\\]*$/, 'must be an absolute path like /signin');
 
+/** The OpenID Provider (the user-service's issuer) and this app's registration there (oidc mode). */
+const oidcSchema = z
+  .object({
+    /** Exactly the provider's `issuer`; discovery is read from `{issuer}/.well-known/openid-configuration`. */
+    issuer: z.url({ protocol: /^https?$/ }),
+    clientId: z.string().min(1),
+    /** Confidential client: sent with client_secret_basic to the token endpoint only. */
+    clientSecret: z.string().min(16, 'must be at least 16 characters'),
+    /** Our API scopes to ask for on top of `openid profile email offline_access`; the provider grants the least of them. */
+    scopes: z.array(z.enum(SCOPES)).default([...SCOPES]),
+    /** RFC 8707 resource indicator of our API: access tokens are JWTs for it. */
+    resource: z.string().min(1).default('urn:portcullis:api'),
+    /** Where the provider sends the browser after single logout; must be registered there. Defaults to the sign-in page. */
+    postLogoutRedirectPath: pathSchema.optional(),
+    /** Lifetime of a provider session in the app's cookie when the provider does not say; match its refresh lifetime. */
+    sessionAbsoluteSeconds: z.number().int().min(60).max(90 * 24 * 3600).default(30 * 24 * 3600),
+    /** How long a back-channel logout is remembered in this process; longer than an access token lives. */
+    endedSessionTtlSeconds: z.number().int().min(60).max(7 * 24 * 3600).default(3600),
+  })
+  .strict();
+
 const optionsSchema = z
   .object({
+    /**
+     * How people sign in: `credentials` (password form against /v1/auth/login, the default), `oidc` (single sign-on
+     * at the user-service's OpenID Provider) or `both` (the form and a single sign-on button).
+     */
+    mode: z.enum(['credentials', 'oidc', 'both']).default('credentials'),
+    oidc: oidcSchema.optional(),
+    /** Cookie names start with this: apps sharing a host (cookies ignore ports) each need their own. */
+    cookiePrefix: z.string().regex(/^[a-z][a-z0-9-]{0,30}$/, 'lower-case letters, digits and dashes').default('next-auth'),
     /** Base URL of the user-service, e.g. http://127.0.0.1:4000. */
     backendUrl: z.url({ protocol: /^https?$/ }),
     /** The app's own public origin (NEXTAUTH_URL). Origin checks and redirects compare against it exactly. */
@@ -44,9 +74,15 @@ const optionsSchema = z
     fetch: z.custom<typeof fetch>((value) => typeof value === 'function').optional(),
     now: z.custom<() => number>((value) => typeof value === 'function').optional(),
   })
-  .strict();
+  .strict()
+  .refine((options) => options.mode === 'credentials' || options.oidc !== undefined, {
+    path: ['oidc'],
+    message: 'is required when mode is oidc or both',
+  });
 
 export type CreateAuthOptions = z.input<typeof optionsSchema>;
+
+export type OidcConfig = z.output<typeof oidcSchema>;
 
 export interface AuthConfig extends Omit<z.output<typeof optionsSchema>, 'logger' | 'fetch' | 'now' | 'appUrl' | 'backendUrl' | 'metrics'> {
   /** Origin of `appUrl`, no trailing slash. */

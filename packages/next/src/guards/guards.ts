@@ -56,6 +56,7 @@ export function createGuards(parts: GuardParts): Guards {
     const headers = await context.headers();
     const token = await codec.decode(readSessionCookie(parseCookieHeader(headers.get('cookie')), cookies.sessionToken));
     if (!token) return null;
+    if (runtime.endedSessions.isEnded(token.oidc?.providerSid)) return null;
     const now = config.now();
     if (attestation.verify(headers.get(ATTESTATION_HEADER), token.sid, now)) return token;
     // No proof that the proxy checked this request (it was skipped, or the path is outside its matcher):

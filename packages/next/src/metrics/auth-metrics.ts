@@ -7,7 +7,7 @@ import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client
 export type AuthEvent =
   | { event: 'signin'; outcome: 'succeeded' | 'invalid_credentials' | 'rate_limited' | 'refused' | 'unavailable' }
   | { event: 'refresh'; outcome: 'rotated' | 'rejected' | 'unavailable' }
-  | { event: 'signout'; outcome: 'revoked' | 'queued' }
+  | { event: 'signout'; outcome: 'revoked' | 'queued' | 'backchannel' }
   | { event: 'authz'; outcome: 'denied' };
 
 /** How a refresh request met the single-flight: it started the backend call, joined one in flight, or reused a recent answer. */

@@ -6,23 +6,33 @@ import type { AuthConfig } from '../options.js';
 import type { SessionCodec } from '../tokens/session-codec.js';
 import { jwtCallback, redirectCallback, sessionCallback } from './callbacks.js';
 import { credentialsProvider } from './credentials-provider.js';
+import { oidcProvider } from '../oidc/oidc-provider.js';
+import type { OidcSessionOptions } from '../oidc/oidc-session.js';
 
 export interface AuthOptionsParts {
   config: AuthConfig;
   backend: UserServiceClient;
   codec: SessionCodec;
   cookies: CookieSettings;
+  oidcSession: OidcSessionOptions;
 }
 
 /** NextAuth's options as pure data built from our config: no I/O at construction. */
 export function buildAuthOptions(parts: AuthOptionsParts): NextAuthOptions {
-  const { config, backend, codec, cookies } = parts;
+  const { config, backend, codec, cookies, oidcSession } = parts;
+  const providers: NextAuthOptions['providers'] = [];
+  if (config.mode !== 'oidc') {
+    providers.push(credentialsProvider({ backend, schedule: config, now: config.now, logger: config.logger, metrics: config.metrics }));
+  }
+  if (config.mode !== 'credentials' && config.oidc) {
+    providers.push(oidcProvider({ oidc: config.oidc, session: oidcSession, now: config.now, logger: config.logger, metrics: config.metrics }));
+  }
   const callbackOptions = { appOrigin: config.appOrigin, exposeAccessToken: config.exposeAccessToken, now: config.now };
   return {
     secret: config.secret,
     debug: config.debug,
     logger: nextAuthLogger(config.logger),
-    providers: [credentialsProvider({ backend, schedule: config, now: config.now, logger: config.logger, metrics: config.metrics })],
+    providers,
     session: { strategy: 'jwt', maxAge: config.sessionIdleSeconds },
     jwt: { maxAge: config.sessionIdleSeconds, encode: codec.nextAuthEncode, decode: codec.nextAuthDecode },
     useSecureCookies: config.secureCookies,

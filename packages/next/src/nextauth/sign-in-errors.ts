@@ -32,7 +32,8 @@ export function signInErrorParam(problem: SignInProblem): string {
 export function parseSignInError(param: string | null | undefined): SignInProblem | null {
   if (!param) return null;
   if (param === 'CredentialsSignin') return { code: 'invalid_credentials' };
-  if (param === 'Unavailable') return { code: 'unavailable' };
+  // OAuthSignin: NextAuth could not start single sign-on (the provider's discovery did not answer).
+  if (param === 'Unavailable' || param === 'OAuthSignin') return { code: 'unavailable' };
   if (param === 'SessionExpired') return { code: 'session_expired' };
   const limited = RATE_LIMITED.exec(param);
   if (limited) return { code: 'rate_limited', retryAfterSeconds: Number(limited[1]) };

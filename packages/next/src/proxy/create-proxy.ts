@@ -102,6 +102,12 @@ export function createProxy(parts: ProxyParts): Proxy {
       return withCookies(pass(headers), writes);
     }
 
+    // Single logout: the provider told this process (back-channel) that the session's provider session ended.
+    if (runtime.endedSessions.isEnded(token.oidc?.providerSid)) {
+      runtime.statusCache.markRevoked(token.sid);
+      return endSession(request, headers, kind, existing);
+    }
+
     const now = config.now();
     let rotated = false;
     let vouched = false;

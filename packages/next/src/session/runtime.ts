@@ -1,3 +1,4 @@
+import type { EndedSessions } from '../oidc/ended-sessions.js';
 import type { LogoutRevoker } from './logout-revoker.js';
 import type { SessionStatusCache } from './session-status-cache.js';
 import type { TokenRefresher } from '../tokens/token-refresher.js';
@@ -7,6 +8,10 @@ export interface AuthRuntime {
   refresher: TokenRefresher;
   statusCache: SessionStatusCache;
   revoker: LogoutRevoker;
+  /** oidc mode: revokes the refresh token at the provider on sign-out. */
+  oidcRevoker: LogoutRevoker | undefined;
+  /** Provider sessions ended by back-channel logout, seen by the proxy and the guards of this process. */
+  endedSessions: EndedSessions;
 }
 
 const REGISTRY = Symbol.for('@portcullis/next.runtime');

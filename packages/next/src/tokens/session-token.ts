@@ -21,6 +21,15 @@ export const sessionTokenSchema = z.object({
   refreshTokenExpiresAt: z.number().int(),
   /** Absolute end of the backend session: the cookie never outlives it. */
   sessionExpiresAt: z.number().int(),
+  /** Present when the session came from single sign-on at the OpenID Provider (oidc mode). */
+  oidc: z
+    .object({
+      /** The last ID token: `id_token_hint` for RP-initiated logout. */
+      idToken: z.string(),
+      /** The provider's session id for this app (`sid` of the ID token): what back-channel logout names. */
+      providerSid: z.string().optional(),
+    })
+    .optional(),
 });
 
 export type SessionToken = z.infer<typeof sessionTokenSchema>;

@@ -14,7 +14,13 @@ export type RefreshOutcome =
   | { kind: 'unavailable' };
 
 export interface TokenRefresherOptions {
+  /** Credentials mode: `/v1/auth/refresh`. */
   refresh: (refreshToken: string, client: ClientInfo) => Promise<TokenResponse>;
+  /**
+   * oidc mode: the provider's token endpoint, for sessions that came from single sign-on. Unset (credentials
+   * mode only), such a session is refused. Same errors as `refresh`: `BackendRejectedError` ends the session.
+   */
+  refreshOidc?: (current: SessionToken) => Promise<SessionToken>;
   now: () => number;
   schedule: RefreshScheduleOptions;
   logger: Logger;
@@ -40,14 +46,16 @@ interface RecentResult {
  * each present the same refresh token and trip reuse detection (RFC 9700 §4.14.2).
  */
 export class TokenRefresher {
-  readonly #options: Required<Omit<TokenRefresherOptions, 'metrics'>>;
+  readonly #options: Required<Omit<TokenRefresherOptions, 'metrics' | 'refreshOidc'>>;
+  readonly #refreshOidc: TokenRefresherOptions['refreshOidc'];
   readonly #metrics: TokenRefresherOptions['metrics'];
   readonly #pending = new Map<string, Promise<RefreshOutcome>>();
   readonly #recent = new Map<string, RecentResult>();
 
   constructor(options: TokenRefresherOptions) {
-    const { metrics, ...rest } = options;
+    const { metrics, refreshOidc, ...rest } = options;
     this.#options = { recentResultTtlMs: 10_000, maxRecentResults: 10_000, ...rest };
+    this.#refreshOidc = refreshOidc;
     this.#metrics = metrics;
   }
 
@@ -80,11 +88,10 @@ export class TokenRefresher {
   }
 
   async #rotate(current: SessionToken, client: ClientInfo, key: string): Promise<RefreshOutcome> {
-    const { logger, now } = this.#options;
+    const { logger } = this.#options;
     let outcome: RefreshOutcome;
     try {
-      const tokens = await this.#options.refresh(current.refreshToken, client);
-      outcome = { kind: 'rotated', token: sessionTokenFromResponse(tokens, now(), this.#options.schedule) };
+      outcome = { kind: 'rotated', token: await this.#rotateWithIssuer(current, client) };
       logger.info({ event: 'refresh.rotated', sid: current.sid, userId: current.sub }, 'access token refreshed');
     } catch (error) {
       if (error instanceof BackendRejectedError && error.backendCode !== 'rate_limited') {
@@ -99,6 +106,16 @@ export class TokenRefresher {
     this.#metrics?.authEvent({ event: 'refresh', outcome: outcome.kind });
     if (outcome.kind !== 'unavailable') this.#remember(key, outcome);
     return outcome;
+  }
+
+  /** The session is refreshed where it was issued: the user-service's refresh endpoint or the OpenID Provider. */
+  async #rotateWithIssuer(current: SessionToken, client: ClientInfo): Promise<SessionToken> {
+    if (current.oidc) {
+      if (!this.#refreshOidc) throw new BackendRejectedError({ backendCode: 'invalid_grant', backendStatus: 401 });
+      return this.#refreshOidc(current);
+    }
+    const tokens = await this.#options.refresh(current.refreshToken, client);
+    return sessionTokenFromResponse(tokens, this.#options.now(), this.#options.schedule);
   }
 
   #remember(key: string, outcome: RefreshOutcome): void {
