@@ -12,6 +12,17 @@ export interface Measurement {
   readonly target?: { readonly text: string; readonly met: boolean };
 }
 
+/** Apps measured one after the other under the same load on the same backend (scenario 1): a column per app. */
+export interface Comparison {
+  readonly columns: readonly string[];
+  readonly rows: ReadonlyArray<{
+    readonly label: string;
+    readonly values: ReadonlyArray<string | number>;
+    /** Drawn as bars, one per column, in the report's chart. */
+    readonly charted?: boolean;
+  }>;
+}
+
 export interface ScenarioResult {
   readonly id: string;
   readonly title: string;
@@ -19,6 +30,7 @@ export interface ScenarioResult {
   readonly measurements: Measurement[];
   /** Numbers that are not load runs (row counts, sizes, counts of outcomes). */
   readonly facts: Array<{ readonly label: string; readonly value: string | number; readonly backend?: string }>;
+  readonly comparison?: Comparison;
   readonly notes: string[];
 }
 

@@ -10,6 +10,13 @@ export class Cookies {
     }
   }
 
+  /** A jar of its own with the same values: what a client holds before answers change it. */
+  clone(): Cookies {
+    const copy = new Cookies();
+    for (const [name, value] of this.#values) copy.#values.set(name, value);
+    return copy;
+  }
+
   header(): string {
     return [...this.#values].map(([name, value]) => `${name}=${value}`).join('; ');
   }
