@@ -6,6 +6,9 @@ import type { ErrorBody } from '@portcullis/contracts';
 import type { ServiceContext } from './context.js';
 import { isDatabaseUnavailable } from './db/database.js';
 import { ApiError, UnavailableError } from './errors.js';
+import { OidcProviderHolder } from './oidc/provider-holder.js';
+import { registerOidcRoutes } from './oidc/routes.js';
+import { SessionLinks } from './oidc/session-links.js';
 import { registerApprovalRoutes } from './routes/approvals.js';
 import { registerAuditRoutes } from './routes/audit.js';
 import { registerAuthRoutes } from './routes/auth.js';
@@ -119,5 +122,7 @@ export async function buildApp(context: ServiceContext): Promise<FastifyInstance
   registerUserRoutes(app, context);
   registerAuditRoutes(app, context);
   registerApprovalRoutes(app, context);
+  // Issue 7: the OpenID Provider, its discovery document and its sign-in pages.
+  await registerOidcRoutes(app, context, new OidcProviderHolder(context, new SessionLinks(context.database.db, context.clock)));
   return app;
 }

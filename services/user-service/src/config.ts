@@ -1,5 +1,6 @@
 import { isIP } from 'node:net';
 import { z } from 'zod';
+import { oidcClientsSchema, type OidcClientConfig } from './oidc/client-config.js';
 
 const seconds = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 
@@ -17,6 +18,10 @@ const origin = z.string().refine((value) => {
     return false;
   }
 }, 'must be exact origins like https://app.example.com (no path, no wildcard, no "null")');
+
+function isLocalHost(hostname: string): boolean {
+  return hostname === 'localhost' || hostname === '127.0.0.1' || hostname === '[::1]';
+}
 
 const environmentSchema = z
   .object({
@@ -65,15 +70,23 @@ const environmentSchema = z
     PRUNE_INTERVAL: z.coerce.number().int().min(0).default(600),
     PRUNE_RETENTION: z.coerce.number().int().min(0).default(86_400),
     METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+    // Issue 7: the OpenID Provider's relying parties, its API resource indicator (RFC 8707) and its cookie keys.
+    OIDC_CLIENTS: oidcClientsSchema.optional(),
+    OIDC_API_RESOURCE: z.url().default('urn:portcullis:api'),
+    OIDC_COOKIE_KEYS: commaList.pipe(z.array(z.string().min(32, 'each key must be at least 32 characters')).min(1)).optional(),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   })
   .superRefine((env, context) => {
     if (env.REFRESH_ABSOLUTE_TTL < env.REFRESH_IDLE_TTL) {
       context.addIssue({ code: 'custom', path: ['REFRESH_ABSOLUTE_TTL'], message: 'must not be shorter than REFRESH_IDLE_TTL' });
     }
-    if (env.NODE_ENV !== 'production') return;
     const issuer = new URL(env.ISSUER);
-    const local = issuer.hostname === 'localhost' || issuer.hostname === '127.0.0.1' || issuer.hostname === '[::1]';
+    const local = isLocalHost(issuer.hostname);
+    // Signed SSO cookies must verify on every instance and across restarts: real deployments share their keys.
+    if (!local && env.OIDC_CLIENTS !== undefined && env.OIDC_CLIENTS.length > 0 && env.OIDC_COOKIE_KEYS === undefined) {
+      context.addIssue({ code: 'custom', path: ['OIDC_COOKIE_KEYS'], message: 'is required for an issuer other than localhost (comma list of random secrets, shared by all instances)' });
+    }
+    if (env.NODE_ENV !== 'production') return;
     // RFC 9700 §2.6 / ASVS 5.0 §12.1: tokens must only travel over TLS outside a developer's own machine.
     if (issuer.protocol !== 'https:' && !local) {
       context.addIssue({ code: 'custom', path: ['ISSUER'], message: 'must be https in production (http only for localhost)' });
@@ -128,6 +141,14 @@ export interface Config {
   readonly prune: { readonly intervalSeconds: number; readonly retentionSeconds: number };
   readonly metricsToken: string | undefined;
   readonly logLevel: string;
+  readonly oidc: {
+    readonly clients: readonly OidcClientConfig[];
+    readonly apiResource: string;
+    /** Keys for the provider's signed cookies, newest first; generated per process when unset (localhost only). */
+    readonly cookieKeys: readonly string[] | undefined;
+    /** The issuer is on this machine: http is allowed and Secure cookies are set over it (browsers accept that). */
+    readonly localIssuer: boolean;
+  };
 }
 
 export class ConfigError extends Error {
@@ -184,5 +205,11 @@ export function loadConfig(source: Readonly<Record<string, string | undefined>>)
     prune: Object.freeze({ intervalSeconds: env.PRUNE_INTERVAL, retentionSeconds: env.PRUNE_RETENTION }),
     metricsToken: env.METRICS_TOKEN,
     logLevel: env.LOG_LEVEL,
+    oidc: Object.freeze({
+      clients: Object.freeze(env.OIDC_CLIENTS ?? []),
+      apiResource: env.OIDC_API_RESOURCE,
+      cookieKeys: env.OIDC_COOKIE_KEYS,
+      localIssuer: isLocalHost(new URL(env.ISSUER).hostname),
+    }),
   });
 }

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { bigserial, boolean, index, integer, jsonb, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { bigserial, boolean, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uuid } from 'drizzle-orm/pg-core';
 
 const moment = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
 
@@ -164,4 +164,51 @@ export const alerts = pgTable(
   (table) => [index('alerts_raised_idx').on(table.raisedAt)],
 );
 
-export const schema = { users, sessions, refreshTokens, signingKeys, auditEvents, spendingRequests, approvalTickets, approvals, alerts };
+/**
+ * What the OpenID Provider (oidc-provider) stores: sessions, interactions, authorization codes, refresh tokens, grants,
+ * replay records — one row per artifact, keyed by model and the SHA-256 of its id, so a database read never yields a
+ * usable code, token or SSO cookie value (the id itself is not stored anywhere in the row).
+ */
+export const oidcArtifacts = pgTable(
+  'oidc_artifacts',
+  {
+    model: text('model').notNull(),
+    idHash: text('id_hash').notNull(),
+    payload: jsonb('payload').notNull(),
+    grantId: text('grant_id'),
+    /** The provider session's public uid (not its cookie value), for `findByUid`. */
+    sessionUid: text('session_uid'),
+    userCodeHash: text('user_code_hash'),
+    expiresAt: moment('expires_at'),
+    consumedAt: moment('consumed_at'),
+  },
+  (table) => [
+    primaryKey({ columns: [table.model, table.idHash] }),
+    index('oidc_artifacts_grant_idx').on(table.grantId),
+    index('oidc_artifacts_session_uid_idx').on(table.model, table.sessionUid),
+    index('oidc_artifacts_expiry_idx').on(table.expiresAt),
+  ],
+);
+
+/** Which of our sessions an SSO session of the provider stands for: its `sid` goes into every OIDC access token. */
+export const oidcSessionLinks = pgTable('oidc_session_links', {
+  sessionUid: text('session_uid').primaryKey(),
+  sid: text('sid')
+    .notNull()
+    .references(() => sessions.id, { onDelete: 'cascade' }),
+  createdAt: moment('created_at').notNull(),
+});
+
+export const schema = {
+  users,
+  sessions,
+  refreshTokens,
+  signingKeys,
+  auditEvents,
+  spendingRequests,
+  approvalTickets,
+  approvals,
+  alerts,
+  oidcArtifacts,
+  oidcSessionLinks,
+};

@@ -318,6 +318,32 @@ export class SessionStore {
   }
 
 
+  /**
+   * Marks an active session used now (its idle lifetime restarts, bounded by the absolute one) and returns it with its
+   * user, in one statement; `null` when it is revoked, ended, or its user disabled. OIDC token issuance runs through
+   * here, so an SSO session lives exactly as long as the session row behind it (issue 7).
+   */
+  async touchActiveSession(sessionId: string): Promise<{ session: SessionRow; user: UserRow } | null> {
+    const now = new Date(this.clock.now());
+    const idleUntil = new Date(this.clock.now() + this.lifetimes.idleSeconds * 1000);
+    const [row] = await this.db
+      .update(sessions)
+      .set({ lastUsedAt: now, idleExpiresAt: sql`least(${idleUntil}::timestamptz, ${sessions.absoluteExpiresAt})` })
+      .from(users)
+      .where(
+        and(
+          eq(sessions.id, sessionId),
+          eq(users.id, sessions.userId),
+          isNull(sessions.revokedAt),
+          gt(sessions.absoluteExpiresAt, now),
+          gt(sessions.idleExpiresAt, now),
+          eq(users.disabled, false),
+        ),
+      )
+      .returning({ session: getTableColumns(sessions), user: getTableColumns(users) });
+    return row ?? null;
+  }
+
   /** Active sessions per role of their user, for the security dashboard. */
   async countActiveByRole(): Promise<Record<string, number>> {
     const now = new Date(this.clock.now());

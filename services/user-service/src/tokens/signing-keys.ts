@@ -13,6 +13,8 @@ interface LoadedKey {
   readonly privateKey: CryptoKey | undefined;
   readonly publicKey: CryptoKey;
   readonly publicJwk: JWK;
+  /** Private JWK, for the OpenID Provider's keystore (it signs with our key; issue 7). */
+  readonly privateJwk: JWK;
   readonly retiredAt: number | null;
   readonly createdAt: number;
 }
@@ -24,6 +26,25 @@ export interface SigningKeyStore {
   verificationKey(kid: string): Promise<{ alg: SigningAlg; publicKey: CryptoKey } | null>;
   /** Public keys in the JWKS: active ones, and retired ones until tokens they signed have expired. */
   jwks(): Promise<{ keys: JWK[] }>;
+  /**
+   * The same keys as private JWKs for the OpenID Provider's keystore: the active one first, retired ones marked
+   * verify-only so the provider never signs with them but still publishes them.
+   */
+  providerKeys(): Promise<{ activeKid: string; alg: SigningAlg; keys: JWK[] }>;
+}
+
+function providerKeysOf(keys: readonly LoadedKey[]): { activeKid: string; alg: SigningAlg; keys: JWK[] } {
+  const active = keys.find((key) => key.retiredAt === null && key.privateKey !== undefined);
+  if (active === undefined) throw new Error('No active signing key: run `npm run keys -- rotate`.');
+  const retired = keys.filter((key) => key !== active);
+  return {
+    activeKid: active.kid,
+    alg: active.alg,
+    keys: [
+      { ...active.privateJwk, kid: active.kid, alg: active.alg, use: 'sig' },
+      ...retired.map((key) => ({ ...key.privateJwk, kid: key.kid, alg: key.alg, use: 'sig', key_ops: ['verify'] })),
+    ],
+  };
 }
 
 // Long enough for any token signed before a rotation to expire (ACCESS_TOKEN_TTL ≤ 1800 s) plus clock tolerance.
@@ -73,6 +94,7 @@ async function importRow(row: { kid: string; alg: SigningAlg; privateJwk: unknow
     privateKey: row.retiredAt === null ? ((await importJWK(row.privateJwk as JWK, row.alg)) as CryptoKey) : undefined,
     publicKey: (await importJWK(publicJwk, row.alg)) as CryptoKey,
     publicJwk: { kty: publicJwk.kty, crv: publicJwk.crv, x: publicJwk.x, y: publicJwk.y, kid: row.kid, alg: row.alg, use: 'sig' },
+    privateJwk: row.privateJwk as JWK,
     retiredAt: row.retiredAt?.getTime() ?? null,
     createdAt: row.createdAt.getTime(),
   };
@@ -124,6 +146,9 @@ export function databaseKeyStore(db: Db, clock: Clock): SigningKeyStore {
     async jwks() {
       return { keys: (await current()).map((key) => key.publicJwk) };
     },
+    async providerKeys() {
+      return providerKeysOf(await current());
+    },
   };
 }
 
@@ -144,6 +169,7 @@ export async function configuredKeyStore(privateJwkText: string): Promise<Signin
     signingKey: async () => ({ kid: loaded.kid, alg, privateKey: loaded.privateKey as CryptoKey }),
     verificationKey: async (kid) => (kid === loaded.kid ? { alg, publicKey: loaded.publicKey } : null),
     jwks: async () => ({ keys: [loaded.publicJwk] }),
+    providerKeys: async () => providerKeysOf([loaded]),
   };
 }
 

@@ -1,0 +1,134 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { errors } from 'oidc-provider';
+import { z } from 'zod';
+import type { ServiceContext } from '../context.js';
+import { ApiError } from '../errors.js';
+import { clientContext } from '../http/client.js';
+import { verifyCredentials } from '../passwords/verify-credentials.js';
+import { errorPage, signInPage } from './pages.js';
+import { formActionOrigins, newNonce, pagePolicy } from './page-policy.js';
+import type { OidcProviderHolder } from './provider-holder.js';
+import { OIDC_PREFIX, type PortcullisLoginResult } from './provider.js';
+
+const FORM_LIMIT_BYTES = 8 * 1024;
+
+const loginForm = z.object({
+  email: z.string().trim().min(3).max(254),
+  password: z.string().min(1).max(1024),
+});
+
+const uidParams = z.object({ uid: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/) });
+
+/**
+ * The provider under Fastify. Its endpoints get the raw request and response (Fastify neither parses the body nor
+ * answers), so the provider's own OAuth errors — JSON or HTML, 4xx — are what clients see. The sign-in interaction is
+ * ours: a page and a form post that run the same password check as /v1/auth/login.
+ */
+export async function registerOidcRoutes(app: FastifyInstance, context: ServiceContext, holder: OidcProviderHolder): Promise<void> {
+  const issuer = new URL(context.config.issuer);
+  const formActions = formActionOrigins(context.config.oidc.clients);
+
+  function page(reply: FastifyReply, status: number, render: (nonce: string) => string): FastifyReply {
+    const nonce = newNonce();
+    return reply
+      .code(status)
+      .header('content-security-policy', pagePolicy({ nonce, formActions }))
+      .header('cache-control', 'no-store')
+      .type('text/html; charset=utf-8')
+      .send(render(nonce));
+  }
+
+  await app.register(async (scope) => {
+    // The provider reads the body itself: leave the stream untouched, whatever its type.
+    scope.removeAllContentTypeParsers();
+    scope.addContentTypeParser('*', (_request, _payload, done) => done(null, undefined));
+
+    const handOff = async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
+      const { callback } = await holder.current();
+      const headers = request.raw.headers;
+      // URLs the provider writes come from ISSUER, and the client address from Fastify (which applies TRUST_PROXY).
+      headers.host = issuer.host;
+      headers['x-forwarded-proto'] = issuer.protocol.slice(0, -1);
+      headers['x-forwarded-for'] = request.ip;
+      delete headers['x-forwarded-host'];
+      reply.hijack();
+      await callback(request.raw, reply.raw);
+    };
+    const methods = ['GET', 'POST', 'HEAD', 'OPTIONS'] as const;
+    scope.route({ method: [...methods], url: '/.well-known/openid-configuration', handler: handOff });
+    scope.route({ method: [...methods], url: `${OIDC_PREFIX}/*`, handler: handOff });
+  });
+
+  await app.register(async (scope) => {
+    // The sign-in form posts application/x-www-form-urlencoded, which only this scope accepts.
+    scope.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: FORM_LIMIT_BYTES }, (_request, body, done) => {
+      done(null, Object.fromEntries(new URLSearchParams(String(body))));
+    });
+
+    async function details(request: FastifyRequest, reply: FastifyReply, uid: string) {
+      const { provider } = await holder.current();
+      try {
+        const interaction = await provider.interactionDetails(request.raw, reply.raw);
+        // The cookie names the interaction; a URL naming another one is a stale tab or a forged link.
+        if (interaction.uid !== uid) return null;
+        const client = await provider.Client.find(String(interaction.params.client_id));
+        return { provider, interaction, clientName: client?.clientName ?? client?.clientId ?? 'the application' };
+      } catch (error) {
+        if (error instanceof errors.SessionNotFound) return null;
+        throw error;
+      }
+    }
+
+    const expired = (reply: FastifyReply) =>
+      page(reply, 400, (nonce) => errorPage({ nonce, error: 'This sign-in request has expired.', description: 'Start again from the application.' }));
+
+    scope.get(`${OIDC_PREFIX}/interaction/:uid`, async (request, reply) => {
+      const parsed = uidParams.safeParse(request.params);
+      const found = parsed.success ? await details(request, reply, parsed.data.uid) : null;
+      if (found === null) return expired(reply);
+      const { provider, interaction, clientName } = found;
+      if (interaction.prompt.name === 'consent') {
+        // First-party clients never ask for consent (the grant is made by loadExistingGrant); finish the step.
+        const returnTo = await provider.interactionResult(request.raw, reply.raw, { consent: {} });
+        return reply.code(303).redirect(returnTo);
+      }
+      const action = `${OIDC_PREFIX}/interaction/${interaction.uid}/login`;
+      return page(reply, 200, (nonce) => signInPage({ nonce, action, clientName }));
+    });
+
+    scope.post(`${OIDC_PREFIX}/interaction/:uid/login`, async (request, reply) => {
+      const parsed = uidParams.safeParse(request.params);
+      // A cross-site form post never carries the SameSite=Lax interaction cookie; an Origin header must be ours.
+      const origin = request.headers.origin;
+      if (origin !== undefined && origin !== issuer.origin) return expired(reply);
+      const found = parsed.success ? await details(request, reply, parsed.data.uid) : null;
+      if (found === null) return expired(reply);
+      const { provider, interaction, clientName } = found;
+      const action = `${OIDC_PREFIX}/interaction/${interaction.uid}/login`;
+      const form = loginForm.safeParse(request.body);
+      if (!form.success) {
+        return page(reply, 400, (nonce) => signInPage({ nonce, action, clientName, error: 'Enter your email and password.' }));
+      }
+      const client = clientContext(request);
+      let user;
+      try {
+        user = await verifyCredentials(context, { email: form.data.email, password: form.data.password, client, purpose: 'login' });
+      } catch (error) {
+        if (!(error instanceof ApiError) || (error.code !== 'invalid_credentials' && error.code !== 'rate_limited')) throw error;
+        const status = error.code === 'rate_limited' ? 429 : 401;
+        reply.headers(error.headers);
+        return page(reply, status, (nonce) => signInPage({ nonce, action, clientName, email: form.data.email, error: error.message }));
+      }
+      const { session } = await context.sessions.createSession(user, client);
+      await context.audit.record({ type: 'login.succeeded', userId: user.id, sid: session.id, ...client, detail: { via: 'oidc', client_id: String(interaction.params.client_id) } });
+      const portcullis: PortcullisLoginResult = { sid: session.id };
+      const returnTo = await provider.interactionResult(
+        request.raw,
+        reply.raw,
+        { login: { accountId: user.id, ts: Math.floor(session.authTime.getTime() / 1000), amr: ['pwd'], remember: true }, portcullis },
+        { mergeWithLastSubmission: false },
+      );
+      return reply.code(303).redirect(returnTo);
+    });
+  });
+}
