@@ -14,6 +14,7 @@ export const sessionTokenSchema = z.object({
   role: z.enum(ROLES),
   scopes: z.array(z.enum(SCOPES)),
   accessToken: z.string(),
+  /** This and the other times are epoch ms on this app's clock, whatever the backend's says (`backendToLocalTime`). */
   accessTokenExpiresAt: z.number().int(),
   /** When the proxy refreshes: ahead of expiry, computed once when the token arrives. */
   refreshAt: z.number().int(),
@@ -49,21 +50,37 @@ export function refreshAtFor(receivedAt: number, accessTokenExpiresAt: number, o
 }
 
 export function sessionTokenFromResponse(tokens: TokenResponse, receivedAt: number, options: RefreshScheduleOptions): SessionToken {
-  const sid = sessionIdOf(tokens.accessToken);
+  const claims = accessTokenClaimsOf(tokens.accessToken);
+  const local = backendToLocalTime(claims.issuedAt, receivedAt);
+  const accessTokenExpiresAt = local(tokens.accessTokenExpiresAt);
   return {
     sub: tokens.user.id,
-    sid,
+    sid: claims.sid,
     name: tokens.user.name,
     email: tokens.user.email,
     role: tokens.user.role,
     scopes: tokens.user.scopes,
     accessToken: tokens.accessToken,
-    accessTokenExpiresAt: tokens.accessTokenExpiresAt,
-    refreshAt: refreshAtFor(receivedAt, tokens.accessTokenExpiresAt, options),
+    accessTokenExpiresAt,
+    refreshAt: refreshAtFor(receivedAt, accessTokenExpiresAt, options),
     refreshToken: tokens.refreshToken,
-    refreshTokenExpiresAt: tokens.refreshTokenExpiresAt,
-    sessionExpiresAt: tokens.sessionExpiresAt,
+    refreshTokenExpiresAt: local(tokens.refreshTokenExpiresAt),
+    sessionExpiresAt: local(tokens.sessionExpiresAt),
   };
+}
+
+/**
+ * Moves a time the backend sent onto this process's clock. The backend's times are on its clock, which may be
+ * minutes off ours: read against our clock, an expiry two minutes "past" makes every request refresh (a loop), and
+ * one two minutes "ahead" keeps a dead token in use until the backend refuses it. What both clocks agree on is a
+ * duration: `time - iat` is what the backend gave us (the lifetime it returns), and we count it from the moment its
+ * answer arrived — erring late by at most our network latency plus `iat`'s rounding to whole seconds, far inside
+ * the backend's 30 s tolerance and the refresh lead. Without `iat` (not an RFC 9068 token: test fakes) the times
+ * are taken as they are.
+ */
+export function backendToLocalTime(issuedAt: number | undefined, receivedAt: number): (backendTime: number) => number {
+  if (issuedAt === undefined) return (backendTime) => backendTime;
+  return (backendTime) => receivedAt + Math.max(0, backendTime - issuedAt);
 }
 
 /** The session's last moment: the earlier of the refresh token's and the backend session's expiry. */
@@ -71,17 +88,18 @@ export function sessionEndsAt(token: Pick<SessionToken, 'refreshTokenExpiresAt' 
   return Math.min(token.refreshTokenExpiresAt, token.sessionExpiresAt);
 }
 
-const sidClaimSchema = z.object({ sid: z.string().min(1) });
+const accessClaimsSchema = z.object({ sid: z.string().min(1), iat: z.number().int().nonnegative().optional() });
 
 /**
- * Reads `sid` from the access token's payload without verifying it. Safe here: the token came straight from
- * the user-service over our own connection, and `sid` only keys caches — the backend verifies the token
- * on every use (RFC 8725 §3.2 still holds where it matters: we never authorize on unverified claims).
+ * Reads `sid` and `iat` (epoch ms) from the access token's payload without verifying it. Safe here: the token came
+ * straight from the user-service over our own connection, `sid` only keys caches and `iat` only converts the
+ * backend's times to our clock — the backend verifies the token on every use (RFC 8725 §3.2 still holds where it
+ * matters: we never authorize on unverified claims).
  */
-export function sessionIdOf(accessToken: string): string {
+export function accessTokenClaimsOf(accessToken: string): { sid: string; issuedAt: number | undefined } {
   const payload = accessToken.split('.')[1];
   if (!payload) throw new Error('access token is not a JWS');
-  const parsed = sidClaimSchema.safeParse(JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')));
+  const parsed = accessClaimsSchema.safeParse(JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')));
   if (!parsed.success) throw new Error('access token has no sid');
-  return parsed.data.sid;
+  return { sid: parsed.data.sid, issuedAt: parsed.data.iat === undefined ? undefined : parsed.data.iat * 1000 };
 }
