@@ -13,7 +13,8 @@ export class SignInPage {
   ) {
     this.email = page.getByLabel('Email');
     this.password = page.getByLabel('Password');
-    this.submit = page.getByRole('button', { name: 'Sign in' });
+    // Exact: with single sign-on configured the page also has "Sign in with single sign-on".
+    this.submit = page.getByRole('button', { name: 'Sign in', exact: true });
     // Next.js has its own (empty) role=alert route announcer; ours sits inside the form.
     this.alert = page.locator('form').getByRole('alert');
   }

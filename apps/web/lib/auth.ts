@@ -16,6 +16,8 @@ function build(): Auth {
     // /approve: the approver proves who they are with their password in the popup, not with a session.
     publicPaths: ['/signin', '/forbidden', '/approve', METRICS_PATH],
     bffAllowedPaths: ['me', 'auth/sessions'],
+    mode: env.mode,
+    ...(env.oidc ? { oidc: env.oidc } : {}),
     debug,
     // Without a token the metrics route answers 404: metrics are never public by default.
     ...(env.metricsToken ? { metricsToken: env.metricsToken } : {}),

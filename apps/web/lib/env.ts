@@ -10,7 +10,15 @@ const envSchema = z.object({
   DEBUG: z.string().optional(),
   /** Bearer token Prometheus presents to /api/metrics; unset, the endpoint answers 404. */
   WEB_METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  /** Single sign-on at the user-service's OpenID Provider: all three or none. */
+  OIDC_ISSUER: z.url().optional(),
+  OIDC_CLIENT_ID: z.string().min(1).optional(),
+  OIDC_CLIENT_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
+  /** Comma list of `credentials` and `oidc`; default both when OIDC_* are set, else credentials. */
+  AUTH_MODES: z.string().optional(),
 });
+
+const modesSchema = z.array(z.enum(['credentials', 'oidc'])).min(1, 'names no sign-in method');
 
 export interface Env {
   apiUrl: string;
@@ -19,6 +27,13 @@ export interface Env {
   sessionIdleSeconds: number;
   debug: string | undefined;
   metricsToken: string | undefined;
+  /** How people may sign in: the password form, single sign-on, or both. */
+  mode: 'credentials' | 'oidc' | 'both';
+  oidc: { issuer: string; clientId: string; clientSecret: string } | undefined;
+}
+
+function fail(name: string, message: string): never {
+  throw new Error(`Invalid environment variable ${name}: ${message}`);
 }
 
 /** Parses the environment once; a bad value stops the app with the variable's name. */
@@ -29,6 +44,17 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
     throw new Error(`Invalid environment variable ${issue?.path.join('.') ?? '?'}: ${issue?.message ?? 'invalid'}`);
   }
   const env = parsed.data;
+  const oidcSet = [env.OIDC_ISSUER, env.OIDC_CLIENT_ID, env.OIDC_CLIENT_SECRET].filter((value) => value !== undefined).length;
+  if (oidcSet !== 0 && oidcSet !== 3) fail('OIDC_ISSUER', 'OIDC_ISSUER, OIDC_CLIENT_ID and OIDC_CLIENT_SECRET go together');
+  const oidc = env.OIDC_ISSUER && env.OIDC_CLIENT_ID && env.OIDC_CLIENT_SECRET
+    ? { issuer: env.OIDC_ISSUER, clientId: env.OIDC_CLIENT_ID, clientSecret: env.OIDC_CLIENT_SECRET }
+    : undefined;
+  const modes = modesSchema.safeParse(
+    (env.AUTH_MODES ?? (oidc ? 'credentials,oidc' : 'credentials')).split(',').map((mode) => mode.trim()).filter((mode) => mode !== ''),
+  );
+  if (!modes.success) fail('AUTH_MODES', modes.error.issues[0]?.message ?? 'must list credentials and/or oidc');
+  if (modes.data.includes('oidc') && !oidc) fail('AUTH_MODES', 'oidc needs OIDC_ISSUER, OIDC_CLIENT_ID and OIDC_CLIENT_SECRET');
+  const mode = modes.data.includes('oidc') ? (modes.data.includes('credentials') ? 'both' : 'oidc') : 'credentials';
   return Object.freeze({
     apiUrl: env.API_URL,
     appUrl: env.NEXTAUTH_URL ?? `http://localhost:${env.WEB_PORT}`,
@@ -36,5 +62,7 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
     sessionIdleSeconds: env.SESSION_IDLE_SECONDS,
     debug: env.DEBUG,
     metricsToken: env.WEB_METRICS_TOKEN,
+    mode,
+    oidc,
   });
 }

@@ -2,6 +2,7 @@ import { parseSignInError, safeCallbackPath, signInErrorMessage } from '@portcul
 import { redirect } from 'next/navigation';
 import { auth } from '../../lib/auth';
 import { SignInForm } from './sign-in-form';
+import { SingleSignOnButton } from './single-sign-on-button';
 
 type SearchParams = Promise<Record<string, string | string[] | undefined>>;
 
@@ -15,11 +16,21 @@ export default async function SignInPage({ searchParams }: { searchParams: Searc
   const callbackPath = safeCallbackPath(first(params.callbackUrl), auth().config.appOrigin);
   const problem = parseSignInError(first(params.error));
   if (!problem && (await auth().getSession())) redirect(callbackPath);
+  // AUTH_MODES: the password form, single sign-on at the Portcullis provider, or both.
+  const { mode } = auth().config;
+  const message = problem ? signInErrorMessage(problem) : null;
   return (
     <main>
       <h1>Sign in to Portcullis</h1>
       {first(params.signedOut) ? <p className="notice" role="status">You have been signed out.</p> : null}
-      <SignInForm callbackPath={callbackPath} initialMessage={problem ? signInErrorMessage(problem) : null} />
+      {mode === 'oidc' && message ? <p role="alert">{message}</p> : null}
+      {mode !== 'oidc' ? <SignInForm callbackPath={callbackPath} initialMessage={message} /> : null}
+      {mode !== 'credentials' ? (
+        <section aria-label="Single sign-on" className="stack">
+          {mode === 'both' ? <p>Or use the account you are already signed in with in other Portcullis apps:</p> : null}
+          <SingleSignOnButton callbackPath={callbackPath} label="Sign in with single sign-on" />
+        </section>
+      ) : null}
     </main>
   );
 }
