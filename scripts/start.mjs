@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // `npm start`: builds everything and runs the whole system on the embedded database with demo users.
+import { randomBytes } from 'node:crypto';
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
@@ -9,6 +10,41 @@ const dataDir = process.env.DATA_DIR ?? join(root, '.data');
 const demoPassword = process.env.DEMO_PASSWORD ?? 'portcullis-demo';
 const apiPort = process.env.PORT ?? '4000';
 const webPort = process.env.WEB_PORT ?? '3000';
+const portalPort = process.env.PORTAL_PORT ?? '3001';
+const issuer = process.env.ISSUER ?? `http://localhost:${apiPort}`;
+const webUrl = `http://localhost:${webPort}`;
+const portalUrl = `http://localhost:${portalPort}`;
+
+/**
+ * The single sign-on client secrets of the web app and the portal: generated once into DATA_DIR (mode 600) so
+ * sessions and registrations survive restarts; throwaway ones for an in-memory database.
+ */
+function clientSecrets() {
+  const fresh = () => ({ web: randomBytes(32).toString('base64url'), portal: randomBytes(32).toString('base64url') });
+  if (dataDir.startsWith('memory://')) return fresh();
+  const file = join(dataDir, 'oidc-client-secrets.json');
+  if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8'));
+  mkdirSync(dataDir, { recursive: true });
+  const secrets = fresh();
+  writeFileSync(file, `${JSON.stringify(secrets)}\n`, { mode: 0o600 });
+  chmodSync(file, 0o600);
+  console.log(`generated the single sign-on client secrets into ${file}`);
+  return secrets;
+}
+const secrets = clientSecrets();
+const ourScopes = 'profile:read sessions:manage requests:write approvals:grant users:admin audit:read';
+// The apps as clients of the user-service's OpenID Provider (docs/sso.md): exact redirect URIs, back-channel logout.
+const oidcClients = [
+  { id: 'portcullis-web', url: webUrl, secret: secrets.web, postLogout: `${webUrl}/signin` },
+  { id: 'portcullis-portal', url: portalUrl, secret: secrets.portal, postLogout: `${portalUrl}/` },
+].map((client) => ({
+  client_id: client.id,
+  client_secret: client.secret,
+  redirect_uris: [`${client.url}/api/auth/callback/portcullis`],
+  post_logout_redirect_uris: [client.postLogout],
+  backchannel_logout_uri: `${client.url}/api/auth/backchannel-logout`,
+  scope: `openid profile email offline_access ${ourScopes}`,
+}));
 
 const build = spawnSync('npm', ['run', 'build'], { cwd: root, stdio: 'inherit' });
 if (build.status !== 0) process.exit(build.status ?? 1);
@@ -40,13 +76,32 @@ start('user-service', 'node', ['services/user-service/dist/server.js'], {
   // The web app calls the API on behalf of browsers and forwards their address.
   TRUST_PROXY: process.env.TRUST_PROXY ?? '127.0.0.1,::1',
   CORS_ORIGINS: process.env.CORS_ORIGINS ?? `http://localhost:${webPort}`,
+  ISSUER: issuer,
+  OIDC_CLIENTS: JSON.stringify(oidcClients),
 });
 // The web app keeps its generated NEXTAUTH_SECRET in the same data directory.
-start('web', 'npm', ['run', 'start', '-w', '@portcullis/web'], { DATA_DIR: dataDir, WEB_PORT: webPort, API_URL: `http://127.0.0.1:${apiPort}` });
+start('web', 'npm', ['run', 'start', '-w', '@portcullis/web'], {
+  DATA_DIR: dataDir,
+  WEB_PORT: webPort,
+  API_URL: `http://127.0.0.1:${apiPort}`,
+  OIDC_ISSUER: issuer,
+  OIDC_CLIENT_ID: 'portcullis-web',
+  OIDC_CLIENT_SECRET: secrets.web,
+});
+// The second app: single sign-on only, its own cookie names and NEXTAUTH_SECRET (also in DATA_DIR).
+start('portal', 'npm', ['run', 'start', '-w', '@portcullis/portal'], {
+  DATA_DIR: dataDir,
+  PORTAL_PORT: portalPort,
+  API_URL: `http://127.0.0.1:${apiPort}`,
+  OIDC_ISSUER: issuer,
+  OIDC_CLIENT_ID: 'portcullis-portal',
+  OIDC_CLIENT_SECRET: secrets.portal,
+});
 
 console.log(`
 Portcullis is starting (embedded database in ${dataDir}${existsSync(dataDir) ? '' : ', created now'}).
-  web app       http://localhost:${webPort}
+  web app       ${webUrl}  (password or single sign-on)
+  portal        ${portalUrl}  (single sign-on only)
   user-service  http://127.0.0.1:${apiPort}
 Demo users (password: ${demoPassword}):
   alice@example.com  USER
