@@ -4,7 +4,7 @@
  */
 
 export function escapeHtml(value: string): string {
-  return value.replace(/[&<>"'`=/]/g, (character) => `&#${character.charCodeAt(0)};`);
+  return value.replace(/[&<>"']/g, (character) => `&#${character.charCodeAt(0)};`);
 }
 
 const STYLE = `

@@ -69,6 +69,7 @@ export function createOidcProvider(dependencies: OidcProviderDependencies): Prov
   const { config, users, sessions, audit, validity, logger } = context;
   const apiResource = config.oidc.apiResource;
   const formActions = formActionOrigins(config.oidc.clients);
+  const backchannelUris = new Set(config.oidc.clients.flatMap((client) => (client.backchannel_logout_uri === undefined ? [] : [new URL(client.backchannel_logout_uri).href])));
   const clientScopes = new Map(config.oidc.clients.map((client) => [client.client_id, new Set(client.scope.split(/\s+/))]));
 
   /** Least privilege (OWASP ASVS 5.0 §8.2): what the client is registered for and the user's role both allow. */
@@ -249,6 +250,13 @@ export function createOidcProvider(dependencies: OidcProviderDependencies): Prov
       RefreshToken: config.refreshIdleTtlSeconds,
     },
     clientBasedCORS: () => false,
+    // The provider only calls out to back-channel logout URIs, and those come from our own configuration (no dynamic
+    // registration), so apps on this machine or a private network are reachable; any other URL is refused.
+    fetch: (url, options) => {
+      if (!backchannelUris.has(new URL(url).href)) return Promise.reject(new Error('not a registered back-channel logout URI'));
+      const { dispatcher: _ssrfGuard, ...rest } = options as RequestInit & { dispatcher?: unknown };
+      return fetch(url, rest);
+    },
     renderError: (ctx, out) => {
       ctx.body = errorPage({ nonce: setPageHeaders(ctx, formActions), error: String(out.error), description: out.error_description === undefined ? undefined : String(out.error_description) });
     },
