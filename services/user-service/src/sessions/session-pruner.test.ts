@@ -1,7 +1,7 @@
 import { count, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase, type Database } from '../db/database.js';
-import { refreshTokens, sessions } from '../db/schema.js';
+import { oidcArtifacts, refreshTokens, sessions } from '../db/schema.js';
 import { createLogger } from '../logger.js';
 import { testBackends } from '../test-support/databases.js';
 import { ManualClock } from '../test-support/manual-clock.js';
@@ -55,7 +55,7 @@ describe.each(testBackends())('pruning ended sessions and expired tokens on $nam
     await store.revokeSession(revoked.session.id, 'logout');
 
     // Within the retention nothing goes, not even the revoked session.
-    expect(await pruner.pruneOnce()).toEqual({ sessions: 0, refreshTokens: 0 });
+    expect(await pruner.pruneOnce()).toEqual({ sessions: 0, refreshTokens: 0, oidcArtifacts: 0 });
 
     // The live session keeps refreshing; the idle one expires after an hour and is kept one more hour.
     clock.advance(50 * 60_000);
@@ -98,5 +98,17 @@ describe.each(testBackends())('pruning ended sessions and expired tokens on $nam
     const [first, second] = await Promise.all([pruner.pruneOnce(), pruner.pruneOnce()]);
     expect(first).toBe(second);
     expect(first?.sessions).toBeGreaterThanOrEqual(5);
+  });
+
+  it("deletes the OpenID Provider's artifacts once they have been expired for longer than the retention", async () => {
+    const expiresAt = (offsetMs: number) => new Date(clock.now() + offsetMs);
+    await database.db.insert(oidcArtifacts).values([
+      { model: 'AuthorizationCode', idHash: 'expired-code', payload: {}, expiresAt: expiresAt(-2 * HOUR) },
+      { model: 'RefreshToken', idHash: 'recently-expired', payload: {}, expiresAt: expiresAt(-HOUR / 2) },
+      { model: 'Session', idHash: 'alive', payload: {}, expiresAt: expiresAt(HOUR) },
+    ]);
+    expect((await pruner.pruneOnce()).oidcArtifacts).toBe(1);
+    const left = await database.db.select({ idHash: oidcArtifacts.idHash }).from(oidcArtifacts);
+    expect(left.map((row) => row.idHash).sort()).toEqual(['alive', 'recently-expired']);
   });
 });

@@ -16,6 +16,8 @@ export interface PruneOptions {
 export interface PruneResult {
   readonly sessions: number;
   readonly refreshTokens: number;
+  /** The OpenID Provider's codes, tokens, interactions and SSO sessions past their expiry (issue 7). */
+  readonly oidcArtifacts: number;
 }
 
 export const DEFAULT_PRUNE_OPTIONS: PruneOptions = Object.freeze({ retentionSeconds: 86_400, batchSize: 5_000, maxBatches: 200 });
@@ -79,7 +81,20 @@ export class SessionPruner {
       refreshTokens += deleted;
       if (deleted < limit) break;
     }
-    return { sessions, refreshTokens };
+    let oidcArtifacts = 0;
+    for (let batch = 0; batch < this.options.maxBatches; batch += 1) {
+      // Keyed by (model, id_hash): ctid names the row without a surrogate key; ended SSO sessions' links go with our
+      // sessions above (ON DELETE CASCADE).
+      const deleted = rowCount(
+        await this.db.execute(sql`
+          delete from oidc_artifacts where ctid in (
+            select ctid from oidc_artifacts where expires_at < ${cutoff}
+            limit ${limit} for update skip locked)`),
+      );
+      oidcArtifacts += deleted;
+      if (deleted < limit) break;
+    }
+    return { sessions, refreshTokens, oidcArtifacts };
   }
 
   /** Runs every `intervalSeconds` in the background (0 disables); never keeps the process alive on its own. */
@@ -88,7 +103,7 @@ export class SessionPruner {
     this.#timer = setInterval(() => {
       this.pruneOnce().then(
         (result) => {
-          if (result.sessions + result.refreshTokens > 0) this.logger.info({ pruned: result }, 'pruned ended sessions and expired refresh tokens');
+          if (result.sessions + result.refreshTokens + result.oidcArtifacts > 0) this.logger.info({ pruned: result }, 'pruned ended sessions and expired refresh tokens');
         },
         (error: unknown) => {
           // A database outage is already reported by the requests; the next run retries.
