@@ -2,6 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify, type JWTPayload } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { oidcArtifacts } from '../db/schema.js';
 import { createTestAccount } from '../test-support/accounts.js';
 import { testBackends } from '../test-support/databases.js';
 import { ALICE, DEMO_PASSWORD, MARIA, startTestInstance, type TestInstance } from '../test-support/harness.js';
@@ -416,6 +417,23 @@ describe.each(testBackends())('OpenID Provider on $name', (backend) => {
       const html = await answer.text();
       expect(html).not.toContain('<script>alert(1)</script>');
       expect(html).toContain('&#34;&#62;&#60;script&#62;');
+    });
+  });
+
+  describe('secrets', () => {
+    it('stores codes, refresh tokens and the SSO cookie only as hashes, and never logs them', async () => {
+      const browser = new TestBrowser(service);
+      const { code, request } = await signInThroughProvider(browser, discovery, web, { email: ALICE, password: DEMO_PASSWORD });
+      const tokens = (await (await exchange(web, code, request.verifier)).json()) as TokenSet;
+      const ssoCookie = /__Host-portcullis-op-session=([^;]+)/.exec(browser.cookies.header())?.[1] ?? '';
+      expect(ssoCookie).not.toBe('');
+      const rows = await service.context.database.db.select().from(oidcArtifacts);
+      const stored = JSON.stringify(rows);
+      for (const secret of [code, tokens.refresh_token, ssoCookie, web.client_secret, DEMO_PASSWORD]) {
+        expect(stored).not.toContain(secret);
+        expect(service.logs.join('')).not.toContain(secret);
+      }
+      expect(service.logs.join('')).not.toContain(tokens.access_token);
     });
   });
 });

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import type { EventEmitter } from 'node:events';
 import Provider, { errors, interactionPolicy, type ClientMetadata, type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
 import { SCOPES, scopesForRole, type Role } from '@portcullis/contracts';
 import type { ServiceContext } from '../context.js';
@@ -286,6 +287,8 @@ export function createOidcProvider(dependencies: OidcProviderDependencies): Prov
   });
 
   provider.on('server_error', (_ctx, error) => logger.error({ err: error }, 'oidc provider error'));
+  // Koa prints escaped errors to stderr unless the app has an error listener: ours goes to the structured log.
+  (provider as unknown as EventEmitter).on('error', (error: Error) => logger.error({ err: { name: error.name, message: error.message } }, 'oidc provider failure'));
   provider.on('backchannel.error', (_ctx, error, client) => logger.warn({ err: { message: error.message }, clientId: client.clientId }, 'back-channel logout failed'));
   return provider;
 }
