@@ -202,13 +202,14 @@ function comparison(sizes: readonly number[], ours: readonly StormOutcome[], bas
     const pair = [ours[index], baseline[index]].filter((outcome): outcome is StormOutcome => outcome !== undefined);
     const each = <T extends string | number>(value: (outcome: StormOutcome) => T): T[] => pair.map(value);
     rows.push(
-      { label: `N=${size} · backend refresh calls`, values: each((o) => o.storm.rotations + o.storm.graceRetries), charted: true },
+      { label: `N=${size} · backend refresh calls during the storm`, values: each((o) => o.storm.rotations + o.storm.graceRetries), charted: true },
       { label: `N=${size} · of which rotations + grace retries`, values: each((o) => `${o.storm.rotations} + ${o.storm.graceRetries}`) },
-      { label: `N=${size} · failed requests`, values: each((o) => o.failed), charted: true },
+      { label: `N=${size} · failed requests during the storm`, values: each((o) => o.failed) },
       { label: `N=${size} · failed answers by status`, values: each((o) => (o.failed === 0 ? '—' : o.failedStatuses)) },
       { label: `N=${size} · storm answers that stored the rotated tokens in the cookie`, values: each((o) => `${o.cookieUpdates} of ${o.size}`) },
       { label: `N=${size} · sessions ended by reuse detection during the storm`, values: each((o) => o.storm.reuse) },
       { label: `N=${size} · next request, ${graceSeconds + 1} s later, with the cookie the client then holds`, values: each((o) => describeNext(o.next)) },
+      { label: `N=${size} · failed requests (storm + next request)`, values: each((o) => o.failed + (o.next.signedIn ? 0 : 1)), charted: true },
       { label: `N=${size} · sessions ended by reuse (storm + next request)`, values: each((o) => o.storm.reuse + o.next.counters.reuse), charted: true },
       {
         label: `N=${size} · target (1 refresh per instance, 0 failures)`,
