@@ -1,25 +1,37 @@
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { DeviceSession, TokenResponse } from '@portcullis/contracts';
 import { startCluster, type RunningCluster } from '../support/cluster.js';
 import { createPostgresDatabase, type BenchDatabase } from '../support/databases.js';
-import { REPO_ROOT } from '../support/processes.js';
-import { signInThroughApp } from '../support/web.js';
+import { randomAddress } from '../support/tokens.js';
+import { showsSignedIn, visitPage, WEB_BUILT, type PageVisit } from '../support/web-app.js';
+import { Cookies, metricValue, signInThroughApp } from '../support/web.js';
 
 const databaseUrl = process.env.DATABASE_URL ?? '';
 const redisUrl = process.env.REDIS_URL ?? '';
-const webBuilt = existsSync(join(REPO_ROOT, 'apps/web/.next/BUILD_ID'));
 const skipReason =
-  databaseUrl === '' || redisUrl === '' ? 'DATABASE_URL and REDIS_URL must both be set (.ci/run sets them)' : webBuilt ? '' : 'apps/web is not built (npm run build)';
+  databaseUrl === '' || redisUrl === '' ? 'DATABASE_URL and REDIS_URL must both be set (.ci/run sets them)' : WEB_BUILT ? '' : 'apps/web is not built (npm run build)';
 if (skipReason !== '') console.info(`[scale-out, web tier] SKIPPED: ${skipReason}`);
+
+const PASSWORD = 'cluster-demo-password';
+/** Short enough for the storm to wait for a due token, long enough that no refresh happens while revocation is watched. */
+const TTL_SECONDS = 10;
+/** How stale an instance's "session still active" answer may be (the library's `sessionCheckMaxAgeSeconds` default, ≤ 5 s). */
+const REVOCATION_VISIBLE_WITHIN_MS = 5_000;
+
+function until(at: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, Math.max(0, at - Date.now())));
+}
 
 describe.skipIf(skipReason !== '')(`two web instances behind the round-robin proxy${skipReason === '' ? '' : ` — skipped: ${skipReason}`}`, () => {
   let database: BenchDatabase;
   let cluster: RunningCluster;
+  let webA: string;
+  let webB: string;
 
   beforeAll(async () => {
     database = await createPostgresDatabase(databaseUrl, 'portcullis_cluster');
-    cluster = await startCluster({ databaseUrl: database.env.DATABASE_URL ?? '', redisUrl, web: true });
+    cluster = await startCluster({ databaseUrl: database.env.DATABASE_URL ?? '', redisUrl, web: true, env: { ACCESS_TOKEN_TTL: String(TTL_SECONDS) } });
+    [webA = '', webB = ''] = cluster.webInstanceUrls;
   });
 
   afterAll(async () => {
@@ -27,13 +39,103 @@ describe.skipIf(skipReason !== '')(`two web instances behind the round-robin pro
     await database?.drop();
   });
 
-  it('a session signed in through one web instance is served by both', async () => {
-    const cookies = await signInThroughApp(cluster.webUrl, 'alice@example.com', 'cluster-demo-password');
-    // Each web instance directly: the cookie one made (one NEXTAUTH_SECRET) opens the dashboard on the other.
-    for (const instance of cluster.webInstanceUrls) {
-      const page = await fetch(`${instance}/`, { redirect: 'manual', headers: { cookie: cookies.header(), host: new URL(cluster.webUrl).host } });
-      expect(page.status).toBe(200);
-      expect(await page.text()).toContain('alice@example.com');
+  const visit = (instance: string, cookies: Cookies): Promise<PageVisit> => visitPage({ baseUrl: instance, appUrl: cluster.webUrl, cookies });
+
+  /** The refresh counters of every user-service instance, added up. */
+  async function refreshCounters(): Promise<{ rotations: number; graceRetries: number; reuse: number }> {
+    const texts = await Promise.all(cluster.instanceUrls.map(async (instance) => (await fetch(`${instance}/metrics`)).text()));
+    const sum = (name: string, labels: Record<string, string> = {}): number => texts.reduce((total, text) => total + metricValue(text, name, labels), 0);
+    return {
+      rotations: sum('portcullis_refresh_total', { outcome: 'succeeded' }),
+      graceRetries: sum('portcullis_refresh_total', { outcome: 'grace_retry' }),
+      reuse: sum('portcullis_refresh_reuse_detected_total'),
+    };
+  }
+
+  /** Polls `instance` with a copy of the session's cookies until it ends the session; the moment it answered so, or null by the deadline. */
+  async function signedOutOn(instance: string, cookieHeader: string, deadline: number): Promise<number | null> {
+    while (Date.now() < deadline) {
+      const cookies = Cookies.from(cookieHeader);
+      const page = await visit(instance, cookies);
+      if (page.signedOut) {
+        expect(new URL(page.location ?? '', cluster.webUrl).searchParams.get('error')).toBe('SessionExpired');
+        return Date.now();
+      }
+      expect(showsSignedIn(page, '@example.com')).toBe(true);
+      await new Promise((resolve) => setTimeout(resolve, 100));
     }
+    return null;
+  }
+
+  it('a session signed in through one web instance is served by both', async () => {
+    const cookies = await signInThroughApp(cluster.webUrl, 'alice@example.com', PASSWORD);
+    // Each web instance directly: the cookie one made (one NEXTAUTH_SECRET) opens the dashboard on the other.
+    for (const instance of cluster.webInstanceUrls) expect(showsSignedIn(await visit(instance, cookies), 'alice@example.com')).toBe(true);
+  });
+
+  it('a refresh storm with one cookie split over both web instances: no failure, no reuse, one refresh per instance at most', async () => {
+    const cookies = await signInThroughApp(cluster.webUrl, 'alice@example.com', PASSWORD);
+    const signedInAt = Date.now();
+    // Past the library's refresh point (a fifth of the lifetime before expiry): every request below finds the token due.
+    await until(signedInAt + TTL_SECONDS * 800 + 300);
+    const before = await refreshCounters();
+    const storm = await Promise.all(Array.from({ length: 40 }, (_, index) => visit(index % 2 === 0 ? webA : webB, cookies)));
+    const after = await refreshCounters();
+
+    expect(storm.filter((page) => !showsSignedIn(page, 'alice@example.com') || page.signedOut).map((page) => page.status)).toEqual([]);
+    // Each instance's single-flight sends the token once; the second instance's call, if any, is the backend's grace retry.
+    expect(after.rotations - before.rotations).toBe(1);
+    expect(after.graceRetries - before.graceRetries).toBeLessThanOrEqual(1);
+    expect(after.reuse - before.reuse).toBe(0);
+    // Whichever rotated cookie the browser kept, the session goes on on both instances.
+    for (const instance of [webA, webB]) expect(showsSignedIn(await visit(instance, cookies), 'alice@example.com')).toBe(true);
+  });
+
+  it('a session ended from another device on user-service instance 1 is refused by web instance B within 5 s', async () => {
+    const ip = randomAddress();
+    const cookies = await signInThroughApp(cluster.webUrl, 'maria@example.com', PASSWORD);
+    // B has checked the session just now and holds "active" for up to its cache age: the slowest case.
+    expect(showsSignedIn(await visit(webB, cookies), 'maria@example.com')).toBe(true);
+    const [apiOne = ''] = cluster.instanceUrls;
+    const laptopResponse = await fetch(`${apiOne}/v1/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-forwarded-for': ip },
+      body: JSON.stringify({ email: 'maria@example.com', password: PASSWORD }),
+    });
+    expect(laptopResponse.status).toBe(200);
+    const laptop = (await laptopResponse.json()) as TokenResponse;
+    const listed = await fetch(`${apiOne}/v1/auth/sessions`, { headers: { authorization: `Bearer ${laptop.accessToken}`, 'x-forwarded-for': ip } });
+    const { sessions } = (await listed.json()) as { sessions: DeviceSession[] };
+    const others = sessions.filter((session) => !session.current);
+    expect(others).toHaveLength(1);
+    const revoked = await fetch(`${apiOne}/v1/auth/sessions/${others[0]?.id ?? ''}`, { method: 'DELETE', headers: { authorization: `Bearer ${laptop.accessToken}`, 'x-forwarded-for': ip } });
+    expect(revoked.status).toBe(204);
+    // Measured: from the moment instance 1 acknowledged the revocation to B's first answer that ends the session.
+    // B's cached "active" may be up to 5 s old (the issue's figure); the deadline adds one poll step and one page load.
+    const revokedAt = Date.now();
+    const seenAt = await signedOutOn(webB, cookies.header(), revokedAt + REVOCATION_VISIBLE_WITHIN_MS + 1_000);
+    expect(seenAt, 'web instance B still served the revoked session').not.toBeNull();
+    expect((seenAt ?? Number.POSITIVE_INFINITY) - revokedAt).toBeLessThanOrEqual(REVOCATION_VISIBLE_WITHIN_MS + 1_000);
+  });
+
+  it('a sign-out through web instance A ends a copy of the cookie on web instance B within 5 s', async () => {
+    const cookies = await signInThroughApp(cluster.webUrl, 'adam@example.com', PASSWORD);
+    expect(showsSignedIn(await visit(webB, cookies), 'adam@example.com')).toBe(true);
+    // A copy of the cookie as it was (another tab, or a thief) outlives the sign-out in the browser.
+    const copy = cookies.header();
+    const csrf = await fetch(`${webA}/api/auth/csrf`, { headers: { cookie: copy, host: new URL(cluster.webUrl).host } });
+    const { csrfToken } = (await csrf.json()) as { csrfToken: string };
+    const signOut = await fetch(`${webA}/api/auth/signout`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: copy, origin: cluster.webUrl, host: new URL(cluster.webUrl).host },
+      body: new URLSearchParams({ csrfToken }),
+    });
+    expect(signOut.status).toBe(303);
+    // Measured: from A's answer to the sign-out (the backend revocation is done by then) to B's first refusal.
+    const signedOutAt = Date.now();
+    const seenAt = await signedOutOn(webB, copy, signedOutAt + REVOCATION_VISIBLE_WITHIN_MS + 1_000);
+    expect(seenAt, 'web instance B still served the signed-out session').not.toBeNull();
+    expect((seenAt ?? Number.POSITIVE_INFINITY) - signedOutAt).toBeLessThanOrEqual(REVOCATION_VISIBLE_WITHIN_MS + 1_000);
   });
 });

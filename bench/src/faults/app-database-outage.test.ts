@@ -1,0 +1,105 @@
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createPostgresDatabase, type BenchDatabase } from '../support/databases.js';
+import { BENCH_DEMO_PASSWORD, startUserService, UNTHROTTLED, waitFor, type RunningProcess } from '../support/processes.js';
+import { TcpProxy } from '../support/tcp-proxy.js';
+import { showsSignedIn, showsUnavailable, startWebApp, visitPage, WEB_BUILT, type PageVisit, type RunningWebApp } from '../support/web-app.js';
+import { metricValue, signInThroughApp, type Cookies } from '../support/web.js';
+
+const adminUrl = process.env.DATABASE_URL ?? '';
+const skipReason = adminUrl === '' ? 'DATABASE_URL is not set (.ci/run sets it)' : WEB_BUILT ? '' : 'apps/web is not built (npm run build)';
+if (skipReason !== '') console.info(`[faults] PostgreSQL outage seen through the app SKIPPED: ${skipReason}`);
+
+/** Short, so every browser's token falls due (and expires) while the database is away. */
+const TTL_SECONDS = 5;
+const BROWSERS = 8;
+const ACCOUNTS = ['alice@example.com', 'maria@example.com', 'adam@example.com'] as const;
+
+type Phase = 'before' | 'outage' | 'after';
+
+interface Browser {
+  readonly email: string;
+  readonly cookies: Cookies;
+  readonly visits: { phase: Phase; page: PageVisit }[];
+}
+
+describe.skipIf(skipReason !== '')(`PostgreSQL restarted while users browse through the app${skipReason === '' ? '' : ` — skipped: ${skipReason}`}`, () => {
+  let database: BenchDatabase;
+  let proxy: TcpProxy;
+  let service: RunningProcess | undefined;
+  let web: RunningWebApp | undefined;
+
+  beforeAll(async () => {
+    database = await createPostgresDatabase(adminUrl, 'portcullis_fault');
+    const direct = new URL(database.env.DATABASE_URL ?? '');
+    // The machine's PostgreSQL is shared: a relay the test controls plays the restart (see tcp-proxy.ts).
+    proxy = new TcpProxy(direct.hostname, Number(direct.port || '5432'));
+    const proxied = new URL(direct);
+    proxied.hostname = '127.0.0.1';
+    proxied.port = String(await proxy.start());
+    service = await startUserService({ env: { DATABASE_URL: proxied.toString(), ...UNTHROTTLED, ACCESS_TOKEN_TTL: String(TTL_SECONDS) } });
+    web = await startWebApp({ apiUrl: service.url });
+  }, 180_000);
+
+  afterAll(async () => {
+    await web?.stop();
+    await service?.stop();
+    await proxy?.close();
+    await database?.drop();
+  });
+
+  it('signs nobody out meanwhile (503 pages at worst), and everyone continues afterwards with no session lost', async () => {
+    const app = web?.appUrl ?? '';
+    const serviceUrl = service?.url ?? '';
+    const browsers: Browser[] = [];
+    for (let index = 0; index < BROWSERS; index += 1) {
+      const email = ACCOUNTS[index % ACCOUNTS.length] ?? ACCOUNTS[0];
+      browsers.push({ email, cookies: await signInThroughApp(app, email, BENCH_DEMO_PASSWORD), visits: [] });
+    }
+    const reuseBefore = metricValue(await (await fetch(`${serviceUrl}/metrics`)).text(), 'portcullis_refresh_reuse_detected_total');
+
+    let phase: Phase = 'before';
+    let stop = false;
+    // Every browser loads the dashboard over and over, keeping whatever cookie the app sends back.
+    const browsing = browsers.map(async (browser) => {
+      for (let round = 0; round < 10_000 && !stop; round += 1) {
+        const current = phase;
+        browser.visits.push({ phase: current, page: await visitPage({ baseUrl: app, appUrl: app, cookies: browser.cookies }) });
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    });
+    const seen = (wanted: Phase, check: (page: PageVisit) => boolean): boolean =>
+      browsers.every((browser) => browser.visits.some((visit) => visit.phase === wanted && check(visit.page)));
+
+    await waitFor('every browser to be served before the outage', async () => seen('before', (page) => page.status === 200), { timeoutMs: 30_000 });
+    phase = 'outage';
+    await proxy.cut();
+    // Long enough for every token to fall due and expire with the database away: each browser meets the 503 page.
+    await waitFor('every browser to meet the 503 page', async () => seen('outage', showsUnavailable), { timeoutMs: 60_000, intervalMs: 100 });
+    phase = 'after';
+    await proxy.restore();
+    await waitFor('every browser to be served again', async () => seen('after', (page) => page.status === 200), { timeoutMs: 60_000, intervalMs: 100 });
+    stop = true;
+    await Promise.all(browsing);
+
+    for (const browser of browsers) {
+      for (const { phase: when, page } of browser.visits) {
+        // Never a sign-out, a redirect to sign-in or a 500: the signed-in page or the clear 503 page.
+        expect(page.signedOut, `${browser.email} ${when}: signed out (${page.status} ${page.location ?? ''})`).toBe(false);
+        expect(showsSignedIn(page, browser.email) || showsUnavailable(page), `${browser.email} ${when}: ${page.status} ${page.body.slice(0, 200)}`).toBe(true);
+      }
+      // Afterwards the browser goes on with the cookie it has, without signing in again.
+      expect(showsSignedIn(await visitPage({ baseUrl: app, appUrl: app, cookies: browser.cookies }), browser.email)).toBe(true);
+    }
+    expect(metricValue(await (await fetch(`${serviceUrl}/metrics`)).text(), 'portcullis_refresh_reuse_detected_total') - reuseBefore).toBe(0);
+    const check = new pg.Client({ connectionString: database.env.DATABASE_URL });
+    await check.connect();
+    try {
+      // No session lost: none revoked, none forked (at most one unused refresh token each).
+      expect((await check.query('select id from sessions where revoked_at is not null')).rowCount).toBe(0);
+      expect((await check.query('select session_id from refresh_tokens where used_at is null group by session_id having count(*) > 1')).rowCount).toBe(0);
+    } finally {
+      await check.end();
+    }
+  }, 240_000);
+});

@@ -1,0 +1,128 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createPgliteDatabase, type BenchDatabase } from '../support/databases.js';
+import { BENCH_DEMO_PASSWORD, startUserService, UNTHROTTLED, type RunningProcess } from '../support/processes.js';
+import { TcpProxy } from '../support/tcp-proxy.js';
+import { showsSignedIn, showsUnavailable, startWebApp, visitPage, WEB_BUILT, type PageVisit, type RunningWebApp } from '../support/web-app.js';
+import { metricValue, signInThroughApp, type Cookies } from '../support/web.js';
+
+const skipReason = WEB_BUILT ? '' : 'apps/web is not built (npm run build)';
+if (skipReason !== '') console.info(`[faults] app under a user-service outage SKIPPED: ${skipReason}`);
+
+/** Access-token lifetime: long enough to look at a browser between its refresh point and expiry, short enough for a quick test. */
+const TTL_SECONDS = 10;
+const BROWSERS = 20;
+// Three demo accounts; every browser holds a session of its own.
+const ACCOUNTS = ['alice@example.com', 'maria@example.com', 'adam@example.com'] as const;
+
+interface Browser {
+  readonly email: string;
+  readonly cookies: Cookies;
+  /** When its sign-in was sent and answered: the app received its tokens in between. */
+  readonly signInStartedAt: number;
+  readonly signedInAt: number;
+}
+
+function until(at: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, Math.max(0, at - Date.now())));
+}
+
+async function refreshCounters(serviceUrl: string): Promise<{ rotations: number; graceRetries: number; reuse: number }> {
+  const text = await (await fetch(`${serviceUrl}/metrics`)).text();
+  return {
+    rotations: metricValue(text, 'portcullis_refresh_total', { outcome: 'succeeded' }),
+    graceRetries: metricValue(text, 'portcullis_refresh_total', { outcome: 'grace_retry' }),
+    reuse: metricValue(text, 'portcullis_refresh_reuse_detected_total'),
+  };
+}
+
+describe.skipIf(skipReason !== '')(`the app under a user-service outage longer than an access token lives${skipReason === '' ? '' : ` — skipped: ${skipReason}`}`, () => {
+  let database: BenchDatabase;
+  let service: RunningProcess | undefined;
+  let proxy: TcpProxy;
+  let web: RunningWebApp | undefined;
+
+  beforeAll(async () => {
+    database = await createPgliteDatabase();
+    service = await startUserService({ env: { ...database.env, ...UNTHROTTLED, ACCESS_TOKEN_TTL: String(TTL_SECONDS) } });
+    // The app reaches the user-service only through a relay the test can cut, as a crashed or unreachable service.
+    proxy = new TcpProxy('127.0.0.1', service.port);
+    web = await startWebApp({ apiUrl: `http://127.0.0.1:${await proxy.start()}` });
+  });
+
+  afterAll(async () => {
+    await web?.stop();
+    await proxy?.close();
+    await service?.stop();
+    await database?.drop();
+  });
+
+  it(`keeps ${BROWSERS} browsers signed in while their tokens are valid, shows the 503 page after, and serves them all again when the service is back`, async () => {
+    const app = web?.appUrl ?? '';
+    const serviceUrl = service?.url ?? '';
+    const visit = (browser: Browser): Promise<PageVisit> => visitPage({ baseUrl: app, appUrl: app, cookies: browser.cookies });
+
+    const browsers: Browser[] = [];
+    for (let index = 0; index < BROWSERS; index += 1) {
+      const email = ACCOUNTS[index % ACCOUNTS.length] ?? ACCOUNTS[0];
+      const signInStartedAt = Date.now();
+      const cookies = await signInThroughApp(app, email, BENCH_DEMO_PASSWORD);
+      browsers.push({ email, cookies, signInStartedAt, signedInAt: Date.now() });
+    }
+    const before = await refreshCounters(serviceUrl);
+
+    await proxy.cut();
+    const cutAt = Date.now();
+    // Each browser on its own timeline, since each got its tokens at its own moment. Real processes keep real
+    // time, so the test waits for the tokens to age; it never waits for an answer.
+    const timelines = await Promise.all(
+      browsers.map(async (browser) => {
+        const fresh = await visit(browser);
+        // Past the library's refresh point (a fifth of the lifetime before expiry), before expiry: the refresh fails
+        // (service unreachable) and the still valid access token carries the page.
+        const dueAt = browser.signedInAt + TTL_SECONDS * 800 + 300;
+        // The app counts the lifetime from when it received the tokens, after `signInStartedAt`.
+        const expiresNoEarlierThan = browser.signInStartedAt + TTL_SECONDS * 1000;
+        await until(dueAt);
+        const dueStartedAt = Date.now();
+        const due = await visit(browser);
+        // Past expiry (the app received the token before `signedInAt`): nothing can be shown, nobody is signed out.
+        await until(browser.signedInAt + TTL_SECONDS * 1000 + 500);
+        const expired = [await visit(browser), await visit(browser)];
+        return { browser, fresh, due, dueInTime: dueStartedAt < expiresNoEarlierThan, expired };
+      }),
+    );
+    const outageMs = Date.now() - cutAt;
+    await proxy.restore();
+
+    // The outage outlasted every access token.
+    expect(outageMs).toBeGreaterThan(TTL_SECONDS * 1000);
+    for (const { browser, fresh, due, dueInTime, expired } of timelines) {
+      expect(showsSignedIn(fresh, browser.email), `fresh token, ${browser.email}: ${fresh.status}`).toBe(true);
+      // The machine kept up: the "due" look happened while the token was still valid (else the step proves nothing).
+      expect(dueInTime).toBe(true);
+      expect(showsSignedIn(due, browser.email), `token due, refresh failing, ${browser.email}: ${due.status}`).toBe(true);
+      for (const page of expired) {
+        expect(showsUnavailable(page), `expired token, ${browser.email}: ${page.status} ${page.body.slice(0, 200)}`).toBe(true);
+        expect(page.retryAfter).toBe('5');
+      }
+      for (const page of [fresh, due, ...expired]) {
+        expect(page.signedOut).toBe(false);
+        expect(page.rotated).toBe(false);
+      }
+    }
+
+    // The service is back: every browser is served again with the cookie it already has (no new sign-in).
+    const recovered = await Promise.all(browsers.map(async (browser) => ({ browser, first: await visit(browser), second: await visit(browser) })));
+    for (const { browser, first, second } of recovered) {
+      expect(showsSignedIn(first, browser.email), `after the outage, ${browser.email}: ${first.status}`).toBe(true);
+      expect(first.rotated).toBe(true);
+      expect(showsSignedIn(second, browser.email)).toBe(true);
+      expect([first.signedOut, second.signedOut]).toEqual([false, false]);
+    }
+    // One rotation per browser, all after the outage (nothing reached the service during it); no reuse.
+    const after = await refreshCounters(serviceUrl);
+    expect(after.rotations - before.rotations).toBe(BROWSERS);
+    expect(after.graceRetries - before.graceRetries).toBe(0);
+    expect(after.reuse - before.reuse).toBe(0);
+  }, 180_000);
+});
