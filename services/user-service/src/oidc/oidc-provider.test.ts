@@ -174,6 +174,21 @@ describe.each(testBackends())('OpenID Provider on $name', (backend) => {
       expect(decodePayload(portalTokens.access_token)).toMatchObject({ sid: decodePayload(tokens.access_token).sid, scope: 'profile:read', client_id: portal.client_id });
     });
 
+    it('answers response_mode=form_post with an auto-posting page under the same strict policy', async () => {
+      const browser = new TestBrowser(service);
+      const request = authorizationRequest(discovery, web, { response_mode: 'form_post' });
+      const page = await browser.follow(await browser.get(request.url));
+      if (page instanceof URL) throw new Error('expected the sign-in page');
+      const posted = await browser.follow(await browser.postForm(`${new URL(page.url).pathname}/login`, { email: ALICE, password: DEMO_PASSWORD }));
+      if (posted instanceof URL) throw new Error('expected the form_post page');
+      expect(posted.status).toBe(200);
+      const csp = posted.headers.get('content-security-policy') ?? '';
+      expect(csp).toMatch(/default-src 'none'/);
+      expect(csp).toMatch(/script-src 'nonce-[^']+' 'sha256-[^']+'/);
+      expect(csp).toContain(`form-action 'self' ${new URL(web.redirect_uris[0] ?? '').origin}`);
+      expect(await posted.text()).toContain(`action="${web.redirect_uris[0] ?? ''}"`);
+    });
+
     it('gives a manager only the API scopes both the client and the role allow', async () => {
       const { tokens } = await signedIn(web, { email: MARIA });
       expect(decodePayload(tokens.access_token)).toMatchObject({ role: 'MANAGER', scope: 'profile:read sessions:manage' });

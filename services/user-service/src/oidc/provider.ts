@@ -272,6 +272,9 @@ export function createOidcProvider(dependencies: OidcProviderDependencies): Prov
   }
 
   provider.use(async (ctx, next) => {
+    // The provider's own HTML (its form_post response mode) gets the same strict page policy; it adds its script's
+    // hash to script-src itself. Our pages replace it with a policy carrying their own nonce.
+    ctx.set('content-security-policy', pagePolicy({ nonce: newNonce(), formActions }));
     await next();
     // RP-initiated logout finished with "log out everywhere": end the session row behind the SSO session as well.
     if (ctx.oidc?.route === 'end_session_confirm' && ctx.status === 303 && ctx.oidc.params?.logout !== undefined) {
