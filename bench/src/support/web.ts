@@ -2,6 +2,16 @@
 export class Cookies {
   readonly #values = new Map<string, string>();
 
+  /** A jar holding what a `Cookie` header holds: a copy of another jar at one moment. */
+  static from(header: string): Cookies {
+    const cookies = new Cookies();
+    for (const pair of header.split('; ')) {
+      const index = pair.indexOf('=');
+      if (index > 0) cookies.#values.set(pair.slice(0, index), pair.slice(index + 1));
+    }
+    return cookies;
+  }
+
   take(response: Response): void {
     for (const line of response.headers.getSetCookie()) {
       const [pair = ''] = line.split(';');
