@@ -137,6 +137,8 @@ describe.each(testBackends())('OpenID Provider on $name', (backend) => {
       expect(csp).toMatch(/script-src 'nonce-[A-Za-z0-9_-]+'/);
       expect(csp).toContain(`form-action 'self' ${new URL(web.redirect_uris[0] ?? '').origin}`);
       expect(page.headers.get('cache-control')).toBe('no-store');
+      // Browsers send `Origin: null` on a form post from a no-referrer page; our origin check needs the real one.
+      expect(page.headers.get('referrer-policy')).toBe('same-origin');
       const html = await page.text();
       expect(html).toContain('<form method="post" action="/oidc/interaction/');
       expect(html).not.toMatch(/<script(?![^>]*nonce=)/);
@@ -414,6 +416,14 @@ describe.each(testBackends())('OpenID Provider on $name', (backend) => {
       expect(events[1]).toMatchObject({ reason: 'wrong_password' });
       // Even the right password is refused while throttled.
       expect((await browser.postForm(login, { email: account.email, password: account.password })).status).toBe(429);
+    });
+
+    it('accepts the form post from its own origin, as a browser sends it', async () => {
+      const browser = new TestBrowser(service);
+      const page = await browser.follow(await browser.get(authorizationRequest(discovery, web).url));
+      if (page instanceof URL) throw new Error('expected the sign-in page');
+      const answer = await browser.postForm(`${new URL(page.url).pathname}/login`, { email: ALICE, password: DEMO_PASSWORD }, { origin: 'http://localhost:4000' });
+      expect(answer.status).toBe(303);
     });
 
     it('refuses a form post from another origin', async () => {

@@ -22,7 +22,7 @@ function layout(options: { title: string; nonce: string; body: string; script?: 
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="referrer" content="no-referrer">
+<meta name="referrer" content="same-origin">
 <title>${escapeHtml(options.title)}</title>
 <style nonce="${escapeHtml(options.nonce)}">${STYLE}</style>
 </head>

@@ -34,6 +34,9 @@ export async function registerOidcRoutes(app: FastifyInstance, context: ServiceC
       .code(status)
       .header('content-security-policy', pagePolicy({ nonce, formActions }))
       .header('cache-control', 'no-store')
+      // With no-referrer browsers send `Origin: null` on the form post, and the origin check below needs the real one;
+      // same-origin still tells other sites nothing (OWASP ASVS 5.0 §3.4.5).
+      .header('referrer-policy', 'same-origin')
       .type('text/html; charset=utf-8')
       .send(render(nonce));
   }
