@@ -199,6 +199,7 @@ async function runApp(options: {
 function comparison(sizes: readonly number[], ours: readonly StormOutcome[], baseline: readonly StormOutcome[], graceSeconds: number): Comparison {
   const rows: Array<Comparison['rows'][number]> = [];
   sizes.forEach((size, index) => {
+    // Portcullis first, the baseline second, as the columns say.
     const pair = [ours[index], baseline[index]].filter((outcome): outcome is StormOutcome => outcome !== undefined);
     const each = <T extends string | number>(value: (outcome: StormOutcome) => T): T[] => pair.map(value);
     rows.push(
@@ -213,7 +214,8 @@ function comparison(sizes: readonly number[], ours: readonly StormOutcome[], bas
       { label: `N=${size} · sessions ended by reuse (storm + next request)`, values: each((o) => o.storm.reuse + o.next.counters.reuse), charted: true },
       {
         label: `N=${size} · target (1 refresh per instance, 0 failures)`,
-        values: each((o) => (o === ours[index] ? (o.storm.rotations === 1 && o.storm.graceRetries === 0 && o.failed === 0 && o.storm.reuse === 0 && o.next.signedIn ? 'met' : 'MISSED') : 'no target')),
+        // The issue sets the target for Portcullis (the first column); the baseline is shown, not judged.
+        values: pair.map((o, column) => (column > 0 ? 'no target' : o.storm.rotations === 1 && o.storm.graceRetries === 0 && o.failed === 0 && o.storm.reuse === 0 && o.next.signedIn ? 'met' : 'MISSED')),
       },
     );
   });
