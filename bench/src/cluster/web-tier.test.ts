@@ -52,19 +52,35 @@ describe.skipIf(skipReason !== '')(`two web instances behind the round-robin pro
     };
   }
 
-  /** Polls `instance` with a copy of the session's cookies until it ends the session; the moment it answered so, or null by the deadline. */
-  async function signedOutOn(instance: string, cookieHeader: string, deadline: number): Promise<number | null> {
-    while (Date.now() < deadline) {
-      const cookies = Cookies.from(cookieHeader);
-      const page = await visit(instance, cookies);
+  /**
+   * Asks `instance` for the dashboard every 100 ms with a copy of the session's cookies until it ends the session,
+   * and returns every look with the moment it was sent.
+   */
+  async function looksUntilSignedOut(instance: string, cookieHeader: string, giveUpAt: number): Promise<{ sentAt: number; signedOut: boolean }[]> {
+    const looks: { sentAt: number; signedOut: boolean }[] = [];
+    while (Date.now() < giveUpAt) {
+      const sentAt = Date.now();
+      const page = await visit(instance, Cookies.from(cookieHeader));
+      looks.push({ sentAt, signedOut: page.signedOut });
       if (page.signedOut) {
         expect(new URL(page.location ?? '', cluster.webUrl).searchParams.get('error')).toBe('SessionExpired');
-        return Date.now();
+        break;
       }
       expect(showsSignedIn(page, '@example.com')).toBe(true);
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
-    return null;
+    return looks;
+  }
+
+  /**
+   * "The app sees it within 5 s", measured from the moment the revocation was acknowledged: every page B was asked
+   * for 5 s or more after it is refused. Earlier ones may still be served from B's cached "active" answer, which is
+   * at most 5 s old (the library's `sessionCheckMaxAgeSeconds`). Sending times, not answer times, so a slow machine
+   * delays the looks but cannot fail the check.
+   */
+  function expectRefusedWithin5s(looks: readonly { sentAt: number; signedOut: boolean }[], revokedAt: number): void {
+    expect(looks.at(-1)?.signedOut, 'web instance B never refused the revoked session').toBe(true);
+    expect(looks.filter((look) => look.sentAt - revokedAt >= REVOCATION_VISIBLE_WITHIN_MS && !look.signedOut)).toEqual([]);
   }
 
   it('a session signed in through one web instance is served by both', async () => {
@@ -110,12 +126,8 @@ describe.skipIf(skipReason !== '')(`two web instances behind the round-robin pro
     expect(others).toHaveLength(1);
     const revoked = await fetch(`${apiOne}/v1/auth/sessions/${others[0]?.id ?? ''}`, { method: 'DELETE', headers: { authorization: `Bearer ${laptop.accessToken}`, 'x-forwarded-for': ip } });
     expect(revoked.status).toBe(204);
-    // Measured: from the moment instance 1 acknowledged the revocation to B's first answer that ends the session.
-    // B's cached "active" may be up to 5 s old (the issue's figure); the deadline adds one poll step and one page load.
     const revokedAt = Date.now();
-    const seenAt = await signedOutOn(webB, cookies.header(), revokedAt + REVOCATION_VISIBLE_WITHIN_MS + 1_000);
-    expect(seenAt, 'web instance B still served the revoked session').not.toBeNull();
-    expect((seenAt ?? Number.POSITIVE_INFINITY) - revokedAt).toBeLessThanOrEqual(REVOCATION_VISIBLE_WITHIN_MS + 1_000);
+    expectRefusedWithin5s(await looksUntilSignedOut(webB, cookies.header(), revokedAt + 3 * REVOCATION_VISIBLE_WITHIN_MS), revokedAt);
   });
 
   it('a sign-out through web instance A ends a copy of the cookie on web instance B within 5 s', async () => {
@@ -132,10 +144,8 @@ describe.skipIf(skipReason !== '')(`two web instances behind the round-robin pro
       body: new URLSearchParams({ csrfToken }),
     });
     expect(signOut.status).toBe(303);
-    // Measured: from A's answer to the sign-out (the backend revocation is done by then) to B's first refusal.
+    // From A's answer to the sign-out: the backend revocation is done by then.
     const signedOutAt = Date.now();
-    const seenAt = await signedOutOn(webB, copy, signedOutAt + REVOCATION_VISIBLE_WITHIN_MS + 1_000);
-    expect(seenAt, 'web instance B still served the signed-out session').not.toBeNull();
-    expect((seenAt ?? Number.POSITIVE_INFINITY) - signedOutAt).toBeLessThanOrEqual(REVOCATION_VISIBLE_WITHIN_MS + 1_000);
+    expectRefusedWithin5s(await looksUntilSignedOut(webB, copy, signedOutAt + 3 * REVOCATION_VISIBLE_WITHIN_MS), signedOutAt);
   });
 });
