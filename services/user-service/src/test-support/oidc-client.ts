@@ -102,9 +102,11 @@ export function authorizationRequest(discovery: Discovery, client: TestClient, o
 
 /** A browser: follows nothing by itself, keeps cookies, and talks to the instance. */
 export class TestBrowser {
-  readonly cookies = new CookieJar();
-
-  constructor(private readonly service: TestInstance) {}
+  /** `cookies` may be another browser's jar: one browser talking to two instances behind one issuer. */
+  constructor(
+    private readonly service: TestInstance,
+    readonly cookies: CookieJar = new CookieJar(),
+  ) {}
 
   async get(url: string): Promise<Response> {
     const response = await fetch(local(this.service, url), { redirect: 'manual', headers: { cookie: this.cookies.header() } });
