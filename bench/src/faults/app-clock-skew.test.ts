@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPgliteDatabase, type BenchDatabase } from '../support/databases.js';
 import { BENCH_DEMO_PASSWORD, startUserService, UNTHROTTLED, type RunningProcess } from '../support/processes.js';
 import { ALICE } from '../support/tokens.js';
-import { showsSignedIn, startWebApp, visitPage, WEB_BUILT, type PageVisit, type RunningWebApp } from '../support/web-app.js';
+import { shownTime, showsSignedIn, startWebApp, visitPage, WEB_BUILT, type PageVisit, type RunningWebApp } from '../support/web-app.js';
 import { metricValue, signInThroughApp, type Cookies } from '../support/web.js';
 
 const skipReason = WEB_BUILT ? '' : 'apps/web is not built (npm run build)';
@@ -24,13 +24,6 @@ async function rotations(serviceUrl: string): Promise<{ succeeded: number; grace
     graceRetries: metricValue(text, 'portcullis_refresh_total', { outcome: 'grace_retry' }),
     reuse: metricValue(text, 'portcullis_refresh_reuse_detected_total'),
   };
-}
-
-/** A time the dashboard prints (`data-testid`), in the app's own clock. */
-function shownTime(page: PageVisit, testId: string): number {
-  const match = new RegExp(`data-testid="${testId}">([^<]+)<`).exec(page.body);
-  if (match?.[1] === undefined) throw new Error(`the dashboard shows no ${testId}`);
-  return Date.parse(match[1]);
 }
 
 describe.skipIf(skipReason !== '')(`clock skew of ±2 minutes between the app and the user-service${skipReason === '' ? '' : ` — skipped: ${skipReason}`}`, () => {

@@ -114,3 +114,10 @@ export function showsSignedIn(visit: PageVisit, email: string): boolean {
 export function showsUnavailable(visit: PageVisit): boolean {
   return visit.status === 503 && visit.body.includes('Temporarily unavailable') && visit.body.includes('You are still signed in');
 }
+
+/** A time the dashboard prints (`data-testid` "access-expires", "refresh-at"), epoch ms on the app's clock. */
+export function shownTime(page: PageVisit, testId: 'access-expires' | 'refresh-at'): number {
+  const match = new RegExp(`data-testid="${testId}">([^<]+)<`).exec(page.body);
+  if (match?.[1] === undefined) throw new Error(`the dashboard shows no ${testId}`);
+  return Date.parse(match[1]);
+}
