@@ -49,6 +49,11 @@ export function findLeaks(logs: readonly LogFile[], secrets: { password: string;
 export function startTokenTap(): Record<string, string> {
   mkdirSync(path.dirname(TOKEN_FILE), { recursive: true });
   writeFileSync(TOKEN_FILE, '');
+  return tokenTapEnv();
+}
+
+/** The same environment for processes a spec starts itself (the run's TOKEN_FILE is kept, not emptied). */
+export function tokenTapEnv(): Record<string, string> {
   return { NODE_OPTIONS: `--import=${pathToFileURL(path.join(e2eDir, 'harness', 'token-tap.mjs')).href}`, E2E_TOKEN_FILE: TOKEN_FILE };
 }
 

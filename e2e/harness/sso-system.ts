@@ -3,6 +3,7 @@ import type { ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { freePort, ready, repoRoot, start, testUserServiceEnv } from './processes.js';
+import { tokenTapEnv } from './redaction-check.js';
 
 /** Two apps on one host signed in through the user-service's OpenID Provider (issue 7). */
 export interface SsoSystem {
@@ -67,6 +68,8 @@ export async function startSsoSystem(options: { accessTokenTtl?: string } = {}):
     ...testUserServiceEnv({ apiPort, webUrl: web.url, demoPassword, accessTokenTtl: options.accessTokenTtl ?? '30' }),
     ISSUER: issuer,
     OIDC_CLIENTS: JSON.stringify(clients),
+    // Issue 5: what these processes issue is recorded too, so the run's redaction check covers their logs.
+    ...tokenTapEnv(),
   });
   const oidcEnv = (client: typeof web) => ({
     API_URL: `http://127.0.0.1:${apiPort}`,
@@ -76,6 +79,7 @@ export async function startSsoSystem(options: { accessTokenTtl?: string } = {}):
     OIDC_ISSUER: issuer,
     OIDC_CLIENT_ID: client.clientId,
     OIDC_CLIENT_SECRET: client.clientSecret,
+    ...tokenTapEnv(),
   });
   const webProcess = start('sso-web', ['apps/web/scripts/start.mjs'], { ...oidcEnv(web), WEB_PORT: String(webPort) });
   const portalProcess = start('sso-portal', ['apps/portal/scripts/start.mjs'], { ...oidcEnv(portal), PORTAL_PORT: String(portalPort) });

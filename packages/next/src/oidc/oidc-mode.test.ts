@@ -301,6 +301,14 @@ describe('oidc mode: single logout', () => {
   });
 });
 
+describe('oidc mode: security headers', () => {
+  it("lets forms (the sign-out form's redirect) reach the provider's origin and no other", async () => {
+    const { cookie } = await signedIn();
+    const csp = (await auth.proxy(request('/', cookie))).headers.get('content-security-policy') ?? '';
+    expect(csp).toContain(`form-action 'self' ${provider.issuer}`);
+  });
+});
+
 describe('oidc mode: options', () => {
   it('requires the provider settings for oidc and both', () => {
     expect(() => build({ oidc: undefined })).toThrow(/"oidc"/);

@@ -55,6 +55,7 @@ export function classifyRoute(request: { pathname: string; headers: Headers }, p
 export function createProxy(parts: ProxyParts): Proxy {
   const { config, runtime, codec, cookies, attestation } = parts;
   const https = config.appOrigin.startsWith('https://');
+  const formActionOrigins = config.oidc && config.mode !== 'credentials' ? [new URL(config.oidc.issuer).origin] : [];
 
   return function proxy(request) {
     // One id per request, kept from upstream when well formed, handed to the page and every backend call
@@ -74,7 +75,7 @@ export function createProxy(parts: ProxyParts): Proxy {
     // Only the proxy may attest a session check; anything a client sent under that name is discarded.
     headers.delete(ATTESTATION_HEADER);
     headers.set(PATH_HEADER, `${request.nextUrl.pathname}${request.nextUrl.search}`);
-    const security = securityHeaders({ nonce, production: parts.production, https });
+    const security = securityHeaders({ nonce, production: parts.production, https, formActionOrigins });
     // Next.js reads the nonce from the request's CSP header and stamps it on its own scripts.
     headers.set('content-security-policy', security['content-security-policy'] ?? '');
     headers.set('x-nonce', nonce);

@@ -4,6 +4,8 @@ export interface SecurityHeaderOptions {
   production: boolean;
   /** The app is served over https: upgrade subresources. */
   https: boolean;
+  /** Origins forms may post to besides our own: the OpenID Provider's, for the end-session form (oidc mode). */
+  formActionOrigins?: readonly string[];
 }
 
 /** A CSP with a per-request nonce and `strict-dynamic` (the Next.js CSP guide's strict policy). */
@@ -20,7 +22,8 @@ export function contentSecurityPolicy(options: SecurityHeaderOptions): string {
     `connect-src 'self'`,
     `object-src 'none'`,
     `base-uri 'none'`,
-    `form-action 'self'`,
+    // Forms go to our own origin only — and, with single sign-on, to the provider's end-session endpoint.
+    `form-action ${["'self'", ...(options.formActionOrigins ?? [])].join(' ')}`,
     // Clickjacking: nobody may frame the app (OWASP ASVS 5.0 §3.4.6).
     `frame-ancestors 'none'`,
   ];

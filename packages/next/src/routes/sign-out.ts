@@ -57,7 +57,12 @@ export function createSignOut(parts: SignOutParts): (request: Request) => Promis
   };
 }
 
-/** The provider's end-session URL with `id_token_hint` and our registered post-logout redirect, or `null` when unknown. */
+/**
+ * The provider's end-session URL with `id_token_hint` and our registered post-logout redirect, or `null` when unknown.
+ * A top-level GET, not a form POST: the provider's SameSite=Lax session cookie accompanies a cross-site GET navigation
+ * but not a cross-site POST, and without it the provider could not end the session. The hint is an ID token for this
+ * client, not an API credential; the provider keeps query strings of its endpoints out of its logs.
+ */
 async function endSessionUrl(parts: SignOutParts, token: SessionToken): Promise<string | null> {
   const { config, discovery } = parts;
   if (!config.oidc || !discovery || !token.oidc) return null;
