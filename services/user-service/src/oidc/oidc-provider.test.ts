@@ -381,6 +381,9 @@ describe.each(testBackends())('OpenID Provider on $name', (backend) => {
       expect((await service.request('/v1/me', { token: tokens.access_token })).status).toBe(401);
       expect((await refresh(web, tokens.refresh_token)).status).toBe(400);
       expect(browser.cookies.names()).not.toContain('__Host-portcullis-op-session');
+      // The ID token went by in the end-session URL; request lines are logged without their query.
+      expect(service.logs.some((line) => line.includes('"url":"/oidc/session/end"'))).toBe(true);
+      expect(service.logs.join('')).not.toContain(tokens.id_token);
     });
 
     it('refuses a post-logout redirect URI that is not registered', async () => {

@@ -58,8 +58,12 @@ export async function registerOidcRoutes(app: FastifyInstance, context: ServiceC
       await callback(request.raw, reply.raw);
     };
     const methods = ['GET', 'POST', 'HEAD', 'OPTIONS'] as const;
-    scope.route({ method: [...methods], url: '/.well-known/openid-configuration', handler: handOff });
-    scope.route({ method: [...methods], url: `${OIDC_PREFIX}/*`, handler: handOff });
+    // Request lines without the query: it may hold an ID token (id_token_hint, with the user's email) or a login_hint.
+    const logSerializers = {
+      req: (request: FastifyRequest) => ({ method: request.method, url: request.url.split('?', 1)[0], remoteAddress: request.ip }),
+    };
+    scope.route({ method: [...methods], url: '/.well-known/openid-configuration', handler: handOff, logSerializers });
+    scope.route({ method: [...methods], url: `${OIDC_PREFIX}/*`, handler: handOff, logSerializers });
   });
 
   await app.register(async (scope) => {
