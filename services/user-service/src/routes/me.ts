@@ -3,11 +3,13 @@ import { z } from 'zod';
 import { ROLES, SCOPES, type DeviceSession } from '@portcullis/contracts';
 import type { ServiceContext } from '../context.js';
 import { ApiError, invalidToken } from '../errors.js';
-import { authenticate, recordDenial, requireAccess } from '../http/authenticate.js';
+import { authenticate, authenticateUser, hasAccess, recordDenial, requireAccess } from '../http/authenticate.js';
 import { clientContext } from '../http/client.js';
 import { parseInput } from '../http/parse.js';
 import type { SessionRow } from '../sessions/session-store.js';
 import { toUser } from '../users/user-store.js';
+
+const PROFILE_READ = { scope: 'profile:read' } as const;
 
 const sessionIdParams = z.strictObject({ id: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/) });
 
@@ -32,11 +34,9 @@ function toDeviceSession(row: SessionRow, currentSid: string): DeviceSession {
 /** The caller's own account and device sessions. */
 export function registerMeRoutes(app: FastifyInstance, context: ServiceContext): void {
   app.get('/v1/me', async (request: FastifyRequest) => {
-    const principal = await authenticate(context, request);
-    await requireAccess(context, request, principal, { scope: 'profile:read' });
-    // The row authenticate() just checked the session with (cached for at most the revocation budget).
-    const user = await context.validity.activeUser(principal.sid);
-    if (user === null || user.disabled || user.id !== principal.userId) throw invalidToken('user gone or disabled');
+    // The row the session was checked with (cached for at most the revocation budget).
+    const { principal, user } = await authenticateUser(context, request);
+    if (!hasAccess(principal, PROFILE_READ)) await requireAccess(context, request, principal, PROFILE_READ);
     return { user: toUser(user) };
   });
 

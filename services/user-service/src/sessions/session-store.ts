@@ -40,15 +40,24 @@ export interface ClientContext {
   readonly userAgent: string | null;
 }
 
-/** Rebuilds a typed row from `row_to_json` output (snake_case keys, timestamps as ISO strings). */
-function fromJson<T extends Table>(table: T, json: Record<string, unknown>): T['$inferSelect'] {
-  const row: Record<string, unknown> = {};
-  for (const [key, column] of Object.entries(getTableColumns(table))) {
-    const value = json[column.name] ?? null;
-    row[key] = column.dataType === 'date' && value !== null ? new Date(String(value)) : value;
-  }
-  return row as T['$inferSelect'];
+/**
+ * Rebuilds typed rows from `row_to_json` output (snake_case keys, timestamps as ISO strings). The column list is read
+ * from the table once, not on every refresh.
+ */
+function jsonRowReader<T extends Table>(table: T): (json: Record<string, unknown>) => T['$inferSelect'] {
+  const columns = Object.entries(getTableColumns(table)).map(([key, column]) => ({ key, name: column.name, isDate: column.dataType === 'date' }));
+  return (json) => {
+    const row: Record<string, unknown> = {};
+    for (const { key, name, isDate } of columns) {
+      const value = json[name] ?? null;
+      row[key] = isDate && value !== null ? new Date(String(value)) : value;
+    }
+    return row as T['$inferSelect'];
+  };
 }
+
+const sessionFromJson = jsonRowReader(sessions);
+const userFromJson = jsonRowReader(users);
 
 /**
  * The unused-token rotation as one statement (see `#rotateUnusedToken`). $1 now, $2 successor id, $3 sealed successor,
@@ -163,11 +172,11 @@ export class SessionStore {
       audit !== undefined,
     ]);
     if (row === undefined) return null;
-    const session = fromJson(sessions, row.session);
+    const session = sessionFromJson(row.session);
     return {
       kind: 'rotated',
       session,
-      user: fromJson(users, row.user),
+      user: userFromJson(row.user),
       graceRetry: false,
       refreshToken: { token: successorToken, expiresAt: session.idleExpiresAt.getTime() },
       ...(audit === undefined ? {} : { auditedAt: now }),

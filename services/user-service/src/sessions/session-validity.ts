@@ -22,10 +22,19 @@ export class SessionValidity {
     return (await this.activeUser(sessionId)) !== null;
   }
 
+  /**
+   * The answer still in the cache, `undefined` when there is none: lets the common case go on without a promise and a
+   * microtask turn (issue 6, GET /v1/me).
+   */
+  cached(sessionId: string): UserRow | null | undefined {
+    const cached = this.#cache.get(sessionId);
+    return cached !== undefined && cached.until > this.clock.now() ? cached.user : undefined;
+  }
+
   /** The user of an active session, or `null` when the session is revoked, ended, or its user disabled. */
   async activeUser(sessionId: string): Promise<UserRow | null> {
-    const cached = this.#cache.get(sessionId);
-    if (cached !== undefined && cached.until > this.clock.now()) return cached.user;
+    const cached = this.cached(sessionId);
+    if (cached !== undefined) return cached;
     const inFlight = this.#pending.get(sessionId);
     if (inFlight !== undefined) return inFlight;
     const lookup = this.sessions

@@ -1,4 +1,4 @@
-import { createCipheriv, createHash, hkdfSync, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createCipheriv, createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { compactDecrypt } from 'jose';
 
 /** RFC 9700 §4.14 / OWASP ASVS 5.0 §7.2.3: opaque, unguessable, 256 random bits. */
@@ -22,8 +22,17 @@ export function looksLikeRefreshToken(value: string): boolean {
   return /^[A-Za-z0-9_-]{43}$/.test(value);
 }
 
-function sealingKey(predecessor: string): Uint8Array {
-  return new Uint8Array(hkdfSync('sha256', Buffer.from(predecessor, 'utf8'), Buffer.alloc(0), 'portcullis/refresh-successor/v1', 32));
+const SEALING_SALT = Buffer.alloc(32);
+const SEALING_INFO_BLOCK = Buffer.from('portcullis/refresh-successor/v1\x01', 'latin1');
+
+/**
+ * HKDF-SHA256 (RFC 5869) of the predecessor, empty salt, info `portcullis/refresh-successor/v1`, 32 bytes, written
+ * out as its two HMACs (extract, then the single expand block): the same key `hkdfSync` gives, at half its cost per
+ * refresh (issue 6), since `hkdfSync` wraps its inputs in key objects on every call. An empty salt is HashLen zeros.
+ */
+function sealingKey(predecessor: string): Buffer {
+  const pseudoRandomKey = createHmac('sha256', SEALING_SALT).update(predecessor, 'utf8').digest();
+  return createHmac('sha256', pseudoRandomKey).update(SEALING_INFO_BLOCK).digest();
 }
 
 // The protected header of every sealed successor, base64url-encoded once: it is also the AES-GCM additional data.
