@@ -8,6 +8,7 @@ import { testBackends } from '../test-support/databases.js';
 import { ALICE, DEMO_PASSWORD, MARIA, startTestInstance, type TestInstance } from '../test-support/harness.js';
 import {
   authorizationRequest,
+  basicAuth,
   discover,
   local,
   signInThroughProvider,
@@ -384,6 +385,26 @@ describe.each(testBackends())('OpenID Provider on $name', (backend) => {
       // The ID token went by in the end-session URL; request lines are logged without their query.
       expect(service.logs.some((line) => line.includes('"url":"/oidc/session/end"'))).toBe(true);
       expect(service.logs.join('')).not.toContain(tokens.id_token);
+    });
+
+    it('ends our session when an app revokes its refresh token (RFC 7009), and only its own tokens', async () => {
+      const { tokens } = await signedIn(web);
+      const byOther = await fetch(local(service, discovery.revocation_endpoint), {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: basicAuth(portal) },
+        body: new URLSearchParams({ token: tokens.refresh_token, token_type_hint: 'refresh_token' }).toString(),
+      });
+      expect(byOther.status).toBe(400);
+      expect((await service.request('/v1/me', { token: tokens.access_token })).status).toBe(200);
+
+      const revoked = await fetch(local(service, discovery.revocation_endpoint), {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: basicAuth(web) },
+        body: new URLSearchParams({ token: tokens.refresh_token, token_type_hint: 'refresh_token' }).toString(),
+      });
+      expect(revoked.status).toBe(200);
+      expect((await service.request('/v1/me', { token: tokens.access_token })).status).toBe(401);
+      expect((await refresh(web, tokens.refresh_token)).status).toBe(400);
     });
 
     it('refuses a post-logout redirect URI that is not registered', async () => {

@@ -160,7 +160,14 @@ export function createOidcProvider(dependencies: OidcProviderDependencies): Prov
       // Fewer ways in: no PAR, no DPoP, no dynamic registration, no introspection — the apps need none of them.
       pushedAuthorizationRequests: { enabled: false },
       dPoP: { enabled: false },
-      revocation: { enabled: true },
+      revocation: {
+        enabled: true,
+        // A client revokes its own tokens only (RFC 7009 §2.1).
+        allowedPolicy: (_ctx, client, token) => {
+          if (token.clientId !== client.clientId) throw new errors.InvalidRequest('client is not authorized to revoke the presented token');
+          return true;
+        },
+      },
       userinfo: { enabled: true },
       backchannelLogout: { enabled: true },
       rpInitiatedLogout: {
@@ -271,21 +278,33 @@ export function createOidcProvider(dependencies: OidcProviderDependencies): Prov
     Object.defineProperty(provider.request, 'secure', { get: () => true });
   }
 
+  async function endOurSession(ctx: { ip: string; get(header: string): string }, sessionUid: string | undefined, via: 'end_session' | 'revocation'): Promise<void> {
+    const sid = sessionUid === undefined ? null : await links.sidFor(sessionUid);
+    if (sid === null) return;
+    const revoked = await sessions.revokeSession(sid, 'logout');
+    validity.forget(sid);
+    const userAgent = ctx.get('user-agent').slice(0, 512);
+    if (revoked !== null) {
+      await audit.record({ type: 'logout', userId: revoked.userId, sid, ip: ctx.ip, userAgent: userAgent === '' ? null : userAgent, detail: { via: `oidc_${via}` } });
+    }
+  }
+
   provider.use(async (ctx, next) => {
     // The provider's own HTML (its form_post response mode) gets the same strict page policy; it adds its script's
     // hash to script-src itself. Our pages replace it with a policy carrying their own nonce.
     ctx.set('content-security-policy', pagePolicy({ nonce: newNonce(), formActions }));
     await next();
+    const oidc = (ctx as Partial<KoaContextWithOIDC>).oidc;
+    if (oidc === undefined) return;
     // RP-initiated logout finished with "log out everywhere": end the session row behind the SSO session as well.
-    if (ctx.oidc?.route === 'end_session_confirm' && ctx.status === 303 && ctx.oidc.params?.logout !== undefined) {
-      const session = ctx.oidc.entities.Session;
-      const sid = session === undefined ? null : await links.sidFor(session.uid);
-      if (sid !== null) {
-        const revoked = await sessions.revokeSession(sid, 'logout');
-        validity.forget(sid);
-        const userAgent = ctx.get('user-agent').slice(0, 512);
-        if (revoked !== null) await audit.record({ type: 'logout', userId: revoked.userId, sid, ip: ctx.ip, userAgent: userAgent === '' ? null : userAgent, detail: { via: 'oidc' } });
-      }
+    if (oidc.route === 'end_session_confirm' && ctx.status === 303 && oidc.params?.logout !== undefined) {
+      const session = oidc.entities.Session;
+      await endOurSession(ctx, session === undefined ? undefined : session.uid, 'end_session');
+    }
+    // An app revoking its refresh token (RFC 7009) is signing out; the session row its SSO session stands for ends
+    // with it, so the other apps' revocation checks see it even if the browser never reaches end-session.
+    if (oidc.route === 'revocation' && ctx.status === 200 && oidc.entities.RefreshToken !== undefined) {
+      await endOurSession(ctx, oidc.entities.RefreshToken.sessionUid, 'revocation');
     }
   });
 
