@@ -41,6 +41,12 @@ export function createMetrics() {
       labelNames: ['type'] as const,
       registers: [registry],
     }),
+    oidcGrants: new Counter({
+      name: 'portcullis_oidc_grants_total',
+      help: 'OpenID Provider token endpoint answers by grant type and outcome (succeeded or the OAuth error code).',
+      labelNames: ['grant_type', 'outcome'] as const,
+      registers: [registry],
+    }),
     requestDuration: new Histogram({
       name: 'portcullis_http_request_duration_seconds',
       help: 'HTTP request latency by route and status.',

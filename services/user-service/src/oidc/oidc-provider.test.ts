@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { oidcArtifacts } from '../db/schema.js';
 import { createTestAccount } from '../test-support/accounts.js';
 import { testBackends } from '../test-support/databases.js';
+import { sampleValue } from '../test-support/prometheus.js';
 import { ALICE, DEMO_PASSWORD, MARIA, startTestInstance, type TestInstance } from '../test-support/harness.js';
 import {
   authorizationRequest,
@@ -342,6 +343,27 @@ describe.each(testBackends())('OpenID Provider on $name', (backend) => {
       const again = await browser.follow(await browser.get(authorizationRequest(discovery, web).url));
       expect(again).not.toBeInstanceOf(URL);
       expect(await (again as Response).text()).toContain('type="password"');
+    });
+  });
+
+  describe('operations', () => {
+    async function exposition(): Promise<string> {
+      return (await service.request('/metrics')).text();
+    }
+
+    it('counts token endpoint answers and audits refused refreshes like the API does', async () => {
+      const before = await exposition();
+      const { tokens } = await signedIn(web);
+      expect((await refresh(web, 'not-a-refresh-token')).status).toBe(400);
+      expect((await refresh(web, tokens.refresh_token)).status).toBe(200);
+      const after = await exposition();
+      const count = (text: string, labels: Record<string, string>) => sampleValue(text, 'portcullis_oidc_grants_total', labels);
+      expect(count(after, { grant_type: 'authorization_code', outcome: 'succeeded' }) - count(before, { grant_type: 'authorization_code', outcome: 'succeeded' })).toBe(1);
+      expect(count(after, { grant_type: 'refresh_token', outcome: 'invalid_grant' }) - count(before, { grant_type: 'refresh_token', outcome: 'invalid_grant' })).toBe(1);
+      expect(count(after, { grant_type: 'refresh_token', outcome: 'succeeded' }) - count(before, { grant_type: 'refresh_token', outcome: 'succeeded' })).toBe(1);
+      expect(sampleValue(after, 'portcullis_http_request_duration_seconds_count', { route: '/oidc/*', status: '200', method: 'POST' })).toBeGreaterThan(0);
+      const refused = await service.context.audit.list({ type: 'refresh.refused', limit: 5 });
+      expect(refused[0]).toMatchObject({ reason: 'invalid_grant', detail: { via: 'oidc', client_id: web.client_id } });
     });
   });
 

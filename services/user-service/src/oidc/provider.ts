@@ -21,6 +21,13 @@ export const OIDC_COOKIE_NAMES = Object.freeze({
   resume: '__Secure-portcullis-op-resume',
 });
 
+/** OAuth error codes counted by name; anything else is counted as "other" (bounded metric labels). */
+const OAUTH_ERRORS = new Set(['invalid_request', 'invalid_client', 'invalid_grant', 'unauthorized_client', 'unsupported_grant_type', 'invalid_scope', 'invalid_target', 'server_error']);
+
+function grantTypeLabel(grantType: unknown): string {
+  return grantType === 'authorization_code' || grantType === 'refresh_token' ? grantType : 'other';
+}
+
 /** What the interaction login leaves in the interaction result for `loadExistingGrant` to link. */
 export interface PortcullisLoginResult {
   readonly sid: string;
@@ -289,6 +296,18 @@ export function createOidcProvider(dependencies: OidcProviderDependencies): Prov
     }
   }
 
+  /** Counts every token endpoint answer; a refused refresh also feeds the audit trail and its alert, like the API's. */
+  async function recordTokenAnswer(ctx: { ip: string; status: number; body: unknown; get(header: string): string }, oidc: KoaContextWithOIDC['oidc']): Promise<void> {
+    const grantType = grantTypeLabel(oidc.params?.grant_type);
+    const error = ctx.status >= 400 ? (ctx.body as { error?: unknown } | undefined)?.error : undefined;
+    const outcome = ctx.status < 400 ? 'succeeded' : typeof error === 'string' && OAUTH_ERRORS.has(error) ? error : 'other';
+    context.metrics.oidcGrants.inc({ grant_type: grantType, outcome });
+    if (grantType === 'refresh_token' && outcome !== 'succeeded') {
+      const userAgent = ctx.get('user-agent').slice(0, 512);
+      await audit.record({ type: 'refresh.refused', ip: ctx.ip, userAgent: userAgent === '' ? null : userAgent, reason: outcome, detail: { via: 'oidc', client_id: oidc.client?.clientId ?? null } });
+    }
+  }
+
   provider.use(async (ctx, next) => {
     // The provider's own HTML (its form_post response mode) gets the same strict page policy; it adds its script's
     // hash to script-src itself. Our pages replace it with a policy carrying their own nonce.
@@ -296,6 +315,7 @@ export function createOidcProvider(dependencies: OidcProviderDependencies): Prov
     await next();
     const oidc = (ctx as Partial<KoaContextWithOIDC>).oidc;
     if (oidc === undefined) return;
+    if (oidc.route === 'token') await recordTokenAnswer(ctx, oidc);
     // RP-initiated logout finished with "log out everywhere": end the session row behind the SSO session as well.
     if (oidc.route === 'end_session_confirm' && ctx.status === 303 && oidc.params?.logout !== undefined) {
       const session = oidc.entities.Session;

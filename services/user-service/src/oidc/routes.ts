@@ -47,6 +47,7 @@ export async function registerOidcRoutes(app: FastifyInstance, context: ServiceC
     scope.addContentTypeParser('*', (_request, _payload, done) => done(null, undefined));
 
     const handOff = async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
+      const started = performance.now();
       const { callback } = await holder.current();
       const headers = request.raw.headers;
       // URLs the provider writes come from ISSUER, and the client address from Fastify (which applies TRUST_PROXY).
@@ -54,6 +55,13 @@ export async function registerOidcRoutes(app: FastifyInstance, context: ServiceC
       headers['x-forwarded-proto'] = issuer.protocol.slice(0, -1);
       headers['x-forwarded-for'] = request.ip;
       delete headers['x-forwarded-host'];
+      // The provider answers on the raw response, past Fastify's onResponse hook: observe its latency here.
+      reply.raw.once('finish', () => {
+        context.metrics.requestDuration.observe(
+          { method: request.method, route: request.routeOptions.url ?? 'unmatched', status: String(reply.raw.statusCode) },
+          (performance.now() - started) / 1000,
+        );
+      });
       reply.hijack();
       await callback(request.raw, reply.raw);
     };
