@@ -216,6 +216,14 @@ describe.each(testBackends())('OpenID Provider on $name', (backend) => {
       expect(params.get('error_description')).toBe('nonce is required');
     });
 
+    it('refuses a request without nonce from a browser that is already signed in, too', async () => {
+      const { browser } = await signedIn(web);
+      const step = await browser.follow(await browser.get(authorizationRequest(discovery, portal, { nonce: undefined }).url));
+      if (!(step instanceof URL)) throw new Error(`expected a redirect back to the app, got ${step.status}`);
+      expect(step.searchParams.get('error')).toBe('invalid_request');
+      expect(step.searchParams.get('code')).toBeNull();
+    });
+
     it('refuses a request without PKCE, or with the plain method', async () => {
       expect((await authorizationError(web, { code_challenge: undefined, code_challenge_method: undefined })).get('error')).toBe('invalid_request');
       expect((await authorizationError(web, { code_challenge_method: 'plain' })).get('error')).toBe('invalid_request');
