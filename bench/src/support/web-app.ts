@@ -118,6 +118,6 @@ export function showsUnavailable(visit: PageVisit): boolean {
 /** A time the dashboard prints (`data-testid` "access-expires", "refresh-at"), epoch ms on the app's clock. */
 export function shownTime(page: PageVisit, testId: 'access-expires' | 'refresh-at'): number {
   const match = new RegExp(`data-testid="${testId}">([^<]+)<`).exec(page.body);
-  if (match?.[1] === undefined) throw new Error(`the dashboard shows no ${testId}`);
+  if (match?.[1] === undefined) throw new Error(`no ${testId} in a ${page.status} answer${page.location === null ? '' : ` to ${page.location}`}`);
   return Date.parse(match[1]);
 }

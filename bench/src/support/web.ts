@@ -44,7 +44,9 @@ export async function signInThroughApp(appUrl: string, email: string, password: 
     headers: { 'content-type': 'application/x-www-form-urlencoded', origin: appUrl, cookie: cookies.header() },
     body: new URLSearchParams({ csrfToken, email, password, callbackUrl: `${appUrl}/` }),
   });
-  if (signIn.status !== 302) throw new Error(`sign-in through the app answered ${signIn.status}`);
+  // NextAuth answers a refused sign-in with a redirect too, to the sign-in page with `error=`.
+  const location = signIn.headers.get('location') ?? '';
+  if (signIn.status !== 302 || new URL(location, appUrl).searchParams.has('error')) throw new Error(`sign-in through the app answered ${signIn.status} ${location}`);
   cookies.take(signIn);
   return cookies;
 }
