@@ -28,3 +28,24 @@ export class PortalPage {
     await this.page.goto(`${this.url}/`);
   }
 }
+
+/** The portal's "My sessions" page: the user's sessions at the user-service, each revocable. */
+export class PortalSessionsPage {
+  readonly currentRow: Locator;
+
+  constructor(
+    readonly page: Page,
+    readonly url: string,
+  ) {
+    this.currentRow = page.locator('tr[data-current="true"]');
+  }
+
+  async goto(): Promise<void> {
+    await this.page.goto(`${this.url}/sessions`);
+    await expect(this.page.getByRole('heading', { name: 'My sessions' })).toBeVisible();
+  }
+
+  async revokeCurrent(): Promise<void> {
+    await this.currentRow.getByRole('button', { name: /Revoke/ }).click();
+  }
+}

@@ -2,7 +2,7 @@ import { expect, test, type BrowserContext, type Page } from '@playwright/test';
 import { decode } from 'next-auth/jwt';
 import { DEMO_USERS } from '../harness/env.js';
 import { startSsoSystem, type SsoApp, type SsoSystem } from '../harness/sso-system.js';
-import { PortalPage } from '../pages/portal-page.js';
+import { PortalPage, PortalSessionsPage } from '../pages/portal-page.js';
 import { ProviderSignInPage } from '../pages/provider-sign-in-page.js';
 
 // Issue 7: one sign-in at the user-service's OpenID Provider serves every app; one sign-out ends them all.
@@ -82,6 +82,25 @@ test.describe('single sign-on across two apps', () => {
     await page.getByRole('button', { name: 'Sign out' }).click();
     await expect(page).toHaveURL(new RegExp(`^${sso.web.url}/signin`));
     await expect.poll(() => homeStatus(context, sso.portal), { timeout: 5_000, intervals: [250] }).toBe(303);
+  });
+});
+
+test.describe("the portal's sessions page", () => {
+  test('lists the one session both apps share, and revoking it there ends it in the web app too', async ({ page, context }) => {
+    await signInAtWeb(page);
+    const portal = new PortalPage(page, sso.portal.url);
+    await portal.gotoSignIn();
+    await portal.singleSignOn.click();
+    await expect(portal.heading).toBeVisible();
+
+    const sessions = new PortalSessionsPage(page, sso.portal.url);
+    await sessions.goto();
+    await expect(sessions.currentRow).toHaveCount(1);
+    await sessions.revokeCurrent();
+    await expect(page).toHaveURL(new RegExp(`^${sso.portal.url}/signin`));
+    expect(await homeStatus(context, sso.portal)).toBe(303);
+    // One SSO session is one session row: the web app's revocation check sees it revoked.
+    await expect.poll(() => homeStatus(context, sso.web), { timeout: 5_000, intervals: [250] }).toBe(303);
   });
 });
 

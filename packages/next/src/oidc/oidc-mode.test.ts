@@ -315,6 +315,16 @@ describe('oidc mode: options', () => {
     expect(() => build({ mode: 'both', oidc: undefined })).toThrow(/"oidc"/);
   });
 
+  it('has no back-channel logout endpoint and keeps NextAuth\'s cookie names in credentials mode', async () => {
+    const credentialsOnly = build({ mode: 'credentials', oidc: undefined, cookiePrefix: undefined });
+    const response = await credentialsOnly.backchannelLogoutRoute.POST(
+      new Request(`${APP}/api/auth/backchannel-logout`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'logout_token=x' }),
+    );
+    expect(response.status).toBe(404);
+    expect(credentialsOnly.cookies.sessionToken).toBe('__Host-next-auth.session-token');
+    expect(auth.cookies).toMatchObject({ sessionToken: SESSION_COOKIE, csrfToken: CSRF_COOKIE, callbackUrl: '__Secure-portal.callback-url' });
+  });
+
   it('offers the password form and single sign-on side by side in both mode', () => {
     expect(build({ mode: 'both' }).authOptions.providers.map((candidate) => candidate.id)).toEqual(['credentials', 'portcullis']);
     expect(auth.authOptions.providers.map((candidate) => candidate.id)).toEqual(['portcullis']);
