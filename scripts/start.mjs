@@ -16,19 +16,21 @@ const webUrl = `http://localhost:${webPort}`;
 const portalUrl = `http://localhost:${portalPort}`;
 
 /**
- * The single sign-on client secrets of the web app and the portal: generated once into DATA_DIR (mode 600) so
- * sessions and registrations survive restarts; throwaway ones for an in-memory database.
+ * The single sign-on secrets — both apps' client secrets and the key of the provider's SSO cookie: generated once into
+ * DATA_DIR (mode 600) so registrations and SSO sessions survive restarts; throwaway ones for an in-memory database.
  */
 function clientSecrets() {
-  const fresh = () => ({ web: randomBytes(32).toString('base64url'), portal: randomBytes(32).toString('base64url') });
+  const fresh = () => ({ web: randomBytes(32).toString('base64url'), portal: randomBytes(32).toString('base64url'), ssoCookieKey: randomBytes(32).toString('base64url') });
   if (dataDir.startsWith('memory://')) return fresh();
   const file = join(dataDir, 'oidc-client-secrets.json');
-  if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8'));
+  const stored = existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : {};
+  // A file from before the SSO cookie key was kept here gains the missing secret; the existing ones stay.
+  const secrets = { ...fresh(), ...stored };
+  if (Object.keys(secrets).every((name) => name in stored)) return secrets;
   mkdirSync(dataDir, { recursive: true });
-  const secrets = fresh();
   writeFileSync(file, `${JSON.stringify(secrets)}\n`, { mode: 0o600 });
   chmodSync(file, 0o600);
-  console.log(`generated the single sign-on client secrets into ${file}`);
+  console.log(`generated the single sign-on secrets into ${file}`);
   return secrets;
 }
 const secrets = clientSecrets();
@@ -78,6 +80,7 @@ start('user-service', 'node', ['services/user-service/dist/server.js'], {
   CORS_ORIGINS: process.env.CORS_ORIGINS ?? `http://localhost:${webPort}`,
   ISSUER: issuer,
   OIDC_CLIENTS: JSON.stringify(oidcClients),
+  OIDC_COOKIE_KEYS: process.env.OIDC_COOKIE_KEYS ?? secrets.ssoCookieKey,
 });
 // The web app keeps its generated NEXTAUTH_SECRET in the same data directory.
 start('web', 'npm', ['run', 'start', '-w', '@portcullis/web'], {
