@@ -1,6 +1,7 @@
 import type { CredentialsConfig } from 'next-auth/providers/credentials';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { AuthHarness } from '../test-support/auth-harness.js';
+import { deferred } from '../test-support/deferred.js';
 import { createAuthMetrics, processMetrics, type AuthMetrics } from './auth-metrics.js';
 
 let h: AuthHarness;
@@ -51,7 +52,19 @@ describe('auth metrics', () => {
   it('counts single-flight hits: 20 parallel requests with a due token make one started refresh and 19 joined', async () => {
     const { cookie } = await h.signIn();
     h.clock.advance(4_500);
-    await Promise.all(Array.from({ length: 20 }, () => h.auth.proxy(h.request('/api/bff/me', { cookie }))));
+    // The backend holds the refresh until all 20 have reached the single flight, so a slow machine where the first
+    // request finishes before the last one starts cannot turn "joined" into "reused".
+    const refreshAnswer = deferred<void>();
+    h.backend.override = async (call) => {
+      if (call.path === '/v1/auth/refresh') await refreshAnswer.promise;
+      return false;
+    };
+    const storm = Promise.all(Array.from({ length: 20 }, () => h.auth.proxy(h.request('/api/bff/me', { cookie }))));
+    const inFlight = async () => (await value('portcullis_web_refresh_single_flight_total', { result: 'started' })) + (await value('portcullis_web_refresh_single_flight_total', { result: 'joined' }));
+    await vi.waitFor(async () => expect(await inFlight()).toBe(20));
+    refreshAnswer.resolve();
+    await storm;
+    h.backend.override = undefined;
     expect(await value('portcullis_web_refresh_single_flight_total', { result: 'started' })).toBe(1);
     expect(await value('portcullis_web_refresh_single_flight_total', { result: 'joined' })).toBe(19);
     expect(await value('portcullis_web_auth_events_total', { event: 'refresh', outcome: 'rotated' })).toBe(1);
