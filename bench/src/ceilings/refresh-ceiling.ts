@@ -1,9 +1,9 @@
-// Ceiling for POST /v1/auth/refresh: the same essential steps without the framework — parse the body, hash the
-// presented token, one atomic statement that marks it used only if unused and inserts its successor, one signature.
-// No transaction block, no audit row, no sealed successor, no throttle, no logging: what rotation cannot go below.
-// With ROTATION=service it calls the service's own SessionStore.rotateRefreshToken (audit row, sliding session,
-// sealed successor: the same storage work) and signs once, still without the framework: the difference to the
-// endpoint is then the HTTP layer alone.
+// Ceilings for POST /v1/auth/refresh, without the framework (no Fastify, no hooks, no logging, no throttle).
+// With ROTATION=service — the ceiling issue 6 names, "the same steps without the framework (hash lookup, atomic
+// update, one signature)" — it hashes the presented token, runs the service's own one-statement rotation
+// (SessionStore.rotateRefreshToken: marks it used, inserts the sealed successor, slides the session, writes the audit
+// row) and signs once. Without it, a floor: the same hash and signature around a smaller statement that only marks
+// the token used and inserts its successor, to show what the writes issue 2 requires cost.
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage } from 'node:http';
 import { sql } from 'drizzle-orm';

@@ -73,8 +73,9 @@ export async function runThroughput(options: {
       'refresh pool (sessions, each request a real rotation)': sessionsNeeded(profile.connections, profile.rounds + (profile.warmupSeconds > 0 ? 1 : 0)),
       'user-service': 'one process, LOG_LEVEL=warn, PASSWORD_HASH_CONCURRENCY=1, throttles raised for one client address',
       'GET /v1/me ceiling': 'bare Fastify route, one jwtVerify, same public key and options',
-      'POST /v1/auth/refresh ceiling': 'node:http, sha256 lookup + one atomic UPDATE…INSERT statement + one EdDSA signature, same database',
-      'POST /v1/auth/refresh (HTTP layer only) ceiling': "node:http calling the service's SessionStore.rotateRefreshToken (audit row, sliding session, sealed successor) + one signature",
+      'POST /v1/auth/refresh ceiling (the same steps without the framework)':
+        "node:http: sha256 lookup + the service's one atomic rotation statement (SessionStore.rotateRefreshToken: marks the token used, inserts the sealed successor, slides the session, writes the audit row) + one EdDSA signature, same database",
+      'POST /v1/auth/refresh floor (for comparison, no target)': 'node:http: sha256 lookup + a smaller atomic UPDATE…INSERT statement without the session slide, sealed successor and audit row issue 2 requires + one EdDSA signature',
       'POST /v1/auth/login ceiling': 'node:http, one argon2id verify (m=19 MiB, t=2, p=1) at the same hashing concurrency',
     },
     measurements: [],
@@ -111,7 +112,7 @@ export async function runThroughput(options: {
       result.measurements.push(meRow);
       reporter.measured(THROUGHPUT_ID, meRow);
 
-      // POST /v1/auth/refresh from a pool of sessions against the bare rotation.
+      // POST /v1/auth/refresh from a pool of sessions against a floor: a smaller statement than rotation needs.
       const poolSize = sessionsNeeded(profile.connections, profile.rounds + (profile.warmupSeconds > 0 ? 1 : 0));
       const sessions: string[] = [];
       for (let index = 0; index < poolSize; index += 1) sessions.push((await login(service.url)).refreshToken);
@@ -134,17 +135,18 @@ export async function runThroughput(options: {
           options: { url: `${service.url}/v1/auth/refresh`, method: 'POST', connections: profile.connections, headers: json, setupRequest: pool.setupRequest, onResponse: pool.onResponse, onEnd: pool.endRun },
         },
         {
-          label: `2 · ${backend} · ceiling: rotation`,
+          label: `2 · ${backend} · floor: smaller rotation statement`,
           options: { url: `${rotator.url}/refresh`, method: 'POST', connections: profile.connections, headers: json, setupRequest: ceilingPool.setupRequest, onResponse: ceilingPool.onResponse, onEnd: ceilingPool.endRun },
         },
       );
       await rotator.stop();
-      const refreshRow = compared('POST /v1/auth/refresh', backend, refresh, 'hash + atomic update + signature', refreshCeiling, backend === 'postgres' ? 0.7 : undefined);
+      const refreshRow = compared('POST /v1/auth/refresh (vs a floor without three required writes)', backend, refresh, 'hash + smaller update + signature', refreshCeiling);
       result.measurements.push(refreshRow);
       reporter.measured(THROUGHPUT_ID, refreshRow);
 
-      // The same endpoint against the service's own rotation (audit row, sliding session, sealed successor) and one
-      // signature without the framework: what the HTTP layer costs, apart from the storage work the endpoint owes.
+      // The ceiling issue 6 names — "the same steps without the framework (hash lookup, atomic update, one signature)":
+      // the service's own one-statement rotation (audit row, sliding session, sealed successor) and one signature.
+      // The ratio is then what the framework and the HTTP layer cost.
       const storageOnly = await startNodeProcess({
         name: 'refresh ceiling (service rotation)',
         script: `${CEILINGS_DIR}refresh-ceiling.js`,
@@ -169,7 +171,7 @@ export async function runThroughput(options: {
         },
       );
       await storageOnly.stop();
-      const layerRow = compared('POST /v1/auth/refresh (HTTP layer only)', backend, refreshAgain, "service's rotation + signature, no framework", storageCeiling);
+      const layerRow = compared('POST /v1/auth/refresh', backend, refreshAgain, 'hash + the same atomic rotation + signature, no framework', storageCeiling, backend === 'postgres' ? 0.7 : undefined);
       result.measurements.push(layerRow);
       reporter.measured(THROUGHPUT_ID, layerRow);
 
