@@ -1,14 +1,15 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createPostgresDatabase, type BenchDatabase } from '../support/databases.js';
+import { databaseOutageKinds, type DatabaseOutage } from '../support/database-outages.js';
 import { BENCH_DEMO_PASSWORD, startUserService, UNTHROTTLED, waitFor, type RunningProcess } from '../support/processes.js';
-import { TcpProxy } from '../support/tcp-proxy.js';
 import { showsSignedIn, showsUnavailable, startWebApp, visitPage, WEB_BUILT, type PageVisit, type RunningWebApp } from '../support/web-app.js';
 import { metricValue, signInThroughApp, type Cookies } from '../support/web.js';
 
-const adminUrl = process.env.DATABASE_URL ?? '';
-const skipReason = adminUrl === '' ? 'DATABASE_URL is not set (.ci/run sets it)' : WEB_BUILT ? '' : 'apps/web is not built (npm run build)';
-if (skipReason !== '') console.info(`[faults] PostgreSQL outage seen through the app SKIPPED: ${skipReason}`);
+const kinds = databaseOutageKinds(process.env.DATABASE_URL ?? '').map((kind) => ({
+  ...kind,
+  skipReason: kind.skipReason !== '' ? kind.skipReason : WEB_BUILT ? '' : 'apps/web is not built (npm run build)',
+}));
+for (const kind of kinds) if (kind.skipReason !== '') console.info(`[faults] PostgreSQL outage seen through the app (${kind.name}) SKIPPED: ${kind.skipReason}`);
 
 /** Short, so every browser's token falls due (and expires) while the database is away. */
 const TTL_SECONDS = 5;
@@ -23,32 +24,25 @@ interface Browser {
   readonly visits: { phase: Phase; page: PageVisit }[];
 }
 
-describe.skipIf(skipReason !== '')(`PostgreSQL restarted while users browse through the app${skipReason === '' ? '' : ` — skipped: ${skipReason}`}`, () => {
-  let database: BenchDatabase;
-  let proxy: TcpProxy;
+describe.each(kinds)('PostgreSQL restarted while users browse through the app: $name', (kind) => {
+  let outage: DatabaseOutage | undefined;
   let service: RunningProcess | undefined;
   let web: RunningWebApp | undefined;
 
   beforeAll(async () => {
-    database = await createPostgresDatabase(adminUrl, 'portcullis_fault');
-    const direct = new URL(database.env.DATABASE_URL ?? '');
-    // The machine's PostgreSQL is shared: a relay the test controls plays the restart (see tcp-proxy.ts).
-    proxy = new TcpProxy(direct.hostname, Number(direct.port || '5432'));
-    const proxied = new URL(direct);
-    proxied.hostname = '127.0.0.1';
-    proxied.port = String(await proxy.start());
-    service = await startUserService({ env: { DATABASE_URL: proxied.toString(), ...UNTHROTTLED, ACCESS_TOKEN_TTL: String(TTL_SECONDS) } });
+    if (kind.skipReason !== '') return;
+    outage = await kind.create();
+    service = await startUserService({ env: { DATABASE_URL: outage.databaseUrl, ...UNTHROTTLED, ACCESS_TOKEN_TTL: String(TTL_SECONDS) } });
     web = await startWebApp({ apiUrl: service.url });
   }, 180_000);
 
   afterAll(async () => {
     await web?.stop();
     await service?.stop();
-    await proxy?.close();
-    await database?.drop();
+    await outage?.close();
   });
 
-  it('signs nobody out meanwhile (503 pages at worst), and everyone continues afterwards with no session lost', async () => {
+  it.skipIf(kind.skipReason !== '')(`signs nobody out meanwhile (503 pages at worst), and everyone continues afterwards with no session lost${kind.skipReason === '' ? '' : ` — skipped: ${kind.skipReason}`}`, async () => {
     const app = web?.appUrl ?? '';
     const serviceUrl = service?.url ?? '';
     const browsers: Browser[] = [];
@@ -73,11 +67,11 @@ describe.skipIf(skipReason !== '')(`PostgreSQL restarted while users browse thro
 
     await waitFor('every browser to be served before the outage', async () => seen('before', (page) => page.status === 200), { timeoutMs: 30_000 });
     phase = 'outage';
-    await proxy.cut();
+    await outage?.begin();
     // Long enough for every token to fall due and expire with the database away: each browser meets the 503 page.
     await waitFor('every browser to meet the 503 page', async () => seen('outage', showsUnavailable), { timeoutMs: 60_000, intervalMs: 100 });
     phase = 'after';
-    await proxy.restore();
+    await outage?.end();
     await waitFor('every browser to be served again', async () => seen('after', (page) => page.status === 200), { timeoutMs: 60_000, intervalMs: 100 });
     stop = true;
     await Promise.all(browsing);
@@ -92,7 +86,7 @@ describe.skipIf(skipReason !== '')(`PostgreSQL restarted while users browse thro
       expect(showsSignedIn(await visitPage({ baseUrl: app, appUrl: app, cookies: browser.cookies }), browser.email)).toBe(true);
     }
     expect(metricValue(await (await fetch(`${serviceUrl}/metrics`)).text(), 'portcullis_refresh_reuse_detected_total') - reuseBefore).toBe(0);
-    const check = new pg.Client({ connectionString: database.env.DATABASE_URL });
+    const check = new pg.Client({ connectionString: outage?.checkUrl });
     await check.connect();
     try {
       // No session lost: none revoked, none forked (at most one unused refresh token each).

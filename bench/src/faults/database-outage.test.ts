@@ -1,14 +1,12 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TokenResponse } from '@portcullis/contracts';
-import { createPostgresDatabase, type BenchDatabase } from '../support/databases.js';
+import { databaseOutageKinds, type DatabaseOutage } from '../support/database-outages.js';
 import { startUserService, UNTHROTTLED, waitFor, type RunningProcess } from '../support/processes.js';
-import { TcpProxy } from '../support/tcp-proxy.js';
 import { login } from '../support/tokens.js';
 
-const adminUrl = process.env.DATABASE_URL ?? '';
-const skipReason = adminUrl === '' ? 'DATABASE_URL is not set (.ci/run sets it)' : '';
-if (skipReason !== '') console.info(`[faults] PostgreSQL outage test SKIPPED: ${skipReason}`);
+const kinds = databaseOutageKinds(process.env.DATABASE_URL ?? '');
+for (const kind of kinds) if (kind.skipReason !== '') console.info(`[faults] PostgreSQL outage (${kind.name}) SKIPPED: ${kind.skipReason}`);
 
 interface Answer {
   readonly phase: 'before' | 'outage' | 'after';
@@ -24,28 +22,22 @@ interface Device {
   refresh: string;
 }
 
-describe.skipIf(skipReason !== '')(`PostgreSQL restarted under load${skipReason === '' ? '' : ` — skipped: ${skipReason}`}`, () => {
-  let database: BenchDatabase;
-  let proxy: TcpProxy;
+describe.each(kinds)('PostgreSQL restarted under load: $name', (kind) => {
+  let database: DatabaseOutage | undefined;
   let service: RunningProcess | undefined;
 
   beforeAll(async () => {
-    database = await createPostgresDatabase(adminUrl, 'portcullis_fault');
-    const direct = new URL(database.env.DATABASE_URL ?? '');
-    proxy = new TcpProxy(direct.hostname, Number(direct.port || '5432'));
-    const proxied = new URL(direct);
-    proxied.hostname = '127.0.0.1';
-    proxied.port = String(await proxy.start());
-    service = await startUserService({ env: { DATABASE_URL: proxied.toString(), ...UNTHROTTLED } });
-  });
+    if (kind.skipReason !== '') return;
+    database = await kind.create();
+    service = await startUserService({ env: { DATABASE_URL: database.databaseUrl, ...UNTHROTTLED } });
+  }, 60_000);
 
   afterAll(async () => {
     await service?.stop();
-    await proxy?.close();
-    await database?.drop();
+    await database?.close();
   });
 
-  it('answers 503 unavailable at once (no 500, no hang), recovers by itself, and loses no session', async () => {
+  it.skipIf(kind.skipReason !== '')(`answers 503 unavailable at once (no 500, no hang), recovers by itself, and loses no session${kind.skipReason === '' ? '' : ` — skipped: ${kind.skipReason}`}`, async () => {
     const base = service?.url ?? '';
     const devices: Device[] = [];
     for (let index = 0; index < 6; index += 1) {
@@ -81,10 +73,10 @@ describe.skipIf(skipReason !== '')(`PostgreSQL restarted under load${skipReason 
 
     await waitFor('traffic before the outage', async () => answers.filter((answer) => answer.status === 200).length >= 30, { timeoutMs: 10_000 });
     phase = 'outage';
-    await proxy.cut();
+    await database?.begin();
     await waitFor('503s during the outage', async () => answers.filter((answer) => answer.phase === 'outage' && answer.status === 503).length >= 20, { timeoutMs: 15_000 });
     phase = 'after';
-    await proxy.restore();
+    await database?.end();
     await waitFor('the service to recover by itself', async () => (await fetch(`${base}/readyz`)).status === 200, { timeoutMs: 15_000, intervalMs: 100 });
     await waitFor('refreshes to succeed again', async () => answers.filter((answer) => answer.phase === 'after' && answer.path === '/v1/auth/refresh' && answer.status === 200).length >= devices.length * 2, { timeoutMs: 15_000 });
     stop = true;
@@ -105,7 +97,7 @@ describe.skipIf(skipReason !== '')(`PostgreSQL restarted under load${skipReason 
       const response = await fetch(`${base}/v1/auth/refresh`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ refreshToken: device.refresh }) });
       expect(response.status).toBe(200);
     }
-    const check = new pg.Client({ connectionString: database.env.DATABASE_URL });
+    const check = new pg.Client({ connectionString: database?.checkUrl });
     await check.connect();
     try {
       expect((await check.query('select id from sessions where revoked_at is not null')).rowCount).toBe(0);
