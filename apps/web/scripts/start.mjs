@@ -1,56 +1,13 @@
-// Serves the built app (`next start`) with its configuration resolved: WEB_PORT, API_URL, NEXTAUTH_URL,
-// NEXTAUTH_SECRET (generated once into DATA_DIR when unset) and DATA_DIR.
-import { randomBytes } from 'node:crypto';
-import { spawn } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import path from 'node:path';
+// Serves the built app (`next start`): WEB_PORT, WEB_HOST, API_URL, NEXTAUTH_URL, NEXTAUTH_SECRET (generated once
+// into DATA_DIR when unset) and DATA_DIR, resolved by the repo's shared start script.
 import { fileURLToPath } from 'node:url';
+import { startNextApp } from '../../../scripts/next-app-start.mjs';
 
-const appDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const repoRoot = path.resolve(appDir, '../..');
-
-function fail(message) {
-  console.error(`[web] ${message}`);
-  process.exit(1);
-}
-
-const port = Number(process.env.WEB_PORT ?? '3000');
-if (!Number.isInteger(port) || port < 1 || port > 65535) fail(`Invalid WEB_PORT: ${process.env.WEB_PORT}`);
-const dataDir = process.env.DATA_DIR ?? path.join(repoRoot, '.data');
-
-const appUrl = process.env.NEXTAUTH_URL ?? `http://localhost:${port}`;
-const localHosts = new Set(['localhost', '127.0.0.1', '[::1]']);
-
-/** The secret that encrypts session cookies: kept in DATA_DIR so sessions survive restarts. */
-function sessionSecret() {
-  if (process.env.NEXTAUTH_SECRET) return process.env.NEXTAUTH_SECRET;
-  // Behind a real domain the secret must be managed like any other (same on every instance, rotated on purpose).
-  if (!localHosts.has(new URL(appUrl).hostname)) fail(`NEXTAUTH_SECRET is required when NEXTAUTH_URL is not local (${appUrl})`);
-  if (dataDir.startsWith('memory://')) return randomBytes(32).toString('base64url');
-  const file = path.join(path.resolve(repoRoot, dataDir), 'nextauth-secret');
-  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
-  mkdirSync(path.dirname(file), { recursive: true });
-  const secret = randomBytes(32).toString('base64url');
-  writeFileSync(file, `${secret}\n`, { mode: 0o600 });
-  chmodSync(file, 0o600);
-  console.log(`[web] generated NEXTAUTH_SECRET into ${file}`);
-  return secret;
-}
-
-const env = {
-  ...process.env,
-  NODE_ENV: 'production',
-  WEB_PORT: String(port),
-  API_URL: process.env.API_URL ?? 'http://127.0.0.1:4000',
-  NEXTAUTH_URL: appUrl,
-  NEXTAUTH_SECRET: sessionSecret(),
-  DATA_DIR: dataDir,
-};
-
-const nextBin = createRequire(import.meta.url).resolve('next/dist/bin/next');
-const args = [nextBin, 'start', '--port', String(port)];
-if (process.env.WEB_HOST) args.push('--hostname', process.env.WEB_HOST);
-const child = spawn(process.execPath, args, { cwd: appDir, env, stdio: 'inherit' });
-for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));
-child.on('exit', (code, signal) => process.exit(signal ? 1 : (code ?? 0)));
+startNextApp({
+  name: 'web',
+  appDir: fileURLToPath(new URL('..', import.meta.url)),
+  portVariable: 'WEB_PORT',
+  defaultPort: 3000,
+  hostVariable: 'WEB_HOST',
+  secretFile: 'nextauth-secret',
+});
