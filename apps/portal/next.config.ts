@@ -1,28 +1,3 @@
-import path from 'node:path';
-import type { NextConfig } from 'next';
+import { portcullisNextConfig } from '@portcullis/next/config';
 
-// Headers for responses the proxy never sees (static assets). The proxy adds the same set plus a CSP with a
-// per-request nonce on everything else (OWASP ASVS 5.0 §3.4).
-const staticSecurityHeaders = [
-  { key: 'X-Content-Type-Options', value: 'nosniff' },
-  { key: 'Referrer-Policy', value: 'strict-origin-when-cross-origin' },
-  { key: 'X-Frame-Options', value: 'DENY' },
-  { key: 'Cross-Origin-Opener-Policy', value: 'same-origin-allow-popups' },
-];
-
-const nextConfig: NextConfig = {
-  poweredByHeader: false,
-  reactStrictMode: true,
-  // The workspace root, so Turbopack resolves the linked @portcullis/* packages.
-  turbopack: { root: path.resolve(process.cwd(), '../..') },
-  outputFileTracingRoot: path.resolve(process.cwd(), '../..'),
-  experimental: {
-    // `forbidden()` renders app/forbidden.tsx with status 403.
-    authInterrupts: true,
-  },
-  async headers() {
-    return [{ source: '/:path*', headers: staticSecurityHeaders }];
-  },
-};
-
-export default nextConfig;
+export default portcullisNextConfig();
