@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TokenResponse } from '@portcullis/contracts';
-import { startCluster, type RunningCluster } from '../support/cluster.js';
+import { CLUSTER_DEMO_PASSWORD, startCluster, type RunningCluster } from '../support/cluster.js';
 import { createPostgresDatabase, type BenchDatabase } from '../support/databases.js';
 import { waitFor } from '../support/processes.js';
 
@@ -11,7 +11,7 @@ const redisUrl = process.env.REDIS_URL ?? '';
 const skipReason = databaseUrl === '' || redisUrl === '' ? 'DATABASE_URL and REDIS_URL must both be set (.ci/run sets them)' : '';
 if (skipReason !== '') console.info(`[scale-out] SKIPPED: ${skipReason}`);
 
-const PASSWORD = 'cluster-demo-password';
+const PASSWORD = CLUSTER_DEMO_PASSWORD;
 const ALICE = 'alice@example.com';
 
 /**

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TokenResponse } from '@portcullis/contracts';
-import { startCluster, type RunningCluster } from '../support/cluster.js';
+import { CLUSTER_DEMO_PASSWORD, startCluster, type RunningCluster } from '../support/cluster.js';
 import { createPostgresDatabase, type BenchDatabase } from '../support/databases.js';
 import { openSessionCookie } from '../support/session-cookie.js';
 import { randomAddress } from '../support/tokens.js';
@@ -14,7 +14,7 @@ const skipReason =
   databaseUrl === '' || redisUrl === '' ? 'DATABASE_URL and REDIS_URL must both be set (.ci/run sets them)' : WEB_BUILT ? '' : 'apps/web is not built (npm run build)';
 if (skipReason !== '') console.info(`[scale-out, web tier] SKIPPED: ${skipReason}`);
 
-const PASSWORD = 'cluster-demo-password';
+const PASSWORD = CLUSTER_DEMO_PASSWORD;
 /** Short enough for the storm to wait for a due token, long enough that no refresh happens while revocation is watched. */
 const TTL_SECONDS = 10;
 /** How stale an instance's "session still active" answer may be (the library's `sessionCheckMaxAgeSeconds` default, ≤ 5 s). */

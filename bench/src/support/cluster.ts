@@ -7,6 +7,9 @@ import { rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { REPO_ROOT, waitFor } from './processes.js';
 
+/** The demo users' password of the cluster this test process starts: random, so none is written into the repository. */
+export const CLUSTER_DEMO_PASSWORD = randomBytes(18).toString('base64url');
+
 async function portIsFree(port: number): Promise<boolean> {
   const server = createServer();
   try {
@@ -59,7 +62,7 @@ export async function startCluster(options: { databaseUrl: string; redisUrl: str
       ...(options.web === true ? { WEB_PORT: String(webBase), NEXTAUTH_SECRET: randomBytes(32).toString('base64url'), DATA_DIR: dataDir } : {}),
       LOG_LEVEL: 'warn',
       NODE_ENV: 'test',
-      DEMO_PASSWORD: 'cluster-demo-password',
+      DEMO_PASSWORD: CLUSTER_DEMO_PASSWORD,
       ...options.env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { createServer } from 'node:net';
@@ -125,7 +126,7 @@ export const UNTHROTTLED = Object.freeze({
   REFRESH_MAX_PER_IP_PER_MINUTE: '1000000000',
 });
 
-export const BENCH_DEMO_PASSWORD = 'bench-demo-password';
+export const BENCH_DEMO_PASSWORD = randomBytes(18).toString('base64url');
 
 /** Starts the built user-service (`services/user-service/dist/server.js`) with demo users. */
 export function startUserService(options: { name?: string; env: Record<string, string>; port?: number }): Promise<RunningProcess> {

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { Role } from '@portcullis/contracts';
 import { NextRequest } from 'next/server';
 import { createAuth, type Auth } from '../create-auth.js';
@@ -9,7 +10,8 @@ import { ManualClock, silentLogger } from './deferred.js';
 import { FakeUserService } from './fake-user-service.js';
 
 export const APP = 'http://localhost:3000';
-export const SECRET = 'test-secret-test-secret-test-secret-0123';
+/** NEXTAUTH_SECRET of this test process: random, so no secret is written into the repository. */
+export const SECRET = randomBytes(32).toString('base64url');
 export const SESSION_COOKIE = '__Host-next-auth.session-token';
 
 /**

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { Writable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import type { TokenResponse } from '@portcullis/contracts';
@@ -9,7 +10,8 @@ import { seedDemoUsers } from '../users/demo-users.js';
 import type { TestBackend } from './databases.js';
 import { ManualClock } from './manual-clock.js';
 
-export const DEMO_PASSWORD = 'correct-horse-battery-staple';
+/** The demo users' password in this test process: random, so no credential is written into the repository. */
+export const DEMO_PASSWORD = randomBytes(18).toString('base64url');
 export const ALICE = 'alice@example.com';
 export const MARIA = 'maria@example.com';
 export const ADAM = 'adam@example.com';
