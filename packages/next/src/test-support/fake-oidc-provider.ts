@@ -5,7 +5,8 @@ import { exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK } from 'j
 import { scopesForRole, type Role } from '@portcullis/contracts';
 
 export const CLIENT_ID = 'portcullis-portal';
-export const CLIENT_SECRET = 'portal-secret-portal-secret-0123';
+/** The client secret of this test process: random, so no secret is written into the repository. */
+export const CLIENT_SECRET = randomBytes(24).toString('base64url');
 
 interface PendingCode {
   clientId: string;
