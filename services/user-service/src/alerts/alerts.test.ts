@@ -53,6 +53,21 @@ describe.each(testBackends())('alerts from the audit trail on $name', (backend) 
     expect(await (await service.request('/metrics')).text()).toMatch(/portcullis_alerts_total\{type="refresh.reuse"\} 1/);
   });
 
+  it('sees a burst hidden in a spread-out storm, whole, and nothing in the storm itself', async () => {
+    async function failedSignIn(email: string, ip: string): Promise<void> {
+      await service.request('/v1/auth/login', { method: 'POST', json: { email, password: 'a-wrong-guess' }, headers: { 'x-forwarded-for': ip } });
+    }
+    // Five accounts from three addresses, every pair once: each account 3 failures (threshold 4), each address 5 (6).
+    for (const account of [0, 1, 2, 3, 4]) {
+      for (const address of [1, 2, 3]) await failedSignIn(`spread-${account}@example.com`, `203.0.113.${address}`);
+    }
+    expect(await service.context.alerts.scan()).toEqual([]);
+
+    await failedSignIn('spread-0@example.com', '203.0.113.9');
+    const raised = await service.context.alerts.scan();
+    expect(raised).toEqual([expect.objectContaining({ type: 'brute_force.account', subject: 'spread-0@example.com', count: 4 })]);
+  });
+
   it('ranks the top sources of failures and counts active sessions by role', async () => {
     const top = await service.request('/v1/audit/top?type=login.failed&by=email', { token: admin.accessToken });
     expect(((await top.json()) as { top: Array<{ key: string; count: number }> }).top[0]).toEqual({ key: 'target@example.com', count: 6 });
