@@ -1,13 +1,9 @@
+import { appEnv, appEnvFields, invalidEnvironment, parseEnvironment, portField, type AppEnv } from '@portcullis/next/config';
 import { z } from 'zod';
 
 const envSchema = z.object({
-  API_URL: z.url().default('http://127.0.0.1:4000'),
-  WEB_PORT: z.coerce.number().int().min(1).max(65_535).default(3000),
-  NEXTAUTH_URL: z.url().optional(),
-  NEXTAUTH_SECRET: z.string().min(32, 'must be at least 32 characters (scripts/start.mjs generates one into DATA_DIR)'),
-  /** Match the user-service's REFRESH_IDLE_TTL. */
-  SESSION_IDLE_SECONDS: z.coerce.number().int().min(60).default(7 * 24 * 3600),
-  DEBUG: z.string().optional(),
+  WEB_PORT: portField(3000),
+  ...appEnvFields,
   /** Bearer token Prometheus presents to /api/metrics; unset, the endpoint answers 404. */
   WEB_METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   /** Single sign-on at the user-service's OpenID Provider: all three or none. */
@@ -20,12 +16,7 @@ const envSchema = z.object({
 
 const modesSchema = z.array(z.enum(['credentials', 'oidc'])).min(1, 'names no sign-in method');
 
-export interface Env {
-  apiUrl: string;
-  appUrl: string;
-  secret: string;
-  sessionIdleSeconds: number;
-  debug: string | undefined;
+export interface Env extends AppEnv {
   metricsToken: string | undefined;
   /** How people may sign in: the password form, single sign-on, or both. */
   mode: 'credentials' | 'oidc' | 'both';
@@ -33,17 +24,12 @@ export interface Env {
 }
 
 function fail(name: string, message: string): never {
-  throw new Error(`Invalid environment variable ${name}: ${message}`);
+  throw invalidEnvironment(name, message);
 }
 
 /** Parses the environment once; a bad value stops the app with the variable's name. */
 export function parseEnv(source: Record<string, string | undefined>): Env {
-  const parsed = envSchema.safeParse(source);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new Error(`Invalid environment variable ${issue?.path.join('.') ?? '?'}: ${issue?.message ?? 'invalid'}`);
-  }
-  const env = parsed.data;
+  const env = parseEnvironment(envSchema, source);
   const oidcSet = [env.OIDC_ISSUER, env.OIDC_CLIENT_ID, env.OIDC_CLIENT_SECRET].filter((value) => value !== undefined).length;
   if (oidcSet !== 0 && oidcSet !== 3) fail('OIDC_ISSUER', 'OIDC_ISSUER, OIDC_CLIENT_ID and OIDC_CLIENT_SECRET go together');
   const oidc = env.OIDC_ISSUER && env.OIDC_CLIENT_ID && env.OIDC_CLIENT_SECRET
@@ -56,11 +42,7 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
   if (modes.data.includes('oidc') && !oidc) fail('AUTH_MODES', 'oidc needs OIDC_ISSUER, OIDC_CLIENT_ID and OIDC_CLIENT_SECRET');
   const mode = modes.data.includes('oidc') ? (modes.data.includes('credentials') ? 'both' : 'oidc') : 'credentials';
   return Object.freeze({
-    apiUrl: env.API_URL,
-    appUrl: env.NEXTAUTH_URL ?? `http://localhost:${env.WEB_PORT}`,
-    secret: env.NEXTAUTH_SECRET,
-    sessionIdleSeconds: env.SESSION_IDLE_SECONDS,
-    debug: env.DEBUG,
+    ...appEnv(env, env.WEB_PORT),
     metricsToken: env.WEB_METRICS_TOKEN,
     mode,
     oidc,

@@ -33,6 +33,9 @@ export type { ActionResult, ActionContext, ProtectedAction } from './guards/prot
 export type { PortcullisSession } from './nextauth/callbacks.js';
 export type { SessionToken } from './tokens/session-token.js';
 export { createJsonLogger, debugEnabled } from './logging/logger.js';
+export { appAuthOptions, lazyAuth } from './app/app-auth.js';
+export { changeAtBackend, readFromBackend } from './app/backend-data.js';
+export { lazyBffRoute } from './app/lazy-bff-route.js';
 export type { Logger, LogFields, LogLevel } from './logging/logger.js';
 export { safeCallbackPath } from './http/callback-url.js';
 export { parseSignInError, signInErrorMessage } from './nextauth/sign-in-errors.js';

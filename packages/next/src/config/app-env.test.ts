@@ -1,0 +1,27 @@
+import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { appEnv, appEnvFields, parseEnvironment, portField } from './app-env.js';
+
+const schema = z.object({ APP_PORT: portField(3005), ...appEnvFields });
+
+describe('an app environment', () => {
+  it('serves on localhost at its own port unless NEXTAUTH_URL says otherwise', () => {
+    const parsed = parseEnvironment(schema, { NEXTAUTH_SECRET: 's'.repeat(32) });
+    expect(appEnv(parsed, parsed.APP_PORT)).toEqual({
+      apiUrl: 'http://127.0.0.1:4000',
+      appUrl: 'http://localhost:3005',
+      secret: 's'.repeat(32),
+      sessionIdleSeconds: 7 * 24 * 3600,
+      debug: undefined,
+    });
+    const behindADomain = parseEnvironment(schema, { NEXTAUTH_SECRET: 's'.repeat(32), NEXTAUTH_URL: 'https://app.example.com' });
+    expect(appEnv(behindADomain, behindADomain.APP_PORT).appUrl).toBe('https://app.example.com');
+  });
+
+  it('stops with the name of the variable that is wrong, never its value', () => {
+    expect(() => parseEnvironment(schema, { NEXTAUTH_SECRET: 'short-secret' })).toThrow(
+      'Invalid environment variable NEXTAUTH_SECRET: must be at least 32 characters (scripts/start.mjs generates one into DATA_DIR)',
+    );
+    expect(() => parseEnvironment(schema, { NEXTAUTH_SECRET: 's'.repeat(32), APP_PORT: '70000' })).toThrow(/^Invalid environment variable APP_PORT:/);
+  });
+});
