@@ -1,7 +1,8 @@
 import type { Metadata } from 'next';
 import type { ReactNode } from 'react';
 import { connection } from 'next/server';
-import './globals.css';
+// One stylesheet for both apps (apps/shared): they look alike on purpose.
+import '../../shared/globals.css';
 
 export const metadata: Metadata = { title: 'Portcullis Portal', robots: { index: false } };
 
