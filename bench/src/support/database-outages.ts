@@ -1,3 +1,4 @@
+import pg from 'pg';
 import { createPostgresDatabase } from './databases.js';
 import { PrivatePostgres, privatePostgresUnavailable } from './private-postgres.js';
 import { TcpProxy } from './tcp-proxy.js';
@@ -61,4 +62,17 @@ export function databaseOutageKinds(adminUrl: string): DatabaseOutageKind[] {
       },
     },
   ];
+}
+
+/** What "no session lost" means in the database: none revoked, none forked (at most one unused refresh token each). */
+export async function sessionsAfterOutage(checkUrl: string): Promise<{ revoked: number; forked: number }> {
+  const check = new pg.Client({ connectionString: checkUrl });
+  await check.connect();
+  try {
+    const revoked = await check.query('select id from sessions where revoked_at is not null');
+    const forked = await check.query('select session_id from refresh_tokens where used_at is null group by session_id having count(*) > 1');
+    return { revoked: revoked.rowCount ?? 0, forked: forked.rowCount ?? 0 };
+  } finally {
+    await check.end();
+  }
 }
