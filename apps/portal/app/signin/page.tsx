@@ -1,7 +1,7 @@
 import { parseSignInError, safeCallbackPath, signInErrorMessage } from '@portcullis/next';
 import { redirect } from 'next/navigation';
 import { auth } from '../../lib/auth';
-import { SingleSignOnButton } from './single-sign-on-button';
+import { SingleSignOnButton } from '../../../shared/single-sign-on-button';
 
 type SearchParams = Promise<Record<string, string | string[] | undefined>>;
 

@@ -1,7 +1,8 @@
 import { auth } from '../../lib/auth';
 import { listMySessions } from '../../lib/backend-data';
+import { SessionsTable } from '../../../shared/sessions/sessions-table';
 import { Nav } from '../nav';
-import { RevokeButton } from './revoke-button';
+import { revokeSession } from './actions';
 
 export default async function SessionsPage() {
   const session = await auth().page.requireScope('sessions:manage');
@@ -10,33 +11,7 @@ export default async function SessionsPage() {
     <main>
       <Nav session={session} />
       <h1>My devices</h1>
-      <table>
-        <thead>
-          <tr>
-            <th>Device</th>
-            <th>Address</th>
-            <th>Signed in</th>
-            <th>Last used</th>
-            <th />
-          </tr>
-        </thead>
-        <tbody>
-          {devices.map((device) => (
-            <tr key={device.id} data-session-id={device.id} data-current={device.current ? 'true' : 'false'}>
-              <td>
-                {device.userAgent ?? 'Unknown device'}
-                {device.current ? <strong> (this device)</strong> : null}
-              </td>
-              <td>{device.ip ?? '—'}</td>
-              <td>{new Date(device.createdAt).toISOString()}</td>
-              <td>{new Date(device.lastUsedAt).toISOString()}</td>
-              <td>
-                <RevokeButton sessionId={device.id} current={device.current} />
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+      <SessionsTable sessions={devices} currentLabel="this device" revoke={revokeSession} />
     </main>
   );
 }

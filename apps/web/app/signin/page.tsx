@@ -2,7 +2,7 @@ import { parseSignInError, safeCallbackPath, signInErrorMessage } from '@portcul
 import { redirect } from 'next/navigation';
 import { auth } from '../../lib/auth';
 import { SignInForm } from './sign-in-form';
-import { SingleSignOnButton } from './single-sign-on-button';
+import { SingleSignOnButton } from '../../../shared/single-sign-on-button';
 
 type SearchParams = Promise<Record<string, string | string[] | undefined>>;
 
