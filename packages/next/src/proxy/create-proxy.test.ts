@@ -116,7 +116,11 @@ describe('proxy', () => {
     const prefetch = await h.auth.proxy(h.request('/sessions', { cookie }));
     const marker = prefetch.headers.getSetCookie().find((line) => line.startsWith('__Host-portcullis.session-ended=1'));
     expect(marker).toContain('HttpOnly');
-    const next = await h.auth.proxy(h.request('/', { cookie: '__Host-portcullis.session-ended=1' }));
+    // Another background fetch of the router is redirected with the reason too, but leaves the marker for the page.
+    const background = await h.auth.proxy(h.request('/requests', { cookie: '__Host-portcullis.session-ended=1', headers: { rsc: '1', 'sec-fetch-dest': 'empty' } }));
+    expect(background.headers.get('location')).toContain('/signin?error=SessionExpired');
+    expect(background.headers.getSetCookie().some((line) => line.startsWith('__Host-portcullis.session-ended='))).toBe(false);
+    const next = await h.auth.proxy(h.request('/', { cookie: '__Host-portcullis.session-ended=1', headers: { 'sec-fetch-dest': 'document' } }));
     expect(next.headers.get('location')).toContain('/signin?error=SessionExpired');
     expect(next.headers.getSetCookie().some((line) => /^__Host-portcullis\.session-ended=;/.test(line))).toBe(true);
     // Without the marker a visitor is simply asked to sign in.

@@ -47,6 +47,16 @@ export function classifyRoute(request: { pathname: string; headers: Headers }, p
 }
 
 /**
+ * A page the browser itself opens, not one of the Next.js router's background fetches (`RSC`, prefetches): Fetch
+ * Metadata says so where the browser sends it, the router's own headers otherwise.
+ */
+function isDocumentNavigation(headers: Headers): boolean {
+  const destination = headers.get('sec-fetch-dest');
+  if (destination !== null) return destination === 'document';
+  return !headers.has('rsc') && !headers.has('next-router-prefetch');
+}
+
+/**
  * The proxy: the only place that refreshes tokens, because it is the only place that can write the rotated
  * cookie both to the browser (response) and to the request that pages, actions and route handlers read next,
  * so nothing ever renders with a stale token. It is a first filter only: every page, action and route checks
@@ -97,7 +107,9 @@ export function createProxy(parts: ProxyParts): Proxy {
       if (kind === 'page') {
         // The session was ended by an earlier request (often a background prefetch): still tell the user why.
         const ended = existing.some((cookie) => cookie.name === cookies.sessionEnded);
-        return withCookies(redirectToSignIn(request, ended ? 'SessionExpired' : null), ended ? [...writes, endedMarker(false)] : writes);
+        // Only the page the user opens uses the reason up: a second background prefetch would take it from them.
+        const usedUp = ended && isDocumentNavigation(request.headers);
+        return withCookies(redirectToSignIn(request, ended ? 'SessionExpired' : null), usedUp ? [...writes, endedMarker(false)] : writes);
       }
       if (kind === 'api') return withCookies(json(401, 'unauthenticated', 'Sign-in required.'), writes);
       return withCookies(pass(headers), writes);
