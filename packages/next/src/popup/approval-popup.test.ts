@@ -163,6 +163,17 @@ describe('openApprovalPopup', () => {
     await expect(second).rejects.toMatchObject({ code: 'timeout' });
   });
 
+  it('takes an answer that arrives just after the popup closed itself', async () => {
+    const answered = open();
+    const popup = opener.popup;
+    const state = stateOf(opener);
+    popup?.close();
+    // The poll sees the popup closed before the message it posted is delivered.
+    vi.advanceTimersByTime(500);
+    opener.deliver({ type: APPROVAL_MESSAGE_TYPE, requestId: 'req-1', state, result: 'approved' }, APP, popup);
+    await expect(answered).resolves.toMatchObject({ result: 'approved', state });
+  });
+
   it('rejects when the popup is blocked, closed, silent too long, or sends a malformed answer of ours', async () => {
     const opened: string[] = [];
     opener.blockPopups = true;
@@ -174,7 +185,7 @@ describe('openApprovalPopup', () => {
     const closed = open();
     const closedState = stateOf(opener);
     opener.popup?.close();
-    vi.advanceTimersByTime(500);
+    vi.advanceTimersByTime(1000);
     await expect(closed).rejects.toBeInstanceOf(ApprovalPopupError);
     await expect(closed).rejects.toMatchObject({ code: 'popup_closed' });
     // The page keeps the attempt's state, to ask the server whether the popup decided without telling us.

@@ -90,8 +90,13 @@ export function openApprovalPopup(options: OpenApprovalPopupOptions): Promise<Ap
     const ignore = options.onIgnoredMessage ?? (() => undefined);
     const timeout = host.setTimeout(() => finish(new ApprovalPopupError('timeout', { state })), options.timeoutMs ?? 5 * 60_000);
     // A closed popup fires no event the opener can hear; polling `closed` is the standard way to notice.
+    // A popup that answered closes itself at once, and its message can reach us after we see it closed (another task
+    // source, another process): it is given up only when it is still closed and silent at the next poll.
+    let seenClosed = false;
     const closedPoll = host.setInterval(() => {
-      if (popup.closed) finish(new ApprovalPopupError('popup_closed', { state }));
+      if (!popup.closed) return;
+      if (seenClosed) finish(new ApprovalPopupError('popup_closed', { state }));
+      seenClosed = true;
     }, 500);
 
     function finish(outcome: ApprovalOutcome | ApprovalPopupError): void {
