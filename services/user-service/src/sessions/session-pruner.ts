@@ -1,4 +1,4 @@
-import { sql } from 'drizzle-orm';
+import { sql, type SQL } from 'drizzle-orm';
 import type { Clock } from '../clock.js';
 import type { Db } from '../db/database.js';
 import { isDatabaseUnavailable } from '../db/database.js';
@@ -58,43 +58,33 @@ export class SessionPruner {
   async #prune(): Promise<PruneResult> {
     const cutoff = new Date(this.clock.now() - this.options.retentionSeconds * 1000);
     const limit = this.options.batchSize;
-    let sessions = 0;
-    let refreshTokens = 0;
-    for (let batch = 0; batch < this.options.maxBatches; batch += 1) {
-      const deleted = rowCount(
-        await this.db.execute(sql`
-          delete from sessions where id in (
-            select id from sessions
-            where revoked_at < ${cutoff} or idle_expires_at < ${cutoff} or absolute_expires_at < ${cutoff}
-            limit ${limit} for update skip locked)`),
-      );
-      sessions += deleted;
-      if (deleted < limit) break;
-    }
-    for (let batch = 0; batch < this.options.maxBatches; batch += 1) {
-      const deleted = rowCount(
-        await this.db.execute(sql`
-          delete from refresh_tokens where id in (
-            select id from refresh_tokens where expires_at < ${cutoff}
-            limit ${limit} for update skip locked)`),
-      );
-      refreshTokens += deleted;
-      if (deleted < limit) break;
-    }
-    let oidcArtifacts = 0;
-    for (let batch = 0; batch < this.options.maxBatches; batch += 1) {
-      // Keyed by (model, id_hash): ctid names the row without a surrogate key; ended SSO sessions' links go with our
-      // sessions above (ON DELETE CASCADE).
-      const deleted = rowCount(
-        await this.db.execute(sql`
-          delete from oidc_artifacts where ctid in (
-            select ctid from oidc_artifacts where expires_at < ${cutoff}
-            limit ${limit} for update skip locked)`),
-      );
-      oidcArtifacts += deleted;
-      if (deleted < limit) break;
-    }
+    const sessions = await this.#deleteInBatches(sql`
+      delete from sessions where id in (
+        select id from sessions
+        where revoked_at < ${cutoff} or idle_expires_at < ${cutoff} or absolute_expires_at < ${cutoff}
+        limit ${limit} for update skip locked)`);
+    const refreshTokens = await this.#deleteInBatches(sql`
+      delete from refresh_tokens where id in (
+        select id from refresh_tokens where expires_at < ${cutoff}
+        limit ${limit} for update skip locked)`);
+    // Keyed by (model, id_hash): ctid names the row without a surrogate key; ended SSO sessions' links go with our
+    // sessions above (ON DELETE CASCADE).
+    const oidcArtifacts = await this.#deleteInBatches(sql`
+      delete from oidc_artifacts where ctid in (
+        select ctid from oidc_artifacts where expires_at < ${cutoff}
+        limit ${limit} for update skip locked)`);
     return { sessions, refreshTokens, oidcArtifacts };
+  }
+
+  /** Repeats one bounded delete until a batch comes back short (or `maxBatches`), so no pass holds long locks. */
+  async #deleteInBatches(statement: SQL): Promise<number> {
+    let total = 0;
+    for (let batch = 0; batch < this.options.maxBatches; batch += 1) {
+      const deleted = rowCount(await this.db.execute(statement));
+      total += deleted;
+      if (deleted < this.options.batchSize) break;
+    }
+    return total;
   }
 
   /** Runs every `intervalSeconds` in the background (0 disables); never keeps the process alive on its own. */
