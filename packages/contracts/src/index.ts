@@ -27,3 +27,4 @@ export type {
   Alert,
   AlertType,
 } from './api.js';
+export { APP_CREDENTIAL_HEADER, CLIENT_ADDRESS_HEADER, addressBucket, canonicalAddress } from './client-address.js';
