@@ -55,6 +55,9 @@ export const refreshTokens = pgTable(
     usedAt: moment('used_at'),
     successorId: uuid('successor_id'),
     successorSealed: text('successor_sealed'),
+    /** The client that rotated this token (user agent, address bucket): only it may retry within the grace window. */
+    rotatedByUserAgent: text('rotated_by_user_agent'),
+    rotatedByAddress: text('rotated_by_address'),
   },
   (table) => [index('refresh_tokens_session_idx').on(table.sessionId), index('refresh_tokens_expiry_idx').on(table.expiresAt)],
 );
@@ -181,6 +184,10 @@ export const oidcArtifacts = pgTable(
     userCodeHash: text('user_code_hash'),
     expiresAt: moment('expires_at'),
     consumedAt: moment('consumed_at'),
+    /** For a rotated refresh token: the client that rotated it, and its successor's answer sealed under it. */
+    rotatedBy: text('rotated_by'),
+    successorIdHash: text('successor_id_hash'),
+    successorSealed: text('successor_sealed'),
   },
   (table) => [
     primaryKey({ columns: [table.model, table.idHash] }),

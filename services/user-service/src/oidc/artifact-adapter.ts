@@ -1,31 +1,36 @@
-import { createHash } from 'node:crypto';
 import { and, eq, gt, isNull, or, sql } from 'drizzle-orm';
-import type { Adapter, AdapterPayload } from 'oidc-provider';
-import { errors } from 'oidc-provider';
+import Provider, { errors, type Adapter, type AdapterPayload } from 'oidc-provider';
 import type { Clock } from '../clock.js';
 import type { Db } from '../db/database.js';
 import { oidcArtifacts } from '../db/schema.js';
+import { hashArtifactId as hashId, type RefreshRotations } from './refresh-rotations.js';
 
 /** Artifacts that belong to a grant and go when it is revoked (the provider's own list). */
 const GRANT_MEMBERS = ['AccessToken', 'AuthorizationCode', 'RefreshToken', 'DeviceCode', 'BackchannelAuthenticationRequest'];
 
+/** Why a presented code or refresh token counts as replayed. */
+export type ReplayCause = 'code_replayed' | 'past_grace' | 'not_latest' | 'other_client';
+
 export interface ReplayReport {
   readonly model: 'AuthorizationCode' | 'RefreshToken';
+  readonly cause: ReplayCause;
   readonly grantId: string | undefined;
   readonly sessionUid: string | undefined;
   readonly accountId: string | undefined;
 }
 
 export interface ArtifactAdapterOptions {
-  /** Seconds after its rotation in which a refresh token still counts as unused (RFC 9700 §4.14.2). */
+  /** Seconds after its rotation in which the rotating client may present a refresh token again (RFC 9700 §4.14.2). */
   readonly refreshReuseGraceSeconds: number;
-  /** Called (and awaited) when a used authorization code or a refresh token past its grace comes back. */
+  /** The first answer to each rotation, which grace retries get again. */
+  readonly rotations: RefreshRotations;
+  /** Called (and awaited) when a used authorization code or a refresh token that may not be retried comes back. */
   readonly onReplay: (report: ReplayReport) => Promise<void>;
 }
 
-/** Ids are codes, tokens and SSO cookie values: only their SHA-256 is stored (rule: tokens only as hashes). */
-function hashId(id: string): string {
-  return createHash('sha256').update(id).digest('base64url');
+/** The OAuth client of the request being served (the provider authenticated it before any grant runs). */
+function requestingClientId(): string | null {
+  return Provider.ctx?.oidc.client?.clientId ?? null;
 }
 
 function asPayload(value: unknown): AdapterPayload {
@@ -43,6 +48,8 @@ export function artifactAdapter(db: Db, clock: Clock, options: ArtifactAdapterOp
     constructor(private readonly model: string) {}
 
     async upsert(id: string, payload: AdapterPayload, expiresIn: number | undefined): Promise<void> {
+      // A grace retry's own successor is never stored: it is answered with the first rotation's successor instead.
+      if (this.model === 'RefreshToken' && options.rotations.isGraceRetry(Provider.ctx)) return;
       // The id never rides along in the stored payload; `find` puts back the one it was asked for.
       const { jti: _jti, ...stored } = payload;
       // An interaction remembers the SSO session it started in, including that session's cookie value: not stored.
@@ -76,14 +83,16 @@ export function artifactAdapter(db: Db, clock: Clock, options: ArtifactAdapterOp
       if (row === undefined) return undefined;
       const payload: AdapterPayload = { ...asPayload(row.payload), jti: id };
       if (row.consumedAt === null) return payload;
-      const consumedAgo = clock.now() - row.consumedAt.getTime();
-      // RFC 9700 §4.14.2: parallel refreshes of one app present the same token; within the grace window the rotated
-      // token is reported unused, so every one of them gets tokens and the session survives.
-      if (this.model === 'RefreshToken' && consumedAgo <= graceMs) return payload;
-      // Past the grace (or any used code): the provider revokes the whole grant; we end our session with it.
-      if (this.model === 'RefreshToken' || this.model === 'AuthorizationCode') {
-        await options.onReplay({ model: this.model, grantId: payload.grantId, sessionUid: payload.sessionUid, accountId: payload.accountId });
+      if (this.model === 'RefreshToken') {
+        // RFC 9700 §4.14.2: a rotated token may come again from the client that rotated it, within the grace window,
+        // while its successor is unused; the grant then answers it with that same successor (see `consume`).
+        const cause = await this.#graceRefusal(row);
+        if (cause === null) return payload;
+        await options.onReplay({ model: this.model, cause, grantId: payload.grantId, sessionUid: payload.sessionUid, accountId: payload.accountId });
+      } else if (this.model === 'AuthorizationCode') {
+        await options.onReplay({ model: this.model, cause: 'code_replayed', grantId: payload.grantId, sessionUid: payload.sessionUid, accountId: payload.accountId });
       }
+      // The provider revokes the whole grant on a consumed token; we end our session with it.
       return { ...payload, consumed: Math.floor(row.consumedAt.getTime() / 1000) };
     }
 
@@ -107,24 +116,34 @@ export function artifactAdapter(db: Db, clock: Clock, options: ArtifactAdapterOp
     }
 
     async consume(id: string): Promise<void> {
-      // One statement: of concurrent exchanges of one code, exactly one flips `consumed_at` (RFC 6749 §4.1.2).
+      // One statement: of concurrent exchanges of one code or token, exactly one flips `consumed_at` (RFC 6749 §4.1.2);
+      // a refresh token remembers which client rotated it.
       const [row] = await db
         .update(oidcArtifacts)
-        .set({ consumedAt: new Date(clock.now()) })
+        .set({ consumedAt: new Date(clock.now()), ...(this.model === 'RefreshToken' ? { rotatedBy: requestingClientId() } : {}) })
         .where(and(eq(oidcArtifacts.model, this.model), eq(oidcArtifacts.idHash, hashId(id)), isNull(oidcArtifacts.consumedAt)))
         .returning({ grantId: oidcArtifacts.grantId });
-      if (row !== undefined || this.model === 'RefreshToken') return;
-      // A racing second exchange of one authorization code: refuse it and revoke what the first one got.
+      if (row !== undefined) return;
       const [stored] = await db
-        .select({ payload: oidcArtifacts.payload, grantId: oidcArtifacts.grantId })
+        .select()
         .from(oidcArtifacts)
         .where(and(eq(oidcArtifacts.model, this.model), eq(oidcArtifacts.idHash, hashId(id))))
         .limit(1);
+      if (this.model === 'RefreshToken' && stored !== undefined) {
+        const cause = await this.#graceRefusal(stored);
+        // Lost the race to rotate it (or came back later within the grace): this request makes no successor of its
+        // own and is answered with the winner's (RFC 9700 §4.14.2), so one token never forks into two families.
+        const request = Provider.ctx;
+        if (cause === null && request !== undefined) return options.rotations.markGraceRetry(request);
+        const payload = asPayload(stored.payload);
+        await options.onReplay({ model: this.model, cause: cause ?? 'not_latest', grantId: stored.grantId ?? undefined, sessionUid: payload.sessionUid, accountId: payload.accountId });
+      }
+      // A racing second exchange of one authorization code: refuse it and revoke what the first one got.
       if (stored?.grantId != null) {
         await this.#revokeGrant(stored.grantId);
         const payload = asPayload(stored.payload);
         if (this.model === 'AuthorizationCode') {
-          await options.onReplay({ model: this.model, grantId: stored.grantId, sessionUid: payload.sessionUid, accountId: payload.accountId });
+          await options.onReplay({ model: this.model, cause: 'code_replayed', grantId: stored.grantId, sessionUid: payload.sessionUid, accountId: payload.accountId });
         }
       }
       throw new errors.InvalidGrant(`${this.model === 'AuthorizationCode' ? 'authorization code' : 'grant'} already used`);
@@ -145,6 +164,24 @@ export function artifactAdapter(db: Db, clock: Clock, options: ArtifactAdapterOp
           and(eq(oidcArtifacts.model, 'Grant'), eq(oidcArtifacts.idHash, hashId(grantId))),
         ),
       );
+    }
+
+    /**
+     * `null` when a rotated refresh token may be presented again — within the grace window, by the client that rotated
+     * it, while it is the immediate predecessor of the family's current token (django-oauth-toolkit #1617) — otherwise
+     * why it is reuse.
+     */
+    async #graceRefusal(row: typeof oidcArtifacts.$inferSelect): Promise<ReplayCause | null> {
+      if (row.consumedAt === null) return null;
+      if (clock.now() - row.consumedAt.getTime() > graceMs) return 'past_grace';
+      if (row.rotatedBy !== requestingClientId()) return 'other_client';
+      if (row.successorIdHash === null) return null;
+      const [successor] = await db
+        .select({ consumedAt: oidcArtifacts.consumedAt })
+        .from(oidcArtifacts)
+        .where(and(eq(oidcArtifacts.model, 'RefreshToken'), eq(oidcArtifacts.idHash, row.successorIdHash), this.#notExpired()))
+        .limit(1);
+      return successor !== undefined && successor.consumedAt === null ? null : 'not_latest';
     }
 
     #notExpired() {

@@ -43,4 +43,19 @@ describe.skipIf(postgres === undefined)(`OpenID Provider on two instances sharin
     const silent = await signInThroughProvider(atSecond, discovery, portal, null);
     expect(silent.code).toEqual(expect.any(String));
   });
+
+  it('answers parallel refreshes of one token on both instances with one and the same successor', async () => {
+    const browser = new TestBrowser(first);
+    const { code, request } = await signInThroughProvider(browser, discovery, web, { email: ALICE, password: DEMO_PASSWORD });
+    const exchanged = await tokenRequest(first, discovery, web, { grant_type: 'authorization_code', code, redirect_uri: web.redirect_uris[0] ?? '', code_verifier: request.verifier });
+    const { refresh_token: presented } = (await exchanged.json()) as { refresh_token: string };
+    const answers = await Promise.all(
+      Array.from({ length: 10 }, (_, index) => tokenRequest(index % 2 === 0 ? first : second, discovery, web, { grant_type: 'refresh_token', refresh_token: presented })),
+    );
+    expect(answers.map((answer) => answer.status)).toEqual(Array(10).fill(200));
+    const successors = new Set(await Promise.all(answers.map(async (answer) => ((await answer.json()) as { refresh_token: string }).refresh_token)));
+    expect(successors.size).toBe(1);
+    const [successor] = [...successors] as [string];
+    expect((await tokenRequest(second, discovery, web, { grant_type: 'refresh_token', refresh_token: successor })).status).toBe(200);
+  });
 });

@@ -318,16 +318,42 @@ describe.each(testBackends())('OpenID Provider on $name', (backend) => {
   });
 
   describe('refresh', () => {
-    it('rotates: ten parallel refreshes with one token all succeed, and the session survives', async () => {
+    /** The `refresh.reuse_detected` rows of one session of ours. */
+    async function reuseDetections(sid: unknown): Promise<Array<{ reason: string | null; detail: unknown }>> {
+      const events = await service.context.audit.list({ type: 'refresh.reuse_detected', limit: 100 });
+      return events.filter((event) => event.sid === sid).map((event) => ({ reason: event.reason, detail: event.detail }));
+    }
+
+    it('rotates: ten parallel refreshes of one token get one and the same successor, which alone refreshes on', async () => {
       const { tokens } = await signedIn(web);
+      const storedRefreshTokens = async () => (await service.context.database.db.select().from(oidcArtifacts)).filter((row) => row.model === 'RefreshToken').length;
+      const storedBefore = await storedRefreshTokens();
       const answers = await Promise.all(Array.from({ length: 10 }, () => refresh(web, tokens.refresh_token)));
       const bodies = (await Promise.all(answers.map((answer) => answer.json()))) as TokenSet[];
       expect(answers.map((answer) => answer.status)).toEqual(Array(10).fill(200));
-      for (const body of bodies) expect(body.refresh_token).not.toBe(tokens.refresh_token);
+      const successors = new Set(bodies.map((body) => body.refresh_token));
+      expect(successors.size).toBe(1);
+      const [successor] = [...successors] as [string];
+      expect(successor).not.toBe(tokens.refresh_token);
       const last = bodies[9] as TokenSet;
       expect(decodePayload(last.access_token).sid).toBe(decodePayload(tokens.access_token).sid);
       expect((await service.request('/v1/me', { token: last.access_token })).status).toBe(200);
-      expect((await refresh(web, last.refresh_token)).status).toBe(200);
+      // Only one successor was ever stored: the provider's own new tokens for the nine racers never existed.
+      expect(await storedRefreshTokens()).toBe(storedBefore + 1);
+      expect((await refresh(web, successor)).status).toBe(200);
+      expect(await reuseDetections(decodePayload(tokens.access_token).sid)).toEqual([]);
+    });
+
+    it('answers a later retry of the predecessor within the grace window with the same successor', async () => {
+      const { tokens } = await signedIn(web);
+      const first = (await (await refresh(web, tokens.refresh_token)).json()) as TokenSet;
+      service.clock.advance(10_000);
+      const retry = await refresh(web, tokens.refresh_token);
+      expect(retry.status).toBe(200);
+      const again = (await retry.json()) as TokenSet;
+      expect(again.refresh_token).toBe(first.refresh_token);
+      expect(again.expires_in).toBeLessThanOrEqual(first.expires_in - 10);
+      expect((await refresh(web, first.refresh_token)).status).toBe(200);
     });
 
     it('revokes the grant and our session when a rotated token comes back after the grace period', async () => {
@@ -339,6 +365,41 @@ describe.each(testBackends())('OpenID Provider on $name', (backend) => {
       expect(await reuse.json()).toMatchObject({ error: 'invalid_grant' });
       expect((await refresh(web, rotated.refresh_token)).status).toBe(400);
       expect((await service.request('/v1/me', { token: rotated.access_token })).status).toBe(401);
+      expect(await reuseDetections(decodePayload(tokens.access_token).sid)).toEqual([{ reason: 'token_reused', detail: { via: 'oidc', cause: 'past_grace' } }]);
+    });
+
+    it('treats a grandparent within the grace window as reuse: R1 → R2, R2 → R3, R1 again revokes the grant and R3', async () => {
+      const { tokens } = await signedIn(web);
+      const second = (await (await refresh(web, tokens.refresh_token)).json()) as TokenSet;
+      const third = (await (await refresh(web, second.refresh_token)).json()) as TokenSet;
+      service.clock.advance(1_000);
+      const grandparent = await refresh(web, tokens.refresh_token);
+      expect(grandparent.status).toBe(400);
+      expect(await grandparent.json()).toMatchObject({ error: 'invalid_grant' });
+      expect((await refresh(web, third.refresh_token)).status).toBe(400);
+      expect((await service.request('/v1/me', { token: third.access_token })).status).toBe(401);
+      expect(await reuseDetections(decodePayload(tokens.access_token).sid)).toEqual([{ reason: 'token_reused', detail: { via: 'oidc', cause: 'not_latest' } }]);
+    });
+
+    it('treats a retry within the grace window by another client as reuse and ends the family', async () => {
+      const { tokens } = await signedIn(web);
+      const rotated = (await (await refresh(web, tokens.refresh_token)).json()) as TokenSet;
+      const stranger = await refresh(portal, tokens.refresh_token);
+      expect(stranger.status).toBe(400);
+      expect((await refresh(web, rotated.refresh_token)).status).toBe(400);
+      expect(await reuseDetections(decodePayload(tokens.access_token).sid)).toEqual([{ reason: 'token_reused', detail: { via: 'oidc', cause: 'other_client' } }]);
+    });
+
+    it('never lets a family fork: every answer to parallel retries refreshes into the same one chain', async () => {
+      const { tokens } = await signedIn(web);
+      const first = (await Promise.all(Array.from({ length: 5 }, async () => (await refresh(web, tokens.refresh_token)).json()))) as TokenSet[];
+      const second: TokenSet[] = [];
+      for (const body of first) second.push((await (await refresh(web, body.refresh_token)).json()) as TokenSet);
+      expect(new Set(second.map((body) => body.refresh_token)).size).toBe(1);
+      service.clock.advance(31_000);
+      const [latest] = second as [TokenSet];
+      expect((await refresh(web, latest.refresh_token)).status).toBe(200);
+      expect(await reuseDetections(decodePayload(tokens.access_token).sid)).toEqual([]);
     });
 
     it('refuses a refresh once our session row is revoked (signed out elsewhere, by the user, by an admin)', async () => {

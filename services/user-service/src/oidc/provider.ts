@@ -6,6 +6,7 @@ import type { ServiceContext } from '../context.js';
 import type { SigningAlg } from '../tokens/signing-keys.js';
 import { artifactAdapter, type ReplayReport } from './artifact-adapter.js';
 import { isOidcScope, type OidcClientConfig } from './client-config.js';
+import { RefreshRotations } from './refresh-rotations.js';
 import { errorPage, signedOutPage, signOutPage } from './pages.js';
 import { formActionOrigins, newNonce, pagePolicy } from './page-policy.js';
 import type { SessionLinks } from './session-links.js';
@@ -87,17 +88,19 @@ export function createOidcProvider(dependencies: OidcProviderDependencies): Prov
   }
 
   async function onReplay(report: ReplayReport): Promise<void> {
-    // RFC 9700 §4.14.2 / RFC 6749 §4.1.2: a replayed code or a refresh token reused after its grace revokes the grant
-    // (the provider does that) and, with it, the session it came from.
+    // RFC 9700 §4.14.2 / RFC 6749 §4.1.2: a replayed code, or a refresh token presented again other than as the grace
+    // retry of its rotating client, revokes the grant (the provider does that) and, with it, the session it came from.
     const sid = report.sessionUid === undefined ? null : await links.sidFor(report.sessionUid);
     if (sid === null) return;
     const revoked = await sessions.revokeSession(sid, 'reuse_detected');
     validity.forget(sid);
     if (revoked !== null) {
       context.metrics.reuseDetections.inc();
-      await audit.record({ type: 'refresh.reuse_detected', userId: revoked.userId, sid, reason: report.model === 'AuthorizationCode' ? 'code_replayed' : 'token_reused', detail: { via: 'oidc' } });
+      await audit.record({ type: 'refresh.reuse_detected', userId: revoked.userId, sid, reason: report.model === 'AuthorizationCode' ? 'code_replayed' : 'token_reused', detail: { via: 'oidc', cause: report.cause } });
     }
   }
+
+  const rotations = new RefreshRotations(context.database.db, context.clock);
 
   const policy = interactionPolicy.base();
   const login = policy.get('login');
@@ -123,7 +126,7 @@ export function createOidcProvider(dependencies: OidcProviderDependencies): Prov
   );
 
   const configuration: Configuration = {
-    adapter: artifactAdapter(context.database.db, context.clock, { refreshReuseGraceSeconds: config.refreshReuseGraceSeconds, onReplay }),
+    adapter: artifactAdapter(context.database.db, context.clock, { refreshReuseGraceSeconds: config.refreshReuseGraceSeconds, rotations, onReplay }),
     clients: config.oidc.clients.map((client) => clientMetadata(client, keys.alg)),
     jwks: { keys: keys.keys as NonNullable<Configuration['jwks']>['keys'] },
     clientDefaults: {
@@ -302,10 +305,32 @@ export function createOidcProvider(dependencies: OidcProviderDependencies): Prov
     const error = ctx.status >= 400 ? (ctx.body as { error?: unknown } | undefined)?.error : undefined;
     const outcome = ctx.status < 400 ? 'succeeded' : typeof error === 'string' && OAUTH_ERRORS.has(error) ? error : 'other';
     context.metrics.oidcGrants.inc({ grant_type: grantType, outcome });
-    if (grantType === 'refresh_token' && outcome !== 'succeeded') {
+    // "Unavailable" (5xx) is not a refusal: the client keeps its session and retries.
+    if (grantType === 'refresh_token' && outcome !== 'succeeded' && ctx.status < 500) {
       const userAgent = ctx.get('user-agent').slice(0, 512);
       await audit.record({ type: 'refresh.refused', ip: ctx.ip, userAgent: userAgent === '' ? null : userAgent, reason: outcome, detail: { via: 'oidc', client_id: oidc.client?.clientId ?? null } });
     }
+  }
+
+  /**
+   * One successor per rotated refresh token (RFC 9700 §4.14.2): the first rotation's answer is kept, sealed, and a grace
+   * retry (which the adapter recognised and whose own new tokens were never stored) is answered with it.
+   */
+  async function answerRotation(ctx: { status: number; body: unknown }, oidc: KoaContextWithOIDC['oidc']): Promise<void> {
+    const presented = oidc.params?.refresh_token;
+    if (oidc.params?.grant_type !== 'refresh_token' || typeof presented !== 'string' || ctx.status !== 200) return;
+    if (!rotations.isGraceRetry(ctx)) {
+      if (oidc.entities.RotatedRefreshToken !== undefined) await rotations.keep(presented, ctx.body);
+      return;
+    }
+    const answer = await rotations.answerFor(presented);
+    if (answer !== null) {
+      ctx.body = answer;
+      return;
+    }
+    // The rotation it raced with failed or is stuck: unavailable, not refused — the client may retry.
+    ctx.status = 503;
+    ctx.body = { error: 'temporarily_unavailable', error_description: 'the refresh token is being rotated; retry' };
   }
 
   provider.use(async (ctx, next) => {
@@ -315,7 +340,10 @@ export function createOidcProvider(dependencies: OidcProviderDependencies): Prov
     await next();
     const oidc = (ctx as Partial<KoaContextWithOIDC>).oidc;
     if (oidc === undefined) return;
-    if (oidc.route === 'token') await recordTokenAnswer(ctx, oidc);
+    if (oidc.route === 'token') {
+      await answerRotation(ctx, oidc);
+      await recordTokenAnswer(ctx, oidc);
+    }
     // RP-initiated logout finished with "log out everywhere": end the session row behind the SSO session as well.
     if (oidc.route === 'end_session_confirm' && ctx.status === 303 && oidc.params?.logout !== undefined) {
       const session = oidc.entities.Session;
