@@ -66,7 +66,7 @@ async function sign(sessionId: string, userId: string): Promise<string> {
 
 async function rotate(presented: string): Promise<{ refreshToken: string; accessToken: string } | null> {
   if (serviceRotation) {
-    const outcome = await store.rotateRefreshToken(presented, { audit: { ip: '127.0.0.1', userAgent: 'bench' } });
+    const outcome = await store.rotateRefreshToken(presented, { ip: '127.0.0.1', userAgent: 'bench' }, { audit: true });
     if (outcome.kind !== 'rotated') return null;
     return { refreshToken: outcome.refreshToken.token, accessToken: await sign(outcome.session.id, outcome.user.id) };
   }

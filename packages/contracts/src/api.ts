@@ -20,6 +20,11 @@ export const tokenResponseSchema = z.object({
   refreshToken: z.string(),
   refreshTokenExpiresAt: z.number().int(),
   sessionExpiresAt: z.number().int(),
+  /**
+   * How long after this answer its rotated refresh token may still be retried by the same client (RFC 9700 §4.14.2):
+   * an app caching the answer for such retries keeps it no longer. Optional: older services do not send it.
+   */
+  refreshReuseGraceSeconds: z.number().int().nonnegative().optional(),
   user: userSchema,
 });
 export type TokenResponse = z.infer<typeof tokenResponseSchema>;

@@ -111,6 +111,28 @@ describe.each(testBackends())('auth API over HTTP on $name', (backend) => {
       expect(me.status).toBe(200);
     });
 
+    it('tells the app how long a rotated token may be retried, on login and on every refresh', async () => {
+      const login = await service.login(ALICE);
+      expect(login.refreshReuseGraceSeconds).toBe(30);
+      const rotated = tokenResponseSchema.parse(await (await service.refresh(login.refreshToken)).json());
+      expect(rotated.refreshReuseGraceSeconds).toBe(30);
+    });
+
+    it('treats a retry within the grace window from another client as theft: no successor, the family ends', async () => {
+      const login = await service.login(ALICE, DEMO_PASSWORD, { 'user-agent': 'VictimBrowser/1.0' });
+      const refresh = (userAgent: string) => service.request('/v1/auth/refresh', { method: 'POST', json: { refreshToken: login.refreshToken }, headers: { 'user-agent': userAgent } });
+      const successor = tokenResponseSchema.parse(await (await refresh('VictimBrowser/1.0')).json());
+      expect(tokenResponseSchema.parse(await (await refresh('VictimBrowser/1.0')).json()).refreshToken).toBe(successor.refreshToken);
+      service.clock.advance(5_000);
+      const thief = await refresh('ThiefBrowser/6.6');
+      expect(thief.status).toBe(401);
+      expect(await thief.json()).toMatchObject({ error: 'invalid_grant' });
+      expect((await service.refresh(successor.refreshToken)).status).toBe(401);
+      const sid = (await service.context.accessTokens.verify(login.accessToken)).sid;
+      const [detected] = await service.context.audit.list({ type: 'refresh.reuse_detected', limit: 200 }).then((events) => events.filter((event) => event.sid === sid));
+      expect(detected).toMatchObject({ reason: 'token_reused', userAgent: 'ThiefBrowser/6.6', detail: { cause: 'other_client' } });
+    });
+
     it('treats a replayed old token as theft: the session ends and its access tokens stop working', async () => {
       const login = await service.login(ALICE);
       const successor = (await (await service.refresh(login.refreshToken)).json()) as TokenResponse;

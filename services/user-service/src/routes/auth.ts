@@ -40,6 +40,7 @@ async function tokenResponse(context: ServiceContext, user: UserRow, session: Se
     refreshToken: refreshToken.token,
     refreshTokenExpiresAt: refreshToken.expiresAt,
     sessionExpiresAt: session.absoluteExpiresAt.getTime(),
+    refreshReuseGraceSeconds: context.config.refreshReuseGraceSeconds,
     user: publicUser,
   };
 }
@@ -77,7 +78,7 @@ export function registerAuthRoutes(app: FastifyInstance, context: ServiceContext
     }
 
     // The rotation writes its own `refresh.succeeded` row in the same statement (one commit); we log and count it.
-    const outcome = await context.sessions.rotateRefreshToken(refreshToken, { audit: client });
+    const outcome = await context.sessions.rotateRefreshToken(refreshToken, client, { audit: true });
     switch (outcome.kind) {
       case 'rotated': {
         metrics.refreshes.inc({ outcome: outcome.graceRetry ? 'grace_retry' : 'succeeded' });
@@ -96,7 +97,7 @@ export function registerAuthRoutes(app: FastifyInstance, context: ServiceContext
         context.validity.forget(outcome.session.id);
         metrics.refreshes.inc({ outcome: 'reuse_detected' });
         metrics.reuseDetections.inc();
-        await audit.record({ type: 'refresh.reuse_detected', userId: outcome.session.userId, sid: outcome.session.id, ...client, reason: 'token_reused' });
+        await audit.record({ type: 'refresh.reuse_detected', userId: outcome.session.userId, sid: outcome.session.id, ...client, reason: 'token_reused', detail: { cause: outcome.cause } });
         throw invalidGrant();
       }
       case 'refused': {

@@ -59,7 +59,7 @@ describe.each(testBackends())('pruning ended sessions and expired tokens on $nam
 
     // The live session keeps refreshing; the idle one expires after an hour and is kept one more hour.
     clock.advance(50 * 60_000);
-    const next = await store.rotateRefreshToken(alive.refreshToken.token);
+    const next = await store.rotateRefreshToken(alive.refreshToken.token, client);
     expect(next.kind).toBe('rotated');
     clock.advance(HOUR + 15 * 60_000);
     const result = await pruner.pruneOnce();
@@ -76,7 +76,7 @@ describe.each(testBackends())('pruning ended sessions and expired tokens on $nam
     // Rotate every 50 minutes for three hours: each predecessor expires an hour after it was issued.
     for (let step = 0; step < 4; step += 1) {
       clock.advance(50 * 60_000);
-      const outcome = await store.rotateRefreshToken(current);
+      const outcome = await store.rotateRefreshToken(current, client);
       if (outcome.kind !== 'rotated') throw new Error(`rotation ${step} refused: ${outcome.kind}`);
       current = outcome.refreshToken.token;
     }
@@ -86,7 +86,7 @@ describe.each(testBackends())('pruning ended sessions and expired tokens on $nam
     expect(await tokensOf(session.id)).toBeLessThan(5);
     // The current token and its immediate predecessor (still within its lifetime) are never pruned.
     expect(await tokensOf(session.id)).toBeGreaterThanOrEqual(2);
-    expect((await store.rotateRefreshToken(current)).kind).toBe('rotated');
+    expect((await store.rotateRefreshToken(current, client)).kind).toBe('rotated');
   });
 
   it('shares one pass between concurrent callers and works through more rows than one batch', async () => {

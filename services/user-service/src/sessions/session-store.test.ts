@@ -55,7 +55,7 @@ describe.each(testBackends())('refresh-token rotation on $name', (backend) => {
   it('exchanges a refresh token for a new one and keeps the original auth_time', async () => {
     const { session, refreshToken } = await store.createSession(user, client);
     clock.advance(60_000);
-    const outcome = await store.rotateRefreshToken(refreshToken.token);
+    const outcome = await store.rotateRefreshToken(refreshToken.token, client);
     expect(outcome.kind).toBe('rotated');
     if (outcome.kind !== 'rotated') return;
     expect(outcome.refreshToken.token).not.toBe(refreshToken.token);
@@ -66,56 +66,84 @@ describe.each(testBackends())('refresh-token rotation on $name', (backend) => {
 
   it('gives the same successor to a retry of the predecessor within the grace window, without revoking', async () => {
     const { session, refreshToken } = await store.createSession(user, client);
-    const successor = rotatedToken(await store.rotateRefreshToken(refreshToken.token));
+    const successor = rotatedToken(await store.rotateRefreshToken(refreshToken.token, client));
     clock.advance(29_000);
-    const retry = await store.rotateRefreshToken(refreshToken.token);
+    const retry = await store.rotateRefreshToken(refreshToken.token, client);
     expect(retry).toMatchObject({ kind: 'rotated', graceRetry: true });
     expect(rotatedToken(retry)).toBe(successor);
     expect(await familySize(session.id)).toBe(2);
     expect(await store.findActiveSession(session.id)).not.toBeNull();
   });
 
+  it('honours a grace retry from the same client in the same IPv6 /64, whatever its interface identifier', async () => {
+    const phone = { ip: '2001:db8:1:2::10', userAgent: 'phone' };
+    const { session, refreshToken } = await store.createSession(user, phone);
+    const successor = rotatedToken(await store.rotateRefreshToken(refreshToken.token, phone));
+    const retry = await store.rotateRefreshToken(refreshToken.token, { ip: '2001:db8:1:2:aaaa:bbbb:cccc:dddd', userAgent: 'phone' });
+    expect(retry).toMatchObject({ kind: 'rotated', graceRetry: true });
+    expect(rotatedToken(retry)).toBe(successor);
+    expect(await store.findActiveSession(session.id)).not.toBeNull();
+  });
+
+  it('treats a grace retry from another address as reuse: the family is revoked, the thief gets nothing', async () => {
+    const { session, refreshToken } = await store.createSession(user, client);
+    const successor = rotatedToken(await store.rotateRefreshToken(refreshToken.token, client));
+    clock.advance(1_000);
+    const thief = await store.rotateRefreshToken(refreshToken.token, { ip: '198.51.100.66', userAgent: client.userAgent });
+    expect(thief).toMatchObject({ kind: 'reuse_detected', cause: 'other_client' });
+    expect(await store.findActiveSession(session.id)).toBeNull();
+    expect(await store.rotateRefreshToken(successor, client)).toMatchObject({ kind: 'refused', reason: 'revoked' });
+  });
+
+  it('treats a grace retry with another user agent from the same address as reuse, even after a genuine retry', async () => {
+    const { session, refreshToken } = await store.createSession(user, client);
+    const successor = rotatedToken(await otherInstance.rotateRefreshToken(refreshToken.token, client));
+    expect(rotatedToken(await store.rotateRefreshToken(refreshToken.token, client))).toBe(successor);
+    expect(await store.rotateRefreshToken(refreshToken.token, { ip: client.ip, userAgent: 'curl/8' })).toMatchObject({ kind: 'reuse_detected', cause: 'other_client' });
+    expect(await store.findActiveSession(session.id)).toBeNull();
+  });
+
   it('revokes the whole family when the predecessor comes back after the grace window', async () => {
     const { session, refreshToken } = await store.createSession(user, client);
-    const successor = rotatedToken(await store.rotateRefreshToken(refreshToken.token));
+    const successor = rotatedToken(await store.rotateRefreshToken(refreshToken.token, client));
     clock.advance(31_000);
-    expect(await store.rotateRefreshToken(refreshToken.token)).toMatchObject({ kind: 'reuse_detected' });
+    expect(await store.rotateRefreshToken(refreshToken.token, client)).toMatchObject({ kind: 'reuse_detected', cause: 'past_grace' });
     expect(await store.findActiveSession(session.id)).toBeNull();
-    expect(await store.rotateRefreshToken(successor)).toMatchObject({ kind: 'refused', reason: 'revoked' });
+    expect(await store.rotateRefreshToken(successor, client)).toMatchObject({ kind: 'refused', reason: 'revoked' });
   });
 
   it('revokes the whole family when a token comes back after its successor was used, even within the grace window', async () => {
     const { session, refreshToken } = await store.createSession(user, client);
-    const successor = rotatedToken(await store.rotateRefreshToken(refreshToken.token));
-    rotatedToken(await store.rotateRefreshToken(successor));
-    expect(await store.rotateRefreshToken(refreshToken.token)).toMatchObject({ kind: 'reuse_detected' });
+    const successor = rotatedToken(await store.rotateRefreshToken(refreshToken.token, client));
+    rotatedToken(await store.rotateRefreshToken(successor, client));
+    expect(await store.rotateRefreshToken(refreshToken.token, client)).toMatchObject({ kind: 'reuse_detected' });
     expect(await store.findActiveSession(session.id)).toBeNull();
   });
 
   it('accepts only the immediate predecessor: an older token is reuse even within the grace window', async () => {
     const { refreshToken: grandparent } = await store.createSession(user, client);
-    const parent = rotatedToken(await store.rotateRefreshToken(grandparent.token));
-    rotatedToken(await store.rotateRefreshToken(parent));
-    expect(await store.rotateRefreshToken(grandparent.token)).toMatchObject({ kind: 'reuse_detected' });
+    const parent = rotatedToken(await store.rotateRefreshToken(grandparent.token, client));
+    rotatedToken(await store.rotateRefreshToken(parent, client));
+    expect(await store.rotateRefreshToken(grandparent.token, client)).toMatchObject({ kind: 'reuse_detected', cause: 'not_latest' });
   });
 
   it('refuses unknown tokens, revoked sessions, and both lifetimes', async () => {
-    expect(await store.rotateRefreshToken('A'.repeat(43))).toMatchObject({ kind: 'refused', reason: 'unknown' });
+    expect(await store.rotateRefreshToken('A'.repeat(43), client)).toMatchObject({ kind: 'refused', reason: 'unknown' });
 
     const revoked = await store.createSession(user, client);
     await store.revokeSession(revoked.session.id, 'logout');
-    expect(await store.rotateRefreshToken(revoked.refreshToken.token)).toMatchObject({ kind: 'refused', reason: 'revoked' });
+    expect(await store.rotateRefreshToken(revoked.refreshToken.token, client)).toMatchObject({ kind: 'refused', reason: 'revoked' });
 
     const idle = await store.createSession(user, client);
     clock.advance(lifetimes.idleSeconds * 1000 + 1);
-    expect(await store.rotateRefreshToken(idle.refreshToken.token)).toMatchObject({ kind: 'refused', reason: 'expired' });
+    expect(await store.rotateRefreshToken(idle.refreshToken.token, client)).toMatchObject({ kind: 'refused', reason: 'expired' });
 
     // Rotating every half hour keeps the idle timer fresh but cannot pass the absolute lifetime (OWASP ASVS 5.0 §7.3).
     let current = (await store.createSession(user, client)).refreshToken.token;
     let last: RotationOutcome | undefined;
     for (let elapsed = 0; elapsed <= lifetimes.absoluteSeconds; elapsed += 1800) {
       clock.advance(1_800_000);
-      last = await store.rotateRefreshToken(current);
+      last = await store.rotateRefreshToken(current, client);
       if (last.kind !== 'rotated') break;
       current = last.refreshToken.token;
     }
@@ -127,13 +155,13 @@ describe.each(testBackends())('refresh-token rotation on $name', (backend) => {
     if (created === null) throw new Error('user not created');
     const { refreshToken } = await store.createSession(created, client);
     await new UserStore(first.db, clock).update(created.id, { disabled: true });
-    expect(await store.rotateRefreshToken(refreshToken.token)).toMatchObject({ kind: 'refused', reason: 'user_disabled' });
+    expect(await store.rotateRefreshToken(refreshToken.token, client)).toMatchObject({ kind: 'refused', reason: 'user_disabled' });
   });
 
   it('never forks a family under concurrent refreshes of one token, across instances', async () => {
     const { session, refreshToken } = await store.createSession(user, client);
     const outcomes = await Promise.all(
-      Array.from({ length: 20 }, (_, index) => (index % 2 === 0 ? store : otherInstance).rotateRefreshToken(refreshToken.token)),
+      Array.from({ length: 20 }, (_, index) => (index % 2 === 0 ? store : otherInstance).rotateRefreshToken(refreshToken.token, client)),
     );
     const successors = new Set(outcomes.map(rotatedToken));
     expect(successors.size).toBe(1);
@@ -142,7 +170,7 @@ describe.each(testBackends())('refresh-token rotation on $name', (backend) => {
 
     // The next generation behaves the same, and the session is still alive.
     const [successor] = [...successors];
-    const next = await Promise.all(Array.from({ length: 10 }, (_, index) => (index % 2 === 0 ? otherInstance : store).rotateRefreshToken(successor ?? '')));
+    const next = await Promise.all(Array.from({ length: 10 }, (_, index) => (index % 2 === 0 ? otherInstance : store).rotateRefreshToken(successor ?? '', client)));
     expect(new Set(next.map(rotatedToken)).size).toBe(1);
     expect(await familySize(session.id)).toBe(3);
     expect(await store.findActiveSession(session.id)).not.toBeNull();
@@ -150,9 +178,9 @@ describe.each(testBackends())('refresh-token rotation on $name', (backend) => {
 
   it('detects reuse exactly once when a stale token races its family', async () => {
     const { session, refreshToken } = await store.createSession(user, client);
-    const successor = rotatedToken(await store.rotateRefreshToken(refreshToken.token));
-    rotatedToken(await store.rotateRefreshToken(successor));
-    const outcomes = await Promise.all(Array.from({ length: 10 }, (_, index) => (index % 2 === 0 ? store : otherInstance).rotateRefreshToken(refreshToken.token)));
+    const successor = rotatedToken(await store.rotateRefreshToken(refreshToken.token, client));
+    rotatedToken(await store.rotateRefreshToken(successor, client));
+    const outcomes = await Promise.all(Array.from({ length: 10 }, (_, index) => (index % 2 === 0 ? store : otherInstance).rotateRefreshToken(refreshToken.token, client)));
     // The first request to take the row lock revokes; the others find the session revoked. None gets a token.
     expect(outcomes.every((outcome) => outcome.kind !== 'rotated')).toBe(true);
     expect(outcomes.filter((outcome) => outcome.kind === 'reuse_detected')).toHaveLength(1);

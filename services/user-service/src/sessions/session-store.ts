@@ -1,6 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { and, desc, eq, getTableColumns, gt, isNull, sql, type SQL, type Table } from 'drizzle-orm';
 import pg from 'pg';
+import { addressBucket } from '@portcullis/contracts';
 import type { Clock } from '../clock.js';
 import type { Db } from '../db/database.js';
 import { refreshTokens, sessions, users } from '../db/schema.js';
@@ -33,11 +34,19 @@ export type RotationOutcome =
       readonly auditedAt?: number;
     }
   | { readonly kind: 'refused'; readonly reason: 'unknown' | 'expired' | 'revoked' | 'user_disabled'; readonly session?: SessionRow }
-  | { readonly kind: 'reuse_detected'; readonly session: SessionRow };
+  | { readonly kind: 'reuse_detected'; readonly session: SessionRow; readonly cause: ReuseCause };
+
+/** Why a presented refresh token counts as reuse: too late, not the latest predecessor, or from another client. */
+export type ReuseCause = 'past_grace' | 'not_latest' | 'other_client';
 
 export interface ClientContext {
   readonly ip: string | null;
   readonly userAgent: string | null;
+}
+
+/** What identifies the client that rotated a token: its user agent and its address bucket (IPv6 per /64). */
+function clientBinding(client: ClientContext): { userAgent: string | null; address: string | null } {
+  return { userAgent: client.userAgent?.slice(0, 512) ?? null, address: client.ip === null ? null : (addressBucket(client.ip) ?? null) };
 }
 
 /**
@@ -61,14 +70,15 @@ const userFromJson = jsonRowReader(users);
 
 /**
  * The unused-token rotation as one statement (see `#rotateUnusedToken`). $1 now, $2 successor id, $3 sealed successor,
- * $4 presented hash, $5 idle limit, $6 successor hash, $7 ip, $8 user agent, $9 whether to write the audit row.
- * It runs as the prepared statement `portcullis_rotate_unused_v1`: change the name with the text (pg refuses one name
+ * $4 presented hash, $5 idle limit, $6 successor hash, $7 ip, $8 user agent, $9 whether to write the audit row,
+ * $10 the rotating client's address bucket.
+ * It runs as the prepared statement `portcullis_rotate_unused_v2`: change the name with the text (pg refuses one name
  * for two texts on a connection).
  */
 const ROTATE_UNUSED_SQL = `
   with used as (
     update refresh_tokens as rt
-    set used_at = $1, successor_id = $2, successor_sealed = $3
+    set used_at = $1, successor_id = $2, successor_sealed = $3, rotated_by_user_agent = $8, rotated_by_address = $10
     from sessions as s, users as u
     where rt.token_hash = $4 and rt.used_at is null and rt.expires_at > $1
       and s.id = rt.session_id and s.revoked_at is null and s.absolute_expires_at > $1
@@ -138,11 +148,13 @@ export class SessionStore {
    * Exchanges a refresh token for its successor in one transaction with the token's row locked, so concurrent
    * requests on any number of instances see one consistent history (OWASP ASVS 5.0 §15.4.2; Keycloak CVE-2026-1035).
    * - unused token: a new successor is created and the token is marked used;
-   * - used token whose successor is unused, within the grace window: the same successor again (RFC 9700 §4.14.2);
+   * - used token whose successor is unused, within the grace window, presented by the client that rotated it (same
+   *   user agent, same address bucket): the same successor again (RFC 9700 §4.14.2);
    * - any other used token: theft is assumed and the whole family is revoked.
+   * With `audit`, the `refresh.succeeded` row of a first rotation is written by the rotation itself.
    */
-  async rotateRefreshToken(presented: string, options: { audit?: ClientContext } = {}): Promise<RotationOutcome> {
-    return (await this.#rotateUnusedToken(presented, options.audit)) ?? this.#rotateWithLock(presented);
+  async rotateRefreshToken(presented: string, client: ClientContext, options: { audit?: boolean } = {}): Promise<RotationOutcome> {
+    return (await this.#rotateUnusedToken(presented, client, options.audit === true)) ?? this.#rotateWithLock(presented, client);
   }
 
   /**
@@ -154,22 +166,24 @@ export class SessionStore {
    * (unknown, used, revoked, expired, disabled) also matches nothing here and gets its precise answer there.
    * With `audit`, the `refresh.succeeded` row is inserted by the same statement: one commit instead of two.
    */
-  async #rotateUnusedToken(presented: string, audit: ClientContext | undefined): Promise<RotationOutcome | null> {
+  async #rotateUnusedToken(presented: string, client: ClientContext, audit: boolean): Promise<RotationOutcome | null> {
     const now = this.clock.now();
     const successorToken = generateRefreshToken();
     const successorId = randomUUID();
     // Sealed before the statement, so no lock is held while it is computed.
     const sealed = await sealSuccessor(presented, successorToken);
-    const [row] = await this.#hotStatement<{ session: Record<string, unknown>; user: Record<string, unknown> }>('portcullis_rotate_unused_v1', ROTATE_UNUSED_SQL, [
+    const binding = clientBinding(client);
+    const [row] = await this.#hotStatement<{ session: Record<string, unknown>; user: Record<string, unknown> }>('portcullis_rotate_unused_v2', ROTATE_UNUSED_SQL, [
       new Date(now),
       successorId,
       sealed,
       hashRefreshToken(presented),
       new Date(now + this.lifetimes.idleSeconds * 1000),
       hashRefreshToken(successorToken),
-      audit?.ip ?? null,
-      audit?.userAgent?.slice(0, 512) ?? null,
-      audit !== undefined,
+      client.ip,
+      binding.userAgent,
+      audit,
+      binding.address,
     ]);
     if (row === undefined) return null;
     const session = sessionFromJson(row.session);
@@ -179,7 +193,7 @@ export class SessionStore {
       user: userFromJson(row.user),
       graceRetry: false,
       refreshToken: { token: successorToken, expiresAt: session.idleExpiresAt.getTime() },
-      ...(audit === undefined ? {} : { auditedAt: now }),
+      ...(audit ? { auditedAt: now } : {}),
     };
   }
 
@@ -203,8 +217,9 @@ export class SessionStore {
   }
 
   /** Every case with the presented token's row locked: used tokens (grace or reuse), refusals, and the rest. */
-  async #rotateWithLock(presented: string): Promise<RotationOutcome> {
+  async #rotateWithLock(presented: string, client: ClientContext): Promise<RotationOutcome> {
     const now = this.clock.now();
+    const binding = clientBinding(client);
     const presentedHash = hashRefreshToken(presented);
     return this.db.transaction(async (tx) => {
       const [found] = await tx
@@ -224,20 +239,24 @@ export class SessionStore {
           await tx.select().from(refreshTokens).where(eq(refreshTokens.id, token.successorId)).limit(1).for('update')
         )[0];
         const withinGrace = now - token.usedAt.getTime() <= this.lifetimes.reuseGraceSeconds * 1000;
-        // Only the immediate predecessor of an unused token is accepted again (django-oauth-toolkit #1617).
-        if (withinGrace && successor !== undefined && successor.usedAt === null && token.successorSealed !== null) {
+        // Only the immediate predecessor of an unused token is accepted again (django-oauth-toolkit #1617), and only
+        // from the client that rotated it: a stolen copy replayed elsewhere within the window is theft.
+        const latest = successor !== undefined && successor.usedAt === null && token.successorSealed !== null;
+        const sameClient = token.rotatedByUserAgent === binding.userAgent && token.rotatedByAddress === binding.address;
+        if (withinGrace && latest && sameClient && token.successorSealed !== null && successor !== undefined) {
           const again = await openSuccessor(presented, token.successorSealed);
           if (again !== null && sameHash(hashRefreshToken(again), successor.tokenHash) && user.disabled === false) {
             return { kind: 'rotated', session, user, graceRetry: true, refreshToken: { token: again, expiresAt: successor.expiresAt.getTime() } } as const;
           }
         }
+        const cause: ReuseCause = !withinGrace ? 'past_grace' : !latest ? 'not_latest' : 'other_client';
         // Conditional on "not yet revoked": racing replays of one stolen token are detected (and audited) once.
         const [revoked] = await tx
           .update(sessions)
           .set({ revokedAt: new Date(now), revokedReason: 'reuse_detected' })
           .where(and(eq(sessions.id, session.id), isNull(sessions.revokedAt)))
           .returning();
-        return revoked === undefined ? ({ kind: 'refused', reason: 'revoked', session } as const) : ({ kind: 'reuse_detected', session: revoked } as const);
+        return revoked === undefined ? ({ kind: 'refused', reason: 'revoked', session } as const) : ({ kind: 'reuse_detected', session: revoked, cause } as const);
       }
 
       if (token.expiresAt.getTime() <= now || session.absoluteExpiresAt.getTime() <= now) {
@@ -254,7 +273,13 @@ export class SessionStore {
       if (successor === undefined) throw new Error('refresh token insert returned no row');
       await tx
         .update(refreshTokens)
-        .set({ usedAt: new Date(now), successorId: successor.id, successorSealed: await sealSuccessor(presented, successorToken) })
+        .set({
+          usedAt: new Date(now),
+          successorId: successor.id,
+          successorSealed: await sealSuccessor(presented, successorToken),
+          rotatedByUserAgent: binding.userAgent,
+          rotatedByAddress: binding.address,
+        })
         .where(eq(refreshTokens.id, token.id));
       const [updated] = await tx
         .update(sessions)
