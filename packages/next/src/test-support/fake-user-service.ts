@@ -36,6 +36,8 @@ export class FakeUserService {
   readonly sessions = new Map<string, FakeSession>();
   override: Override | undefined;
   accessTokenTtlMs = 5_000;
+  /** The grace window the real service announces in its token answers; unset, the answers carry none. */
+  refreshReuseGraceSeconds: number | undefined;
   now: () => number = Date.now;
   #server: Server | undefined;
   #serial = 0;
@@ -80,6 +82,7 @@ export class FakeUserService {
       refreshToken: session.refreshToken,
       refreshTokenExpiresAt: now + 3_600_000,
       sessionExpiresAt: now + 86_400_000,
+      ...(this.refreshReuseGraceSeconds === undefined ? {} : { refreshReuseGraceSeconds: this.refreshReuseGraceSeconds }),
       user: { id: session.userId, email: `${session.userId}@example.com`, name: session.userId, role: session.role, scopes: [...scopesForRole(session.role)] },
     };
   }

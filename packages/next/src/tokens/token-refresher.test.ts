@@ -62,9 +62,61 @@ describe('TokenRefresher', () => {
     const first = refresher.refresh(token, client);
     pending[0]?.resolve(fake.issue());
     await first;
-    clock.advance(10_001);
+    clock.advance(5_001);
     void refresher.refresh(token, client);
     expect(presented).toHaveLength(2);
+  });
+
+  it('remembers a rotation no longer than the grace window the backend announced with it', async () => {
+    const { fake, pending, presented, refresher, token, clock } = setup();
+    fake.refreshReuseGraceSeconds = 2;
+    const first = refresher.refresh(token, client);
+    clock.advance(100);
+    pending[0]?.resolve(fake.issue());
+    await first;
+    clock.advance(1_800);
+    expect(await refresher.refresh(token, client)).toMatchObject({ kind: 'rotated' });
+    expect(presented).toHaveLength(1);
+    // Two seconds after the request left, the backend no longer honours the old token: neither do we.
+    clock.advance(100);
+    const replay = refresher.refresh(token, client);
+    expect(presented).toHaveLength(2);
+    pending[1]?.reject(new BackendRejectedError({ backendCode: 'invalid_grant', backendStatus: 401 }));
+    expect(await replay).toEqual({ kind: 'rejected', reason: 'invalid_grant' });
+  });
+
+  it('hands a finished rotation only to the browser that made it: another client goes to the backend', async () => {
+    const { fake, pending, presented, refresher, token } = setup();
+    const first = refresher.refresh(token, client);
+    pending[0]?.resolve(fake.issue());
+    await first;
+    const thief = refresher.refresh(token, { ip: '198.51.100.7', userAgent: client.userAgent });
+    const otherBrowser = refresher.refresh(token, { ip: client.ip, userAgent: 'another browser' });
+    expect(presented).toHaveLength(3);
+    pending[1]?.reject(new BackendRejectedError({ backendCode: 'invalid_grant', backendStatus: 401 }));
+    pending[2]?.reject(new BackendRejectedError({ backendCode: 'invalid_grant', backendStatus: 401 }));
+    expect(await thief).toEqual({ kind: 'rejected', reason: 'invalid_grant' });
+    expect(await otherBrowser).toEqual({ kind: 'rejected', reason: 'invalid_grant' });
+  });
+
+  it('does not let another client join a rotation in flight', async () => {
+    const { fake, pending, presented, refresher, token } = setup();
+    const victim = refresher.refresh(token, client);
+    const thief = refresher.refresh(token, { ip: '198.51.100.7', userAgent: 'thief' });
+    expect(presented).toHaveLength(2);
+    pending[0]?.resolve(fake.issue());
+    pending[1]?.reject(new BackendRejectedError({ backendCode: 'invalid_grant', backendStatus: 401 }));
+    expect(await victim).toMatchObject({ kind: 'rotated' });
+    expect(await thief).toEqual({ kind: 'rejected', reason: 'invalid_grant' });
+  });
+
+  it('counts an IPv6 browser by its /64, as the user-service does', async () => {
+    const { fake, pending, presented, refresher, token } = setup();
+    const first = refresher.refresh(token, { ip: '2001:db8:5:6::1', userAgent: 'phone' });
+    pending[0]?.resolve(fake.issue());
+    await first;
+    expect(await refresher.refresh(token, { ip: '2001:db8:5:6:ffff::2', userAgent: 'phone' })).toMatchObject({ kind: 'rotated' });
+    expect(presented).toHaveLength(1);
   });
 
   it('reports a refused refresh token as the end of the session', async () => {
