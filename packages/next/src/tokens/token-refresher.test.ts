@@ -85,6 +85,31 @@ describe('TokenRefresher', () => {
     expect(await replay).toEqual({ kind: 'rejected', reason: 'invalid_grant' });
   });
 
+  it('remembers an OpenID Provider rotation, which announces no grace, for the short default only', async () => {
+    const clock = new ManualClock();
+    const fake = new FakeUserService();
+    fake.now = clock.now;
+    const presented: string[] = [];
+    const refresher = new TokenRefresher({
+      refresh: () => Promise.reject(new Error('not the credentials endpoint')),
+      refreshOidc: (current) => {
+        presented.push(current.refreshToken);
+        return Promise.resolve({ ...sessionTokenFromResponse(fake.issue(), clock.now(), schedule), oidc: { idToken: 'id' } });
+      },
+      now: clock.now,
+      schedule,
+      logger: silentLogger,
+    });
+    const token = { ...sessionTokenFromResponse(fake.issue(), clock.now(), schedule), oidc: { idToken: 'id' } };
+    await refresher.refresh(token, client);
+    clock.advance(4_900);
+    await refresher.refresh(token, client);
+    expect(presented).toHaveLength(1);
+    clock.advance(200);
+    await refresher.refresh(token, client);
+    expect(presented).toHaveLength(2);
+  });
+
   it('hands a finished rotation only to the browser that made it: another client goes to the backend', async () => {
     const { fake, pending, presented, refresher, token } = setup();
     const first = refresher.refresh(token, client);
