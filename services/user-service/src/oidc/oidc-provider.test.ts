@@ -1,8 +1,10 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify, type JWTPayload } from 'jose';
+import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { oidcArtifacts } from '../db/schema.js';
+import { hashArtifactId } from './refresh-rotations.js';
 import { createTestAccount } from '../test-support/accounts.js';
 import { testBackends } from '../test-support/databases.js';
 import { sampleValue } from '../test-support/prometheus.js';
@@ -379,6 +381,21 @@ describe.each(testBackends())('OpenID Provider on $name', (backend) => {
       expect((await refresh(web, third.refresh_token)).status).toBe(400);
       expect((await service.request('/v1/me', { token: third.access_token })).status).toBe(401);
       expect(await reuseDetections(decodePayload(tokens.access_token).sid)).toEqual([{ reason: 'token_reused', detail: { via: 'oidc', cause: 'not_latest' } }]);
+    });
+
+    it('answers a retry whose first rotation never finished "unavailable" (503), without a successor of its own', async () => {
+      const { tokens } = await signedIn(web);
+      // The state a crashed first rotation leaves: the token consumed by this client, no answer kept beside it.
+      await service.context.database.db
+        .update(oidcArtifacts)
+        .set({ consumedAt: new Date(service.clock.now()), rotatedBy: web.client_id })
+        .where(and(eq(oidcArtifacts.model, 'RefreshToken'), eq(oidcArtifacts.idHash, hashArtifactId(tokens.refresh_token))));
+      const storedBefore = (await service.context.database.db.select().from(oidcArtifacts)).filter((row) => row.model === 'RefreshToken').length;
+      const retry = await refresh(web, tokens.refresh_token);
+      expect(retry.status).toBe(503);
+      expect(await retry.json()).toMatchObject({ error: 'temporarily_unavailable' });
+      expect((await service.context.database.db.select().from(oidcArtifacts)).filter((row) => row.model === 'RefreshToken').length).toBe(storedBefore);
+      expect(await reuseDetections(decodePayload(tokens.access_token).sid)).toEqual([]);
     });
 
     it('treats a retry within the grace window by another client as reuse and ends the family', async () => {
