@@ -10,7 +10,7 @@ import { USERINFO_PATH } from './provider.js';
 const IGNORED_BODY_LIMIT_BYTES = 8 * 1024;
 
 /** What userinfo tells a relying party: `sub`, and the claims the granted scopes allow (OpenID Connect Core §5.4). */
-export interface UserinfoClaims {
+interface UserinfoClaims {
   sub: string;
   name?: string;
   role?: Role;
