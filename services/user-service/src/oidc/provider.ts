@@ -137,7 +137,7 @@ export function createOidcProvider(dependencies: OidcProviderDependencies): Prov
     clientAuthMethods: ['client_secret_basic'],
     // Discovery advertises the one algorithm ID and logout tokens are signed with, and relying parties pin it
     // (OpenID Connect Discovery 1.0 §3, RFC 8725 §3.1): never ones no key of ours can produce.
-    enabledJWA: { idTokenSigningAlgValues: [keys.alg], userinfoSigningAlgValues: [keys.alg] },
+    enabledJWA: { idTokenSigningAlgValues: [keys.alg] },
     responseTypes: ['code'],
     scopes: ['openid', 'profile', 'email', 'offline_access'],
     claims: { acr: null, auth_time: null, iss: null, sid: null, openid: ['sub'], email: ['email'], profile: ['name', 'role'] },
