@@ -49,10 +49,15 @@ if (existsSync(vitestReport)) {
   counts.skipped += (report.numPendingTests ?? 0) + (report.numTodoTests ?? 0);
 }
 
-if (hasBrowserTests) {
-  const playwrightReport = join(reports, 'playwright.json');
-  const ok = built && run('browser tests', 'npx', ['playwright', 'test', '-c', 'e2e/playwright.config.ts', '--reporter=list,json'], { PLAYWRIGHT_JSON_OUTPUT_NAME: playwrightReport });
-  stages.push(['browser tests', ok]);
+// The second run repeats only the single-sign-on spec, with the provider signing with ES256 (SIGNING_ALG).
+const browserRuns = [
+  ['browser tests', 'e2e/playwright.config.ts', 'playwright.json'],
+  ['browser tests, single sign-on under ES256', 'e2e/playwright.es256.config.ts', 'playwright-es256.json'],
+];
+for (const [title, config, reportName] of hasBrowserTests ? browserRuns : []) {
+  const playwrightReport = join(reports, reportName);
+  const ok = built && run(title, 'npx', ['playwright', 'test', '-c', config, '--reporter=list,json'], { PLAYWRIGHT_JSON_OUTPUT_NAME: playwrightReport });
+  stages.push([title, ok]);
   if (existsSync(playwrightReport)) {
     const { stats } = JSON.parse(readFileSync(playwrightReport, 'utf8'));
     counts.passed += (stats?.expected ?? 0) + (stats?.flaky ?? 0);

@@ -68,6 +68,8 @@ export async function startSsoSystem(options: { accessTokenTtl?: string } = {}):
     ...testUserServiceEnv({ apiPort, webUrl: web.url, demoPassword, accessTokenTtl: options.accessTokenTtl ?? '30' }),
     ISSUER: issuer,
     OIDC_CLIENTS: JSON.stringify(clients),
+    // playwright.es256.config.ts runs the single-sign-on tests again with the provider signing with ES256.
+    ...(process.env.E2E_SIGNING_ALG === undefined ? {} : { SIGNING_ALG: process.env.E2E_SIGNING_ALG }),
     // Issue 5: what these processes issue is recorded too, so the run's redaction check covers their logs.
     ...tokenTapEnv(),
   });

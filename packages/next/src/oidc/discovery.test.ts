@@ -11,6 +11,7 @@ const document = (issuer = ISSUER) => ({
   token_endpoint: `${issuer}/oidc/token`,
   jwks_uri: `${issuer}/oidc/jwks`,
   end_session_endpoint: `${issuer}/oidc/session/end`,
+  id_token_signing_alg_values_supported: ['EdDSA'],
 });
 
 describe('OidcDiscovery', () => {

@@ -9,6 +9,8 @@ const metadataSchema = z.object({
   jwks_uri: z.url(),
   end_session_endpoint: z.url().optional(),
   revocation_endpoint: z.url().optional(),
+  // REQUIRED by OpenID Connect Discovery 1.0 §3: the only algorithms the library verifies ID and logout tokens with.
+  id_token_signing_alg_values_supported: z.array(z.string()),
 });
 
 export type ProviderMetadata = z.infer<typeof metadataSchema>;

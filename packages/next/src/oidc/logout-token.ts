@@ -2,6 +2,7 @@ import { createRemoteJWKSet, customFetch, decodeProtectedHeader, errors, jwtVeri
 import { z } from 'zod';
 import { BackendUnavailableError } from '../errors.js';
 import type { OidcDiscovery } from './discovery.js';
+import { acceptedSigningAlgorithms } from './signing-algorithms.js';
 
 const BACKCHANNEL_LOGOUT_EVENT = 'http://schemas.openid.net/event/backchannel-logout';
 
@@ -44,7 +45,8 @@ export interface LogoutTokenVerifierOptions {
 }
 
 /**
- * Verifies a back-channel logout token strictly: EdDSA only, keys only from the provider's JWKS (discovered),
+ * Verifies a back-channel logout token strictly: only the asymmetric algorithms the provider advertises for its ID
+ * tokens (Back-Channel Logout 1.0 §2.4: signed like them), keys only from the provider's JWKS (discovered),
  * exact `iss`, `aud` = our client id, `typ` `logout+jwt` when set, a fresh `iat`, the logout event, `sid` or `sub`,
  * and no `nonce` (so an ID token can never pass as a logout token; RFC 8725 §3.11).
  */
@@ -52,10 +54,11 @@ export function createLogoutTokenVerifier(options: LogoutTokenVerifierOptions): 
   const maxAgeSeconds = options.maxAgeSeconds ?? 120;
   let keys: { uri: string; getKey: JWTVerifyGetKey } | undefined;
 
-  async function keySet(): Promise<JWTVerifyGetKey> {
-    const { jwks_uri: uri } = await options.discovery.metadata();
+  async function verification(): Promise<{ getKey: JWTVerifyGetKey; algorithms: string[] }> {
+    const metadata = await options.discovery.metadata();
+    const uri = metadata.jwks_uri;
     if (keys?.uri !== uri) keys = { uri, getKey: createRemoteJWKSet(new URL(uri), { [customFetch]: options.fetch }) };
-    return keys.getKey;
+    return { getKey: keys.getKey, algorithms: acceptedSigningAlgorithms(metadata.id_token_signing_alg_values_supported) };
   }
 
   return async function verifyLogoutToken(token) {
@@ -68,11 +71,11 @@ export function createLogoutTokenVerifier(options: LogoutTokenVerifierOptions): 
     if (header.typ !== undefined && header.typ.replace(/^application\//i, '').toLowerCase() !== 'logout+jwt') {
       throw new InvalidLogoutTokenError('typ');
     }
-    const getKey = await keySet();
+    const { getKey, algorithms } = await verification();
     let payload: unknown;
     try {
       ({ payload } = await jwtVerify(token, getKey, {
-        algorithms: ['EdDSA'],
+        algorithms,
         issuer: options.issuer,
         audience: options.clientId,
         requiredClaims: ['iat', 'jti'],

@@ -5,7 +5,7 @@ import { NextRequest } from 'next/server';
 import { createAuth, type Auth } from '../create-auth.js';
 import type { CreateAuthOptions } from '../options.js';
 import { ManualClock, silentLogger } from '../test-support/deferred.js';
-import { CLIENT_ID, CLIENT_SECRET, FakeOidcProvider } from '../test-support/fake-oidc-provider.js';
+import { CLIENT_ID, CLIENT_SECRET, FakeOidcProvider, type FakeSigningAlg } from '../test-support/fake-oidc-provider.js';
 import { FakeUserService } from '../test-support/fake-user-service.js';
 import { cookieHeaderOf, csrfPair, nextAuthCore, type CoreResponse } from '../test-support/nextauth-core.js';
 import { sessionTokenSchema, type SessionToken } from '../tokens/session-token.js';
@@ -298,6 +298,69 @@ describe('oidc mode: single logout', () => {
     expect(response.headers.get('clear-site-data')).toBeNull();
     expect(response.headers.getSetCookie().some((line) => line.startsWith(`${SESSION_COOKIE}=;`))).toBe(true);
     expect((await auth.proxy(request('/', cookie))).status).toBe(303);
+  });
+});
+
+describe('oidc mode: signing algorithms from the discovery document', () => {
+  /** Replaces the provider with one signing with `alg`, and the app with one that trusts it. */
+  async function providerSigningWith(alg: FakeSigningAlg, advertised?: string[]): Promise<void> {
+    await provider.stop();
+    provider = new FakeOidcProvider({ alg });
+    provider.advertisedAlgs = advertised;
+    await provider.start();
+    auth = build();
+  }
+
+  async function backchannel(token: string): Promise<Response> {
+    return auth.backchannelLogoutRoute.POST(
+      new Request(`${APP}/api/auth/backchannel-logout`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: `logout_token=${token}` }),
+    );
+  }
+
+  async function signInOutcome(): Promise<CoreResponse> {
+    const { url, cookies } = await startSignIn();
+    const { code, state } = provider.authorize(url.toString());
+    return callback({ code, state, iss: provider.issuer }, cookies);
+  }
+
+  it('signs in with an ID token and ends the session with a logout token signed with ES256 when the provider advertises it', async () => {
+    await providerSigningWith('ES256');
+    const { token, cookie } = await signedIn();
+    expect(token.oidc?.providerSid).toBe('provider-sid-1');
+    expect((await backchannel(await provider.logoutToken())).status).toBe(200);
+    expect((await auth.proxy(request('/', cookie))).headers.get('location')).toContain('error=SessionExpired');
+  });
+
+  it('refuses an ID token and a logout token signed with an algorithm the provider does not advertise', async () => {
+    await providerSigningWith('ES256', ['EdDSA']);
+    const response = await signInOutcome();
+    expect(response.redirect).toMatch(/error=OAuthCallback/);
+    expect(await sessionOf(response)).toBeNull();
+    expect((await backchannel(await provider.logoutToken())).status).toBe(400);
+  });
+
+  it.each(['HS256', 'none'] as const)('refuses an ID token signed with %s even when the provider advertises it', async (alg) => {
+    provider.advertisedAlgs = [alg, 'EdDSA'];
+    provider.forgedIdTokenAlg = alg;
+    const response = await signInOutcome();
+    expect(response.redirect).toMatch(/error=OAuthCallback/);
+    expect(await sessionOf(response)).toBeNull();
+  });
+
+  it.each(['HS256', 'none'] as const)('refuses a logout token signed with %s even when the provider advertises it: 400, session untouched', async (alg) => {
+    const { cookie } = await signedIn();
+    provider.advertisedAlgs = [alg, 'EdDSA'];
+    const response = await backchannel(await provider.logoutToken({ forgedAlg: alg }));
+    expect(response.status).toBe(400);
+    expect((await auth.proxy(request('/', cookie))).status).toBe(200);
+  });
+
+  it('signs nobody in when the provider advertises only symmetric or no algorithms', async () => {
+    provider.advertisedAlgs = ['HS256', 'none'];
+    const response = await signInOutcome();
+    expect(response.redirect).toMatch(/error=OAuthCallback/);
+    expect(await sessionOf(response)).toBeNull();
+    expect(provider.tokenCalls).toHaveLength(0);
   });
 });
 

@@ -1,11 +1,13 @@
 import type { User } from 'next-auth';
 import type { OAuthConfig } from 'next-auth/providers/oauth';
+import { custom, type BaseClient } from 'openid-client';
 import type { Logger } from '../logging/logger.js';
 import type { AuthMetrics } from '../metrics/auth-metrics.js';
 import type { SignedInUser } from '../nextauth/credentials-provider.js';
 import type { OidcConfig } from '../options.js';
 import { discoveryUrl } from './discovery.js';
 import { OIDC_PROVIDER_ID } from './provider-id.js';
+import { acceptedSigningAlgorithms } from './signing-algorithms.js';
 import { idTokenClaimsSchema, sessionTokenFromTokenSet, type OidcSessionOptions } from './oidc-session.js';
 import { tokenSetSchema } from './token-endpoint.js';
 
@@ -38,8 +40,6 @@ export function oidcProvider(options: OidcProviderOptions): OAuthConfig<Record<s
     idToken: true,
     client: {
       token_endpoint_auth_method: 'client_secret_basic',
-      // Pinned, never taken from the token header (RFC 8725 §3.1).
-      id_token_signed_response_alg: 'EdDSA',
     },
     authorization: {
       params: {
@@ -51,9 +51,10 @@ export function oidcProvider(options: OidcProviderOptions): OAuthConfig<Record<s
       },
     },
     token: {
-      // The same code exchange openid-client would make (all its checks), with the resource indicator added.
+      // The same code exchange openid-client would make (all its checks), with the resource indicator added and the
+      // ID token's algorithm pinned to what the provider advertises.
       async request({ client, params, checks, provider }) {
-        const tokens = await client.callback(provider.callbackUrl, params, checks, { exchangeBody: { resource: oidc.resource } });
+        const tokens = await pinnedToAdvertisedAlgorithm(client).callback(provider.callbackUrl, params, checks, { exchangeBody: { resource: oidc.resource } });
         return { tokens };
       },
     },
@@ -72,6 +73,18 @@ export function oidcProvider(options: OidcProviderOptions): OAuthConfig<Record<s
       return user;
     },
   };
+}
+
+/**
+ * next-auth's client for this sign-in, expecting the ID token to be signed with the first asymmetric algorithm the
+ * provider advertises in the discovery document next-auth has just read: pinned, never taken from the token header
+ * (RFC 8725 §3.1), and following the provider's `SIGNING_ALG` without configuration in the app.
+ */
+function pinnedToAdvertisedAlgorithm(client: BaseClient): BaseClient {
+  const [alg] = acceptedSigningAlgorithms(client.issuer.metadata.id_token_signing_alg_values_supported);
+  const pinned = new client.issuer.Client({ ...client.metadata, id_token_signed_response_alg: alg });
+  pinned[custom.clock_tolerance] = client[custom.clock_tolerance];
+  return pinned;
 }
 
 function secondsLeft(expiresAt: unknown): number | undefined {

@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK } from 'jose';
+import { base64url, exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK, type JWTPayload } from 'jose';
 import { scopesForRole, type Role } from '@portcullis/contracts';
 
 export const CLIENT_ID = 'portcullis-portal';
@@ -33,8 +33,12 @@ export interface FakeTokenCall {
 
 type Override = (path: string, res: ServerResponse) => boolean;
 
+/** What the provider signs its tokens with: its key (`EdDSA`/`ES256`), or what a forger would try instead. */
+export type FakeSigningAlg = 'EdDSA' | 'ES256';
+type ForgedAlg = 'HS256' | 'none';
+
 /**
- * A tiny OpenID Provider for unit tests: discovery, JWKS (Ed25519), the token endpoint (authorization code with
+ * A tiny OpenID Provider for unit tests: discovery, JWKS (one Ed25519 or P-256 key), the token endpoint (authorization code with
  * PKCE S256, refresh with rotation), revocation and end-session. It checks what a real provider checks that the
  * library relies on, and lets tests forge what a browser cannot (a foreign nonce, a logout token).
  */
@@ -45,12 +49,21 @@ export class FakeOidcProvider {
   accessTokenTtlSeconds = 300;
   /** Put into the next ID token instead of the nonce of the authorization request. */
   forgedNonce: string | undefined;
+  /** Signs the next ID tokens so instead of with the provider's key (HS256 with the client secret, or unsigned). */
+  forgedIdTokenAlg: ForgedAlg | undefined;
+  /** Replaces `id_token_signing_alg_values_supported` in the discovery document (by default: the key's algorithm). */
+  advertisedAlgs: string[] | undefined;
   override: Override | undefined;
+  readonly alg: FakeSigningAlg;
   #server: Server | undefined;
   #codes = new Map<string, PendingCode>();
   #key!: CryptoKey;
   #jwk!: JWK;
   #serial = 0;
+
+  constructor(options: { alg?: FakeSigningAlg } = {}) {
+    this.alg = options.alg ?? 'EdDSA';
+  }
 
   get issuer(): string {
     const address = this.#server?.address() as AddressInfo | null;
@@ -59,9 +72,9 @@ export class FakeOidcProvider {
   }
 
   async start(): Promise<void> {
-    const { privateKey, publicKey } = await generateKeyPair('EdDSA', { crv: 'Ed25519' });
+    const { privateKey, publicKey } = await generateKeyPair(this.alg, this.alg === 'EdDSA' ? { crv: 'Ed25519' } : {});
     this.#key = privateKey;
-    this.#jwk = { ...(await exportJWK(publicKey)), kid: 'k1', alg: 'EdDSA', use: 'sig' };
+    this.#jwk = { ...(await exportJWK(publicKey)), kid: 'k1', alg: this.alg, use: 'sig' };
     this.#server = createServer((req, res) => void this.#handle(req, res));
     await new Promise<void>((resolve) => this.#server?.listen(0, '127.0.0.1', resolve));
   }
@@ -86,8 +99,8 @@ export class FakeOidcProvider {
     return { code, state: params.get('state') ?? '' };
   }
 
-  /** A signed logout token; `claims` and `header` override the well-formed defaults. */
-  async logoutToken(options: { claims?: Record<string, unknown>; header?: Record<string, unknown>; key?: CryptoKey } = {}): Promise<string> {
+  /** A signed logout token; `claims` and `header` override the well-formed defaults, `forgedAlg` signs it as a forger would. */
+  async logoutToken(options: { claims?: Record<string, unknown>; header?: Record<string, unknown>; key?: CryptoKey; forgedAlg?: ForgedAlg } = {}): Promise<string> {
     const claims = {
       iss: this.issuer,
       aud: CLIENT_ID,
@@ -99,7 +112,8 @@ export class FakeOidcProvider {
       ...options.claims,
     };
     const defined = Object.fromEntries(Object.entries(claims).filter(([, value]) => value !== undefined));
-    return new SignJWT(defined).setProtectedHeader({ alg: 'EdDSA', kid: 'k1', typ: 'logout+jwt', ...options.header }).sign(options.key ?? this.#key);
+    if (options.forgedAlg) return forged(options.forgedAlg, defined, { typ: 'logout+jwt', ...options.header });
+    return new SignJWT(defined).setProtectedHeader({ alg: this.alg, kid: 'k1', typ: 'logout+jwt', ...options.header }).sign(options.key ?? this.#key);
   }
 
   async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -117,7 +131,7 @@ export class FakeOidcProvider {
         jwks_uri: `${this.issuer}/oidc/jwks`,
         end_session_endpoint: `${this.issuer}/oidc/session/end`,
         revocation_endpoint: `${this.issuer}/oidc/token/revocation`,
-        id_token_signing_alg_values_supported: ['EdDSA'],
+        id_token_signing_alg_values_supported: this.advertisedAlgs ?? [this.alg],
         response_types_supported: ['code'],
         subject_types_supported: ['public'],
         code_challenge_methods_supported: ['S256'],
@@ -166,7 +180,7 @@ export class FakeOidcProvider {
   async #tokens(grant: Grant, nonce: string | undefined): Promise<Record<string, unknown>> {
     const now = Math.floor(Date.now() / 1000);
     const accessToken = await new SignJWT({ sid: grant.sid, role: grant.role, scope: `openid ${scopesForRole(grant.role).join(' ')}`, client_id: CLIENT_ID })
-      .setProtectedHeader({ alg: 'EdDSA', kid: 'k1', typ: 'at+jwt' })
+      .setProtectedHeader({ alg: this.alg, kid: 'k1', typ: 'at+jwt' })
       .setIssuer(this.issuer)
       .setAudience('portcullis')
       .setSubject(grant.sub)
@@ -174,20 +188,21 @@ export class FakeOidcProvider {
       .setExpirationTime(now + this.accessTokenTtlSeconds)
       .setJti(randomBytes(8).toString('hex'))
       .sign(this.#key);
-    const idToken = await new SignJWT({
+    const idClaims = {
+      iss: this.issuer,
+      aud: CLIENT_ID,
+      sub: grant.sub,
+      iat: now,
+      exp: now + 3600,
       sid: grant.providerSid,
       email: 'maria@example.com',
       name: 'Maria',
       role: grant.role,
       ...(nonce ? { nonce } : {}),
-    })
-      .setProtectedHeader({ alg: 'EdDSA', kid: 'k1' })
-      .setIssuer(this.issuer)
-      .setAudience(CLIENT_ID)
-      .setSubject(grant.sub)
-      .setIssuedAt(now)
-      .setExpirationTime(now + 3600)
-      .sign(this.#key);
+    };
+    const idToken = this.forgedIdTokenAlg
+      ? await forged(this.forgedIdTokenAlg, idClaims, {})
+      : await new SignJWT(idClaims).setProtectedHeader({ alg: this.alg, kid: 'k1' }).sign(this.#key);
     return {
       access_token: accessToken,
       token_type: 'Bearer',
@@ -197,6 +212,13 @@ export class FakeOidcProvider {
       scope: `openid profile email offline_access ${scopesForRole(grant.role).join(' ')}`,
     };
   }
+}
+
+/** A token as a forger makes it: HMAC with the (known to the client) client secret, or not signed at all. */
+async function forged(alg: ForgedAlg, claims: JWTPayload, header: Record<string, unknown>): Promise<string> {
+  if (alg === 'HS256') return new SignJWT(claims).setProtectedHeader({ ...header, alg }).sign(new TextEncoder().encode(CLIENT_SECRET));
+  const part = (value: unknown): string => base64url.encode(JSON.stringify(value));
+  return `${part({ ...header, alg })}.${part(claims)}.`;
 }
 
 async function bodyOf(req: IncomingMessage): Promise<string> {

@@ -48,4 +48,14 @@ describe.each(testBackends())('OpenID Provider across a signing key rotation on 
     const published = (await (await fetch(local(service, discovery.jwks_uri))).json()) as { keys: Array<{ kid: string }> };
     expect(published.keys.map((key) => key.kid)).toEqual([newKid, oldKid]);
   });
+
+  it('advertises only the new algorithm after a rotation from EdDSA to ES256, and signs ID tokens with it', async () => {
+    const { kid } = await rotateSigningKey(service.context.database.db, 'ES256', service.clock);
+    service.clock.advance(KEY_RELOAD_MS + 1);
+
+    const after = await signIn();
+    expect(decodeProtectedHeader(after.id_token)).toMatchObject({ alg: 'ES256', kid });
+    // Relying parties pin the first asymmetric algorithm advertised: the retired key's must not be listed.
+    expect((await discover(service)).id_token_signing_alg_values_supported).toEqual(['ES256']);
+  });
 });

@@ -118,7 +118,7 @@ describe.each(testBackends())('OpenID Provider on $name', (backend) => {
         backchannel_logout_supported: true,
         backchannel_logout_session_supported: true,
       });
-      expect(discovery.id_token_signing_alg_values_supported).toContain('EdDSA');
+      expect(discovery.id_token_signing_alg_values_supported).toEqual(['EdDSA']);
     });
 
     it('serves the same keys as our own JWKS', async () => {
@@ -152,7 +152,7 @@ describe.each(testBackends())('OpenID Provider on $name', (backend) => {
       const { tokens } = await signedIn(web);
       expect(decodeProtectedHeader(tokens.access_token)).toMatchObject({ typ: 'at+jwt', alg: 'EdDSA' });
       const claims = decodePayload(tokens.access_token);
-      expect(claims).toMatchObject({ iss: 'http://localhost:4000', aud: 'portcullis', role: 'USER', client_id: web.client_id, scope: 'profile:read sessions:manage' });
+      expect(claims).toMatchObject({ iss: 'http://localhost:4000', aud: 'portcullis', role: 'USER', client_id: web.client_id, scope: 'profile:read sessions:manage openid profile email' });
       expect(claims.exp).toBe((claims.iat ?? 0) + 900);
       const me = await service.request('/v1/me', { token: tokens.access_token });
       expect(me.status).toBe(200);
@@ -177,7 +177,7 @@ describe.each(testBackends())('OpenID Provider on $name', (backend) => {
       const portalTokens = (await response.json()) as TokenSet;
       expect(response.status).toBe(200);
       // One sign-in, one session row of ours: both apps' tokens carry its id; the portal gets only what it registered.
-      expect(decodePayload(portalTokens.access_token)).toMatchObject({ sid: decodePayload(tokens.access_token).sid, scope: 'profile:read', client_id: portal.client_id });
+      expect(decodePayload(portalTokens.access_token)).toMatchObject({ sid: decodePayload(tokens.access_token).sid, scope: 'profile:read openid profile', client_id: portal.client_id });
     });
 
     it('answers response_mode=form_post with an auto-posting page under the same strict policy', async () => {
@@ -197,7 +197,7 @@ describe.each(testBackends())('OpenID Provider on $name', (backend) => {
 
     it('gives a manager only the API scopes both the client and the role allow', async () => {
       const { tokens } = await signedIn(web, { email: MARIA });
-      expect(decodePayload(tokens.access_token)).toMatchObject({ role: 'MANAGER', scope: 'profile:read sessions:manage' });
+      expect(decodePayload(tokens.access_token)).toMatchObject({ role: 'MANAGER', scope: 'profile:read sessions:manage openid profile email' });
     });
   });
 

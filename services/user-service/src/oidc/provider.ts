@@ -13,6 +13,8 @@ import type { SessionLinks } from './session-links.js';
 
 /** Every provider endpoint lives under this prefix; discovery stays at the issuer's `/.well-known/`. */
 export const OIDC_PREFIX = '/oidc';
+/** Our userinfo endpoint (OpenID Connect Core §5.3), advertised in discovery. */
+export const USERINFO_PATH = `${OIDC_PREFIX}/me`;
 
 export const OIDC_COOKIE_NAMES = Object.freeze({
   // `__Host-`: Secure, Path=/, no Domain — no other host or path can set or shadow the SSO cookie (RFC 6265bis §4.1.3).
@@ -136,11 +138,17 @@ export function createOidcProvider(dependencies: OidcProviderDependencies): Prov
       id_token_signed_response_alg: keys.alg,
     },
     clientAuthMethods: ['client_secret_basic'],
+    // Discovery advertises the one algorithm ID and logout tokens are signed with, and relying parties pin it
+    // (OpenID Connect Discovery 1.0 §3, RFC 8725 §3.1): never ones no key of ours can produce.
+    enabledJWA: { idTokenSigningAlgValues: [keys.alg] },
     responseTypes: ['code'],
     scopes: ['openid', 'profile', 'email', 'offline_access'],
     claims: { acr: null, auth_time: null, iss: null, sid: null, openid: ['sub'], email: ['email'], profile: ['name', 'role'] },
     // The contract puts email, name and role into the ID token itself, so apps need no userinfo call.
     conformIdTokenClaims: false,
+    // Our userinfo endpoint (src/oidc/userinfo.ts) answers for the JWT access tokens we issue; oidc-provider's own
+    // takes only opaque tokens without a resource audience, and we issue none (OpenID Connect Core §5.3).
+    discovery: { userinfo_endpoint: new URL(USERINFO_PATH, config.issuer).href },
     allowOmittingSingleRegisteredRedirectUri: false,
     pkce: { required: () => true },
     cookies: {
@@ -155,7 +163,6 @@ export function createOidcProvider(dependencies: OidcProviderDependencies): Prov
       jwks: `${OIDC_PREFIX}/jwks`,
       revocation: `${OIDC_PREFIX}/token/revocation`,
       token: `${OIDC_PREFIX}/token`,
-      userinfo: `${OIDC_PREFIX}/me`,
       backchannel_authentication: `${OIDC_PREFIX}/backchannel`,
       code_verification: `${OIDC_PREFIX}/device`,
       device_authorization: `${OIDC_PREFIX}/device/auth`,
@@ -178,7 +185,7 @@ export function createOidcProvider(dependencies: OidcProviderDependencies): Prov
           return true;
         },
       },
-      userinfo: { enabled: true },
+      userinfo: { enabled: false },
       backchannelLogout: { enabled: true },
       rpInitiatedLogout: {
         enabled: true,
@@ -204,6 +211,21 @@ export function createOidcProvider(dependencies: OidcProviderDependencies): Prov
             accessTokenFormat: 'jwt',
             jwt: { sign: { alg: keys.alg, kid: keys.activeKid } },
           };
+        },
+      },
+    },
+    formats: {
+      customizers: {
+        // RFC 9068 §2.2.3: `scope` lists what the token was granted, the OpenID scopes included, so our userinfo
+        // endpoint answers only the claims they allow (OpenID Connect Core §5.4).
+        jwt: (ctx, _token, parts) => {
+          const { Grant: grant, RefreshToken: refreshToken, AuthorizationCode: code } = ctx.oidc.entities;
+          const source = refreshToken ?? code;
+          if (grant === undefined || source === undefined) return;
+          const requested = ctx.oidc.params?.scope === undefined ? source.scopes : ctx.oidc.requestParamScopes;
+          // offline_access is about the refresh token, not about what this token may read.
+          const openIdScopes = grant.getOIDCScopeFiltered(requested).split(' ').filter((scope) => scope.length > 0 && scope !== 'offline_access');
+          parts.payload.scope = [...String(parts.payload.scope ?? '').split(' '), ...openIdScopes].filter((scope) => scope.length > 0).join(' ');
         },
       },
     },

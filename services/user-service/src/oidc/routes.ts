@@ -9,6 +9,7 @@ import { errorPage, signInPage } from './pages.js';
 import { formActionOrigins, newNonce, pagePolicy } from './page-policy.js';
 import type { OidcProviderHolder } from './provider-holder.js';
 import { OIDC_PREFIX, type PortcullisLoginResult } from './provider.js';
+import { registerUserinfoRoute } from './userinfo.js';
 
 const FORM_LIMIT_BYTES = 8 * 1024;
 
@@ -73,6 +74,8 @@ export async function registerOidcRoutes(app: FastifyInstance, context: ServiceC
     scope.route({ method: [...methods], url: '/.well-known/openid-configuration', handler: handOff, logSerializers });
     scope.route({ method: [...methods], url: `${OIDC_PREFIX}/*`, handler: handOff, logSerializers });
   });
+
+  await registerUserinfoRoute(app, context);
 
   await app.register(async (scope) => {
     // The sign-in form posts application/x-www-form-urlencoded, which only this scope accepts.

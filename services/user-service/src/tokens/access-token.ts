@@ -6,12 +6,18 @@ import type { Clock } from '../clock.js';
 import { invalidToken } from '../errors.js';
 import type { SigningKeyStore } from './signing-keys.js';
 
+/** The OpenID Connect scopes that decide what userinfo answers (OpenID Connect Core §5.4). */
+const OPENID_SCOPES = ['openid', 'profile', 'email'] as const;
+export type OpenIdScope = (typeof OPENID_SCOPES)[number];
+
 /** Who is calling, as proven by a verified access token. */
 export interface Principal {
   readonly userId: string;
   readonly sid: string;
   readonly role: Role;
   readonly scopes: readonly Scope[];
+  /** Granted with a token our OpenID Provider issued; none on the API's own tokens. */
+  readonly openIdScopes: readonly OpenIdScope[];
   /** When the user last entered a password, epoch seconds. */
   readonly authTime: number;
   readonly expiresAt: number;
@@ -121,12 +127,15 @@ export function createAccessTokens(options: {
       }
       const claims = claimsSchema.safeParse(payload);
       if (!claims.success) throw invalidToken('claims do not match the access token profile');
-      const scopes = claims.data.scope.split(' ').filter((scope): scope is Scope => (SCOPES as readonly string[]).includes(scope));
+      const granted = claims.data.scope.split(' ');
+      const scopes = granted.filter((scope): scope is Scope => (SCOPES as readonly string[]).includes(scope));
+      const openIdScopes = granted.filter((scope): scope is OpenIdScope => (OPENID_SCOPES as readonly string[]).includes(scope));
       return {
         userId: claims.data.sub,
         sid: claims.data.sid,
         role: claims.data.role,
         scopes,
+        openIdScopes,
         authTime: claims.data.auth_time,
         expiresAt: claims.data.exp * 1000,
       };
