@@ -1,3 +1,4 @@
+import { setTimeout as delay } from 'node:timers/promises';
 import type { ServiceContext } from '../context.js';
 import { ApiError } from '../errors.js';
 import type { ClientContext } from '../sessions/session-store.js';
@@ -50,7 +51,12 @@ export async function verifyCredentials(
   } catch (error) {
     // No verdict on the credentials: give back what admitLogin reserved ("busy" or "unavailable" is never a failure).
     await context.throttles.releaseLogin(email, ip);
-    if (error instanceof PasswordHashingBusy) metrics.loginAttempts.inc({ outcome: 'busy' });
+    if (error instanceof PasswordHashingBusy) {
+      metrics.loginAttempts.inc({ outcome: 'busy' });
+      // Held, not answered at once: a client that asks again as soon as it is refused would otherwise keep the
+      // event loop too busy for the hashing threads to finish anyone's check (PASSWORD_HASH_BUSY_HOLD).
+      await delay(context.config.passwordHashing.busyHoldMs);
+    }
     throw error;
   }
   if (user === null || !passwordMatches || user.disabled) {

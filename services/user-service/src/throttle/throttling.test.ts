@@ -52,6 +52,8 @@ const LIMITS = {
   LOGIN_MAX_FAILURES_PER_ACCOUNT: '5',
   LOGIN_FAILURE_WINDOW: '900',
   REFRESH_MAX_PER_IP_PER_MINUTE: '3',
+  // Busy answers at once here; the hold itself has a test of its own below.
+  PASSWORD_HASH_BUSY_HOLD: '0',
 };
 
 describe.each(testBackends())('login throttling on $name (in-memory counters)', (backend) => {
@@ -314,6 +316,37 @@ describe('login throttling without a trusted proxy', () => {
     const events = ((await response.json()) as { events: AuditEvent[] }).events;
     expect(events.length).toBe(3);
     for (const event of events) expect(event.ip).toBe('127.0.0.1');
+  });
+});
+
+describe('busy answers held back', () => {
+  let instance: TestInstance;
+
+  beforeAll(async () => {
+    instance = await startTestInstance(quickestBackend(), { ...LIMITS, PASSWORD_HASH_BUSY_HOLD: '400' });
+  });
+
+  afterAll(async () => {
+    await instance?.close();
+  });
+
+  // A client that retries the moment it is refused cannot turn refusals into a storm that starves the hashing threads.
+  it('holds a busy refusal for PASSWORD_HASH_BUSY_HOLD before answering 503, and still counts nothing', async () => {
+    const account = await createTestAccount(instance);
+    const ip = freshIp();
+    const full = vi.spyOn(instance.context.passwords, 'hasRoomFor').mockReturnValue(false);
+    const started = performance.now();
+    let response: Response;
+    try {
+      response = await attempt(instance, account.email, WRONG_PASSWORD, ip);
+    } finally {
+      full.mockRestore();
+    }
+
+    expect(response.status).toBe(503);
+    expect(performance.now() - started).toBeGreaterThanOrEqual(390);
+    for (let i = 0; i < 2; i += 1) await expectRefused(await attempt(instance, account.email, WRONG_PASSWORD, ip), 401, 'invalid_credentials');
+    expect((await attempt(instance, account.email, account.password, ip)).status).toBe(200);
   });
 });
 
