@@ -1,11 +1,12 @@
 import type { BenchProfile, BenchReport, Reporter, ScenarioResult } from './support/report-model.js';
 import { runAppRefreshStorm } from './scenarios/app-refresh-storm.js';
 import { runAppSessionRead, WEB_APP_BUILT } from './scenarios/app-session-read.js';
+import { runLoginFlood } from './scenarios/login-flood.js';
 import { runLoginStorm } from './scenarios/login-storm.js';
 import { runStorageGrowth } from './scenarios/storage-growth.js';
 import { runThroughput } from './scenarios/throughput.js';
 
-export const SCENARIOS = ['1', '2', '3', '4', '5'] as const;
+export const SCENARIOS = ['1', '2', '3', '6', '4', '5'] as const;
 
 /** Runs the chosen scenarios one after the other (never side by side: they would measure each other). */
 export async function runBench(options: {
@@ -40,6 +41,8 @@ export async function runBench(options: {
       }),
     );
   }
+  // Beside scenario 3 (the same question for sign-ins instead of token checks), where its target applies: PostgreSQL.
+  if (wanted('6')) scenarios.push(await runLoginFlood({ ...common, backend: options.backends.includes('postgres') ? 'postgres' : 'pglite' }));
   if (wanted('4')) {
     if (WEB_APP_BUILT) scenarios.push(await runAppSessionRead({ ...common, backend: appBackend }));
     else options.reporter.step('scenario 4 skipped: apps/web is not built (npm run build)');
