@@ -36,14 +36,17 @@ export class PasswordHashingBusy extends ApiError {
  * checks use), behind a concurrency gate: `concurrency` threads at most; the `known` and `fresh` lanes may each have
  * `queue` checks waiting, the `failing` lane an eighth of that; beyond that a fast 503.
  */
-export async function createPasswordHasher(limits: { concurrency: number; queue: number; nice?: number }): Promise<PasswordHasher> {
+export async function createPasswordHasher(
+  limits: { concurrency: number; queue: number; nice?: number },
+  options: { threads?: Pick<HashingThreads, 'hash' | 'verify' | 'close'> } = {},
+): Promise<PasswordHasher> {
   // Failing addresses get an eighth of the queue (at least a round of the threads): the rest of them is refused early.
   const laneQueue = (lane: HashingLane): number => (lane === 'failing' ? Math.min(limits.queue, Math.max(limits.concurrency, Math.floor(limits.queue / 8))) : limits.queue);
   const gate = new ConcurrencyGate<HashingLane>({
     concurrency: limits.concurrency,
     lanes: HASHING_LANES.map((lane) => ({ name: lane, queue: laneQueue(lane) })),
   });
-  const threads = new HashingThreads({ nice: limits.nice ?? 10 });
+  const threads = options.threads ?? new HashingThreads({ nice: limits.nice ?? 10 });
   // OWASP ASVS 5.0 §6.3.8: unknown accounts are checked against a real hash so timing does not reveal which exist.
   const dummyHash = await hash(randomBytes(32).toString('base64url'), PASSWORD_HASH_PARAMETERS);
 

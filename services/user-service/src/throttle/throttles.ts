@@ -53,8 +53,9 @@ export interface Throttles {
 
 /**
  * Brute-force throttling (OWASP ASVS 5.0 §6.3.1, 4.0.3 §2.2.1) with rate-limiter-flexible: consecutive failures per
- * email+IP, attempts per IP, failures per account from all IPs, refreshes per IP. With Redis the counters are shared
- * by every instance; if Redis is down each instance falls back to its own memory limits — never to no limit.
+ * email+IP, attempts per IP, failures per account from all IPs, refreshes per IP (an IPv6 "IP" being its /64), plus
+ * the address failures and recent successes that choose the hashing lane. With Redis the counters are shared by every
+ * instance; if Redis is down each instance falls back to its own memory limits — never to no limit.
  */
 export function createThrottles(config: Config, logger: Logger): Throttles {
   const limits = config.throttle;
