@@ -474,6 +474,16 @@ describe.skipIf(REDIS_URL === undefined || REDIS_URL === '')(`login throttling s
       expect((await attempt(second, account.email, account.password, address)).status).toBe(200);
     });
 
+    it('shares known addresses: the owner signs in on either instance while failures elsewhere lock the account', async () => {
+      const account = await accountOnBoth();
+      const home = ip();
+      expect((await attempt(first, account.email, account.password, home)).status).toBe(200);
+      for (let i = 0; i < 5; i += 1) await expectRefused(await attempt(i % 2 === 0 ? first : second, account.email, WRONG_PASSWORD, ip()), 401, 'invalid_credentials');
+
+      await expectThrottled(await attempt(first, account.email, account.password, ip()), 3600);
+      expect((await attempt(second, account.email, account.password, home)).status).toBe(200);
+    });
+
     it('shares the refresh limit per address', async () => {
       const address = ip();
       const refresh = (instance: TestInstance) =>
