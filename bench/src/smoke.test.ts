@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { runAppRefreshStorm } from './scenarios/app-refresh-storm.js';
 import { runAppSessionRead, WEB_APP_BUILT } from './scenarios/app-session-read.js';
+import { runLoginFlood } from './scenarios/login-flood.js';
 import { runLoginStorm } from './scenarios/login-storm.js';
 import { runStorageGrowth } from './scenarios/storage-growth.js';
 import { runThroughput } from './scenarios/throughput.js';
@@ -58,6 +59,18 @@ describe(`benchmark smoke run on ${backend}`, () => {
     expect(result.facts.some((fact) => fact.label.startsWith('p99 idle / during'))).toBe(true);
   });
 
+  it('scenario 6 signs legitimate users in idle and during a flood of failures', async () => {
+    const result = await runLoginFlood({ ...common, backend });
+    results.push(result);
+    const [idle, during, flood] = result.measurements;
+    expect(idle?.load.statuses['200']).toBeGreaterThan(0);
+    expect(during?.load.statuses['200']).toBeGreaterThan(0);
+    expect(during?.target).toBeDefined();
+    // The flood is wrong passwords and unknown emails: refused (401), throttled (429) or busy (503), never a 5xx else.
+    expect(Object.keys(flood?.load.statuses ?? {}).every((status) => ['401', '429', '503'].includes(status))).toBe(true);
+    expect(result.facts.some((fact) => fact.label.startsWith('legitimate sign-ins during the flood that succeeded'))).toBe(true);
+  });
+
   it.skipIf(!WEB_APP_BUILT)(`scenario 4 reads the app's session on a signed-in page${WEB_APP_BUILT ? '' : ' — skipped: apps/web is not built'}`, async () => {
     const result = await runAppSessionRead({ ...common, backend });
     results.push(result);
@@ -89,7 +102,7 @@ describe(`benchmark smoke run on ${backend}`, () => {
       scenarios: results,
     };
     const markdown = markdownReport(report, 'chart.svg');
-    for (const id of ['2', '3', '5', ...(WEB_APP_BUILT ? ['1', '4'] : [])]) expect(markdown).toContain(`## Scenario ${id}:`);
+    for (const id of ['2', '3', '5', '6', ...(WEB_APP_BUILT ? ['1', '4'] : [])]) expect(markdown).toContain(`## Scenario ${id}:`);
     expect(markdown).toContain('**Parameters**');
     expect(markdown).toContain('](chart.svg)');
     const svg = throughputChart(report);

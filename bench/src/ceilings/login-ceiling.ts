@@ -6,7 +6,7 @@ import { ConcurrencyGate } from '@portcullis/user-service/dist/passwords/concurr
 import { PASSWORD_HASH_PARAMETERS } from '@portcullis/user-service/dist/passwords/password-hasher.js';
 
 const port = Number(process.env.PORT);
-const gate = new ConcurrencyGate({ concurrency: Number(process.env.PASSWORD_HASH_CONCURRENCY ?? '1'), queue: 1_000_000 });
+const gate = new ConcurrencyGate({ concurrency: Number(process.env.PASSWORD_HASH_CONCURRENCY ?? '1'), lanes: [{ name: 'every sign-in', queue: 1_000_000 }] });
 const password = process.env.PASSWORD ?? 'bench';
 const stored = await hash(password, PASSWORD_HASH_PARAMETERS);
 
@@ -24,7 +24,7 @@ const server = createServer((request, response) => {
   readBody(request)
     .then(async (text) => {
       const body = JSON.parse(text) as { password?: unknown };
-      const outcome = await gate.run(() => verify(stored, typeof body.password === 'string' ? body.password : ''));
+      const outcome = await gate.run(() => verify(stored, typeof body.password === 'string' ? body.password : ''), { lane: 'every sign-in' });
       send(outcome?.value === true ? 200 : 401, { ok: outcome?.value === true });
     })
     .catch(() => send(500, { error: 'internal_error' }));

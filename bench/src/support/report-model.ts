@@ -54,6 +54,10 @@ export interface BenchProfile {
   readonly connections: number;
   readonly loginConnections: number;
   readonly stormConnections: number;
+  /** Connections of the login flood (scenario 6): wrong passwords and unknown emails, as fast as they are answered. */
+  readonly floodConnections: number;
+  /** Legitimate sign-ins per second beside the flood (scenario 6), spread over the demo users. */
+  readonly legitimateLoginRate: number;
   readonly probeRate: number;
   readonly churnSessions: number;
   /** Caps every closed-loop run (req/s): a smoke run inside `npm test` must not starve the other test files. */
@@ -68,6 +72,8 @@ export const FULL_PROFILE: BenchProfile = Object.freeze({
   connections: 16,
   loginConnections: 8,
   stormConnections: 32,
+  floodConnections: 200,
+  legitimateLoginRate: 10,
   probeRate: 500,
   churnSessions: 100_000,
 });
@@ -80,6 +86,8 @@ export const SMOKE_PROFILE: BenchProfile = Object.freeze({
   connections: 4,
   loginConnections: 2,
   stormConnections: 4,
+  floodConnections: 8,
+  legitimateLoginRate: 6,
   probeRate: 100,
   churnSessions: 300,
   rateCap: 150,

@@ -4,10 +4,13 @@ import { BENCH_DEMO_PASSWORD } from './processes.js';
 
 export const ALICE = 'alice@example.com';
 
-/** A client address from the IPv6 documentation range (32 random bits), sent as X-Forwarded-For to a service that trusts loopback. */
+/**
+ * A client address from the IPv6 documentation range, sent as X-Forwarded-For to a service that trusts loopback. The
+ * 32 random bits sit in the /64 prefix: the service counts an IPv6 client per /64, so each address is a client of its own.
+ */
 export function randomAddress(): string {
   const hex = randomBytes(4).toString('hex');
-  return `2001:db8::${hex.slice(0, 4)}:${hex.slice(4)}`;
+  return `2001:db8:${hex.slice(0, 4)}:${hex.slice(4)}::1`;
 }
 
 export class BenchError extends Error {
@@ -15,10 +18,10 @@ export class BenchError extends Error {
 }
 
 /** Signs in through the API; benchmarks need real sessions made the way clients make them. */
-export async function login(baseUrl: string, email = ALICE, password = BENCH_DEMO_PASSWORD): Promise<TokenResponse> {
+export async function login(baseUrl: string, email = ALICE, password = BENCH_DEMO_PASSWORD, options: { address?: string } = {}): Promise<TokenResponse> {
   const response = await fetch(`${baseUrl}/v1/auth/login`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', ...(options.address === undefined ? {} : { 'x-forwarded-for': options.address }) },
     body: JSON.stringify({ email, password }),
   });
   if (response.status !== 200) throw new BenchError(`login of ${email} failed with ${response.status}: ${await response.text()}`);

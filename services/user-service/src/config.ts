@@ -54,6 +54,9 @@ const environmentSchema = z
     REFRESH_MAX_PER_IP_PER_MINUTE: z.coerce.number().int().positive().default(1200),
     PASSWORD_HASH_CONCURRENCY: z.coerce.number().int().positive().max(16).default(1),
     PASSWORD_HASH_QUEUE: z.coerce.number().int().min(0).default(64),
+    // How long a "busy" refusal is held before it is answered, so a flooding client cannot turn cheap refusals into a
+    // CPU storm that starves the hashing threads (OWASP ASVS 5.0 §6.3.1 anti-automation); bounded, never a hang.
+    PASSWORD_HASH_BUSY_HOLD: z.coerce.number().int().min(0).max(5000).default(1000),
     // Scheduling priority (Linux nice, 0–19) of the hashing threads: higher yields more CPU to token checks (issue 6).
     PASSWORD_HASH_NICE: z.coerce.number().int().min(0).max(19).default(10),
     // Approvals are single-use grants for one request and last at most five minutes.
@@ -127,7 +130,7 @@ export interface Config {
     readonly maxFailuresPerAccountPerHour: number;
     readonly maxRefreshesPerIpPerMinute: number;
   };
-  readonly passwordHashing: { readonly concurrency: number; readonly queue: number; readonly nice: number };
+  readonly passwordHashing: { readonly concurrency: number; readonly queue: number; readonly nice: number; readonly busyHoldMs: number };
   readonly approvalTtlSeconds: number;
   readonly stepUpMaxAgeSeconds: number;
   readonly alerts: {
@@ -191,7 +194,12 @@ export function loadConfig(source: Readonly<Record<string, string | undefined>>)
       maxFailuresPerAccountPerHour: env.LOGIN_MAX_FAILURES_PER_ACCOUNT,
       maxRefreshesPerIpPerMinute: env.REFRESH_MAX_PER_IP_PER_MINUTE,
     }),
-    passwordHashing: Object.freeze({ concurrency: env.PASSWORD_HASH_CONCURRENCY, queue: env.PASSWORD_HASH_QUEUE, nice: env.PASSWORD_HASH_NICE }),
+    passwordHashing: Object.freeze({
+      concurrency: env.PASSWORD_HASH_CONCURRENCY,
+      queue: env.PASSWORD_HASH_QUEUE,
+      nice: env.PASSWORD_HASH_NICE,
+      busyHoldMs: env.PASSWORD_HASH_BUSY_HOLD,
+    }),
     approvalTtlSeconds: env.APPROVAL_TTL,
     stepUpMaxAgeSeconds: env.STEP_UP_MAX_AGE,
     alerts: Object.freeze({

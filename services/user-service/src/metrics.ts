@@ -8,7 +8,7 @@ export function createMetrics() {
     registry,
     loginAttempts: new Counter({
       name: 'portcullis_login_attempts_total',
-      help: 'Sign-in attempts by outcome (succeeded, failed, throttled).',
+      help: 'Sign-in attempts by outcome (succeeded, failed, throttled, busy).',
       labelNames: ['outcome'] as const,
       registers: [registry],
     }),

@@ -30,7 +30,7 @@ describe('password hashing threads', () => {
 
   it('refuse work once closed, and the hasher answers false for a stored value that is not a hash', async () => {
     const hasher = await createPasswordHasher({ concurrency: 1, queue: 4 });
-    await expect(hasher.verify('garbage', 'x')).resolves.toBe(false);
+    await expect(hasher.verify('garbage', 'x', { lane: 'fresh' })).resolves.toBe(false);
     await hasher.close();
     await expect(hasher.hash('x')).rejects.toThrow(/closed/);
   });

@@ -1,7 +1,9 @@
+import { setTimeout as delay } from 'node:timers/promises';
 import type { ServiceContext } from '../context.js';
 import { ApiError } from '../errors.js';
 import type { ClientContext } from '../sessions/session-store.js';
 import type { UserRow } from '../users/user-store.js';
+import { PasswordHashingBusy } from './password-hasher.js';
 
 export type CredentialPurpose = 'login' | 'approval' | 'step_up';
 
@@ -19,7 +21,9 @@ function invalidCredentials(): ApiError {
 /**
  * Every password check of the service — sign-in, the approval popup, step-up — goes through here, so each gets the
  * same throttling (before hashing: a throttled caller gets 429 even with the right password), the same constant-time
- * answer for unknown accounts, the same rehash-on-login, and the same `login.*` audit events.
+ * answer for unknown accounts, the same rehash-on-login, and the same `login.*` audit events. The throttles also pick
+ * the hashing lane, from counters alone, before the account is looked up: an unknown email waits where a real one
+ * would. A refusal for load (503 busy) is not a failed attempt: nothing is counted and nothing is audited as failed.
  */
 export async function verifyCredentials(
   context: ServiceContext,
@@ -37,8 +41,24 @@ export async function verifyCredentials(
     throw rateLimited(verdict.retryAfterSeconds);
   }
 
-  const user = await context.users.findByEmail(email);
-  const passwordMatches = await context.passwords.verify(user?.passwordHash ?? null, attempt.password);
+  let user: UserRow | null;
+  let passwordMatches: boolean;
+  try {
+    // A full lane is refused before any lookup or hash: the cheapest answer to a flood (OWASP ASVS 5.0 §6.3.1).
+    if (!context.passwords.hasRoomFor(verdict.lane)) throw new PasswordHashingBusy();
+    user = await context.users.findByEmail(email);
+    passwordMatches = await context.passwords.verify(user?.passwordHash ?? null, attempt.password, { lane: verdict.lane });
+  } catch (error) {
+    // No verdict on the credentials: give back what admitLogin reserved ("busy" or "unavailable" is never a failure).
+    await context.throttles.releaseLogin(email, ip);
+    if (error instanceof PasswordHashingBusy) {
+      metrics.loginAttempts.inc({ outcome: 'busy' });
+      // Held, not answered at once: a client that asks again as soon as it is refused would otherwise keep the
+      // event loop too busy for the hashing threads to finish anyone's check (PASSWORD_HASH_BUSY_HOLD).
+      await delay(context.config.passwordHashing.busyHoldMs);
+    }
+    throw error;
+  }
   if (user === null || !passwordMatches || user.disabled) {
     // The failure was already counted by admitLogin's reservation.
     metrics.loginAttempts.inc({ outcome: 'failed' });

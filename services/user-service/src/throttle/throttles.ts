@@ -1,12 +1,21 @@
 import { createHash } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
+import { addressBucket } from '@portcullis/contracts';
 import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
+import type { HashingLane } from '../passwords/hashing-lanes.js';
 
 export type ThrottleVerdict = { readonly allowed: true } | { readonly allowed: false; readonly retryAfterSeconds: number };
 
-const ALLOWED: ThrottleVerdict = Object.freeze({ allowed: true });
+/** An admitted sign-in also learns which hashing lane it waits in (passwords/hashing-lanes.ts). */
+export type LoginVerdict = { readonly allowed: true; readonly lane: HashingLane } | { readonly allowed: false; readonly retryAfterSeconds: number };
+
+/** How long a successful sign-in keeps its email+address pair `known` (two weeks; within a timer's 24.8-day range). */
+const KNOWN_PAIR_SECONDS = 14 * 24 * 3600;
+
+/** The address-failure counter only classifies, it never refuses on its own. */
+const UNLIMITED = 1_000_000_000;
 
 function refusedFor(result: RateLimiterRes): ThrottleVerdict {
   return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil(result.msBeforeNext / 1000)) };
@@ -17,23 +26,36 @@ function accountKey(email: string): string {
   return createHash('sha256').update(email).digest('base64url').slice(0, 22);
 }
 
+/** Per-address counters count an IPv6 client by its /64 (RFC 6177: one subscriber routinely holds a whole /64). */
+function addressKey(ip: string): string {
+  return addressBucket(ip) ?? ip;
+}
+
 export interface Throttles {
   /**
-   * Before any password check: counts the attempt per IP and reserves one failure on the email+IP and account
-   * counters, refusing when any is exhausted. Reserving first (not counting after the check) means parallel guesses
-   * cannot all slip past the limit before the first failure is recorded (OWASP ASVS 5.0 §6.3.1).
+   * Before any password check: counts the attempt per IP and reserves one failure on the email+IP, account and address
+   * counters, refusing when a limit is exhausted. Reserving first (not counting after the check) means parallel guesses
+   * cannot all slip past the limit before the first failure is recorded (OWASP ASVS 5.0 §6.3.1). A pair that signed in
+   * recently is not refused by the account limit, so failures from elsewhere cannot lock its owner out (OWASP "Slow
+   * Down Online Guessing Attacks with Device Cookies"); its own streak limit still holds.
    */
-  admitLogin(email: string, ip: string): Promise<ThrottleVerdict>;
-  /** The password was right: the reserved failure is given back and the email+IP streak starts over. */
+  admitLogin(email: string, ip: string): Promise<LoginVerdict>;
+  /** The password was right: the reserved failures are given back, the email+IP streak starts over, the pair is known. */
   recordLoginSuccess(email: string, ip: string): Promise<void>;
+  /**
+   * The attempt reached no verdict (the hashing queue was full, a dependency failed): every reservation admitLogin
+   * made is given back, so being refused for load never counts against the account, the pair or the address.
+   */
+  releaseLogin(email: string, ip: string): Promise<void>;
   admitRefresh(ip: string): Promise<ThrottleVerdict>;
   close(): Promise<void>;
 }
 
 /**
  * Brute-force throttling (OWASP ASVS 5.0 §6.3.1, 4.0.3 §2.2.1) with rate-limiter-flexible: consecutive failures per
- * email+IP, attempts per IP, failures per account from all IPs, refreshes per IP. With Redis the counters are shared
- * by every instance; if Redis is down each instance falls back to its own memory limits — never to no limit.
+ * email+IP, attempts per IP, failures per account from all IPs, refreshes per IP (an IPv6 "IP" being its /64), plus
+ * the address failures and recent successes that choose the hashing lane. With Redis the counters are shared by every
+ * instance; if Redis is down each instance falls back to its own memory limits — never to no limit.
  */
 export function createThrottles(config: Config, logger: Logger): Throttles {
   const limits = config.throttle;
@@ -68,13 +90,17 @@ export function createThrottles(config: Config, logger: Logger): Throttles {
   const attemptsByIp = limiter('login-ip', { points: limits.maxAttemptsPerIp, duration: limits.failureWindowSeconds });
   const failuresByAccount = limiter('login-fail-account', { points: limits.maxFailuresPerAccountPerHour, duration: 3600 });
   const refreshesByIp = limiter('refresh-ip', { points: limits.maxRefreshesPerIpPerMinute, duration: 60 });
+  // Classification only: an address with this many failures in the window waits in the `failing` lane.
+  const failuresByIp = limiter('login-fail-ip', { points: UNLIMITED, duration: limits.failureWindowSeconds });
+  const knownPairs = limiter('login-known-email-ip', { points: UNLIMITED, duration: KNOWN_PAIR_SECONDS });
 
-  async function consume(target: RateLimiterAbstract, key: string): Promise<ThrottleVerdict> {
+  /** Consumes one point; the verdict, and how many points the key had used before this one. */
+  async function consume(target: RateLimiterAbstract, key: string): Promise<{ verdict: ThrottleVerdict; before: number }> {
     try {
-      await target.consume(key);
-      return ALLOWED;
+      const result = await target.consume(key);
+      return { verdict: { allowed: true }, before: result.consumedPoints - 1 };
     } catch (rejection) {
-      if (rejection instanceof RateLimiterRes) return refusedFor(rejection);
+      if (rejection instanceof RateLimiterRes) return { verdict: refusedFor(rejection), before: rejection.consumedPoints - 1 };
       throw rejection;
     }
   }
@@ -82,21 +108,40 @@ export function createThrottles(config: Config, logger: Logger): Throttles {
   return {
     async admitLogin(email, ip) {
       const account = accountKey(email);
-      const perIp = await consume(attemptsByIp, ip);
-      if (!perIp.allowed) return perIp;
-      const streak = await consume(failuresByEmailIp, `${account}:${ip}`);
-      if (!streak.allowed) return streak;
+      const address = addressKey(ip);
+      const pair = `${account}:${address}`;
+      const perIp = await consume(attemptsByIp, address);
+      if (!perIp.verdict.allowed) return perIp.verdict;
+      const streak = await consume(failuresByEmailIp, pair);
+      if (!streak.verdict.allowed) return streak.verdict;
+      const known = (await knownPairs.get(pair)) !== null;
       const perAccount = await consume(failuresByAccount, account);
-      // Refused by the account limit: the email+IP reservation is given back, this attempt never ran.
-      if (!perAccount.allowed) await failuresByEmailIp.reward(`${account}:${ip}`);
-      return perAccount;
+      if (!perAccount.verdict.allowed && !known) {
+        // Refused by the account limit: the email+IP reservation is given back, this attempt never ran.
+        await failuresByEmailIp.reward(pair);
+        return perAccount.verdict;
+      }
+      const addressFailures = await consume(failuresByIp, address);
+      const failing = streak.before > 0 || addressFailures.before >= limits.maxFailuresPerEmailIp;
+      return { allowed: true, lane: known ? 'known' : failing ? 'failing' : 'fresh' };
     },
     async recordLoginSuccess(email, ip) {
       const account = accountKey(email);
-      await failuresByEmailIp.delete(`${account}:${ip}`);
+      const address = addressKey(ip);
+      await failuresByEmailIp.delete(`${account}:${address}`);
       await failuresByAccount.reward(account);
+      await failuresByIp.reward(address);
+      await knownPairs.set(`${account}:${address}`, 1, KNOWN_PAIR_SECONDS);
     },
-    admitRefresh: (ip) => consume(refreshesByIp, ip),
+    async releaseLogin(email, ip) {
+      const account = accountKey(email);
+      const address = addressKey(ip);
+      await attemptsByIp.reward(address);
+      await failuresByEmailIp.reward(`${account}:${address}`);
+      await failuresByAccount.reward(account);
+      await failuresByIp.reward(address);
+    },
+    admitRefresh: async (ip) => (await consume(refreshesByIp, addressKey(ip))).verdict,
     async close() {
       redis?.disconnect();
     },

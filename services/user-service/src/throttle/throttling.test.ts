@@ -1,7 +1,8 @@
-import { createHash, randomInt } from 'node:crypto';
+import { createHash, randomBytes, randomInt } from 'node:crypto';
 import { Redis } from 'ioredis';
-import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { describe, it, expect, beforeAll, afterAll, vi } from 'vitest';
 import type { AuditEvent, ErrorBody, TokenResponse } from '@portcullis/contracts';
+import { PasswordHashingBusy } from '../passwords/password-hasher.js';
 import { createTestAccount, type TestAccount } from '../test-support/accounts.js';
 import { testBackends, type TestBackend } from '../test-support/databases.js';
 import { ADAM, DEMO_PASSWORD, startTestInstance, type TestInstance } from '../test-support/harness.js';
@@ -14,6 +15,12 @@ const REDIS_SKIP_REASON = 'REDIS_URL is not set: shared Redis counters not teste
 /** A client address of its own for each scenario, so scenarios on one instance (and reruns on one Redis) never share counters. */
 function freshIp(): string {
   return `198.18.${randomInt(0, 256)}.${randomInt(1, 255)}`;
+}
+
+/** A /64 of its own from the IPv6 documentation range, and the addresses inside it. */
+function freshIpv6Prefix(): { address(host: number): string } {
+  const [a, b] = [randomBytes(2).toString('hex'), randomBytes(2).toString('hex')];
+  return { address: (host) => `2001:db8:${a}:${b}:${host.toString(16)}:0:0:1` };
 }
 
 function attempt(instance: TestInstance, email: string, password: string, ip?: string): Promise<Response> {
@@ -45,6 +52,8 @@ const LIMITS = {
   LOGIN_MAX_FAILURES_PER_ACCOUNT: '5',
   LOGIN_FAILURE_WINDOW: '900',
   REFRESH_MAX_PER_IP_PER_MINUTE: '3',
+  // Busy answers at once here; the hold itself has a test of its own below.
+  PASSWORD_HASH_BUSY_HOLD: '0',
 };
 
 describe.each(testBackends())('login throttling on $name (in-memory counters)', (backend) => {
@@ -156,6 +165,101 @@ describe.each(testBackends())('login throttling on $name (in-memory counters)', 
     expect((await refresh(session.refreshToken, freshIp())).status).toBe(200);
   });
 
+  it('counts an IPv6 client per /64 in every per-address limit: one /64 shares a limit, another /64 does not', async () => {
+    const account = await createTestAccount(instance);
+    const [crowded, other] = [freshIpv6Prefix(), freshIpv6Prefix()];
+    // Three failures of one email from three addresses of one /64 end that email's streak there…
+    for (let host = 1; host <= 3; host += 1) await expectRefused(await attempt(instance, account.email, WRONG_PASSWORD, crowded.address(host)), 401, 'invalid_credentials');
+    await expectThrottled(await attempt(instance, account.email, account.password, crowded.address(4)), 900);
+    // …and with that refusal the /64 has made 4 attempts, so two more fill the per-address cap of 6 for any email.
+    for (let host = 5; host <= 6; host += 1) await expectRefused(await attempt(instance, `nobody-${host}@example.test`, WRONG_PASSWORD, crowded.address(host)), 401, 'invalid_credentials');
+    await expectThrottled(await attempt(instance, 'nobody-7@example.test', WRONG_PASSWORD, crowded.address(7)), 900);
+
+    expect((await attempt(instance, account.email, account.password, other.address(1))).status).toBe(200);
+
+    const refresh = (address: string) =>
+      instance.request('/v1/auth/refresh', { method: 'POST', json: { refreshToken: 'E'.repeat(43) }, headers: { 'x-forwarded-for': address } });
+    for (let host = 1; host <= 3; host += 1) await expectRefused(await refresh(crowded.address(100 + host)), 401, 'invalid_grant');
+    await expectThrottled(await refresh(crowded.address(104)), 60);
+    await expectRefused(await refresh(other.address(2)), 401, 'invalid_grant');
+  });
+
+  it('never counts a refusal for being busy: not against the account, the email+address pair, the address, nor in the audit', async () => {
+    const account = await createTestAccount(instance);
+    const ip = freshIp();
+    const busyAnswers: Response[] = [];
+    // The hashing queue is full when the attempt arrives…
+    const full = vi.spyOn(instance.context.passwords, 'hasRoomFor').mockReturnValue(false);
+    try {
+      for (let i = 0; i < 8; i += 1) busyAnswers.push(await attempt(instance, account.email, i % 2 === 0 ? WRONG_PASSWORD : account.password, ip));
+    } finally {
+      full.mockRestore();
+    }
+    // …or fills up between the check and the hash.
+    const filled = vi.spyOn(instance.context.passwords, 'verify').mockRejectedValue(new PasswordHashingBusy());
+    try {
+      for (let i = 0; i < 4; i += 1) busyAnswers.push(await attempt(instance, account.email, WRONG_PASSWORD, ip));
+    } finally {
+      filled.mockRestore();
+    }
+    for (const response of busyAnswers) {
+      expect(response.status).toBe(503);
+      expect(response.headers.get('retry-after')).toBe('1');
+      expect(((await response.json()) as ErrorBody).error).toBe('unavailable');
+    }
+
+    // Twelve busy answers, yet the streak (3), the address cap (6) and the account limit (5) are all still whole.
+    for (let i = 0; i < 2; i += 1) await expectRefused(await attempt(instance, account.email, WRONG_PASSWORD, ip), 401, 'invalid_credentials');
+    expect((await attempt(instance, account.email, account.password, ip)).status).toBe(200);
+    const admin = (await (await attempt(instance, ADAM, DEMO_PASSWORD, freshIp())).json()) as TokenResponse;
+    const audit = await instance.request(`/v1/audit?type=login.failed&userId=${account.id}&limit=1000`, { token: admin.accessToken });
+    const failures = ((await audit.json()) as { events: AuditEvent[] }).events.filter((event) => event.ip === ip);
+    expect(failures).toHaveLength(2);
+    const metrics = await (await instance.request('/metrics', { headers: { 'x-forwarded-for': '127.0.0.1' } })).text();
+    expect(sampleValue(metrics, 'portcullis_login_attempts_total', { outcome: 'busy' })).toBeGreaterThanOrEqual(12);
+  });
+
+  it('keeps the owner signing in from an address they signed in from while failures elsewhere lock the account', async () => {
+    const account = await createTestAccount(instance);
+    const home = freshIp();
+    expect((await attempt(instance, account.email, account.password, home)).status).toBe(200);
+    for (let i = 0; i < 5; i += 1) await expectRefused(await attempt(instance, account.email, WRONG_PASSWORD, freshIp()), 401, 'invalid_credentials');
+
+    await expectThrottled(await attempt(instance, account.email, account.password, freshIp()), 3600);
+    expect((await attempt(instance, account.email, account.password, home)).status).toBe(200);
+
+    // The known address still has its own streak limit: guessing from there ends like anywhere else.
+    for (let i = 0; i < 3; i += 1) await expectRefused(await attempt(instance, account.email, WRONG_PASSWORD, home), 401, 'invalid_credentials');
+    await expectThrottled(await attempt(instance, account.email, account.password, home), 900);
+  });
+
+  it('chooses the hashing lane from counters alone: an unknown email waits where a real one would', async () => {
+    const [first, second] = [await createTestAccount(instance), await createTestAccount(instance)];
+    const verify = vi.spyOn(instance.context.passwords, 'verify');
+    const lanes = (): unknown[] => verify.mock.calls.map((call) => call[2].lane);
+    try {
+      const ip = freshIp();
+      await attempt(instance, first.email, WRONG_PASSWORD, ip);
+      await attempt(instance, 'nobody-a@example.test', WRONG_PASSWORD, ip);
+      await attempt(instance, 'nobody-b@example.test', WRONG_PASSWORD, ip);
+      // Three failures from one address (LOGIN_MAX_FAILURES_PER_EMAIL_IP): whatever it tries next waits in the failing lane.
+      await attempt(instance, second.email, second.password, ip);
+      await attempt(instance, 'nobody-c@example.test', WRONG_PASSWORD, ip);
+      expect(lanes()).toEqual(['fresh', 'fresh', 'fresh', 'failing', 'failing']);
+
+      verify.mockClear();
+      const elsewhere = freshIp();
+      await attempt(instance, first.email, WRONG_PASSWORD, elsewhere);
+      await attempt(instance, first.email, first.password, elsewhere);
+      // After a success the pair is known, even with a typo since.
+      await attempt(instance, first.email, WRONG_PASSWORD, elsewhere);
+      await attempt(instance, first.email, first.password, elsewhere);
+      expect(lanes()).toEqual(['fresh', 'failing', 'known', 'known']);
+    } finally {
+      verify.mockRestore();
+    }
+  });
+
   it('records throttled sign-ins as login.throttled, counted in /metrics', async () => {
     const account = await createTestAccount(instance);
     const ip = freshIp();
@@ -215,6 +319,37 @@ describe('login throttling without a trusted proxy', () => {
   });
 });
 
+describe('busy answers held back', () => {
+  let instance: TestInstance;
+
+  beforeAll(async () => {
+    instance = await startTestInstance(quickestBackend(), { ...LIMITS, PASSWORD_HASH_BUSY_HOLD: '400' });
+  });
+
+  afterAll(async () => {
+    await instance?.close();
+  });
+
+  // A client that retries the moment it is refused cannot turn refusals into a storm that starves the hashing threads.
+  it('holds a busy refusal for PASSWORD_HASH_BUSY_HOLD before answering 503, and still counts nothing', async () => {
+    const account = await createTestAccount(instance);
+    const ip = freshIp();
+    const full = vi.spyOn(instance.context.passwords, 'hasRoomFor').mockReturnValue(false);
+    const started = performance.now();
+    let response: Response;
+    try {
+      response = await attempt(instance, account.email, WRONG_PASSWORD, ip);
+    } finally {
+      full.mockRestore();
+    }
+
+    expect(response.status).toBe(503);
+    expect(performance.now() - started).toBeGreaterThanOrEqual(390);
+    for (let i = 0; i < 2; i += 1) await expectRefused(await attempt(instance, account.email, WRONG_PASSWORD, ip), 401, 'invalid_credentials');
+    expect((await attempt(instance, account.email, account.password, ip)).status).toBe(200);
+  });
+});
+
 describe('login throttling with Redis unreachable', () => {
   let instance: TestInstance;
 
@@ -258,7 +393,9 @@ function redisKeysFor(emails: readonly string[], ips: readonly string[]): string
   return [
     ...accounts.flatMap((account) => ips.map((ip) => `portcullis:login-fail-email-ip:${account}:${ip}`)),
     ...accounts.map((account) => `portcullis:login-fail-account:${account}`),
+    ...accounts.flatMap((account) => ips.map((ip) => `portcullis:login-known-email-ip:${account}:${ip}`)),
     ...ips.map((ip) => `portcullis:login-ip:${ip}`),
+    ...ips.map((ip) => `portcullis:login-fail-ip:${ip}`),
     ...ips.map((ip) => `portcullis:refresh-ip:${ip}`),
   ];
 }
@@ -335,6 +472,16 @@ describe.skipIf(REDIS_URL === undefined || REDIS_URL === '')(`login throttling s
       await attempt(first, account.email, WRONG_PASSWORD, address);
 
       expect((await attempt(second, account.email, account.password, address)).status).toBe(200);
+    });
+
+    it('shares known addresses: the owner signs in on either instance while failures elsewhere lock the account', async () => {
+      const account = await accountOnBoth();
+      const home = ip();
+      expect((await attempt(first, account.email, account.password, home)).status).toBe(200);
+      for (let i = 0; i < 5; i += 1) await expectRefused(await attempt(i % 2 === 0 ? first : second, account.email, WRONG_PASSWORD, ip()), 401, 'invalid_credentials');
+
+      await expectThrottled(await attempt(first, account.email, account.password, ip()), 3600);
+      expect((await attempt(second, account.email, account.password, home)).status).toBe(200);
     });
 
     it('shares the refresh limit per address', async () => {
