@@ -116,12 +116,18 @@ export async function startNodeProcess(options: {
   };
 }
 
+/** The user-service's scrape token in benchmarks: behind TRUST_PROXY a loopback caller alone may not read /metrics. */
+export const BENCH_METRICS_TOKEN = randomBytes(18).toString('base64url');
+/** Headers of a benchmark's own /metrics read. */
+export const SERVICE_METRICS_HEADERS = Object.freeze({ authorization: `Bearer ${BENCH_METRICS_TOKEN}` });
+
 /**
  * Environment that lets a benchmark's single client address send as many requests as it wants, and lets it speak
  * for many users through X-Forwarded-For (the benchmark is the trusted proxy on loopback).
  */
 export const UNTHROTTLED = Object.freeze({
   TRUST_PROXY: '127.0.0.1,::1',
+  METRICS_TOKEN: BENCH_METRICS_TOKEN,
   LOGIN_MAX_ATTEMPTS_PER_IP: '1000000000',
   REFRESH_MAX_PER_IP_PER_MINUTE: '1000000000',
 });
