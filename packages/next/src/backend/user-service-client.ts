@@ -1,4 +1,5 @@
 import {
+  APP_CREDENTIAL_HEADER,
   approvalTicketSchema,
   isErrorCode,
   tokenResponseSchema,
@@ -25,6 +26,8 @@ export interface UserServiceClientOptions {
   requestId?: () => Promise<string | undefined>;
   /** Counts calls, failures and latency per operation. */
   metrics?: AuthMetrics;
+  /** Sent on every call: the user-service then believes the browser address we name and takes our denial reports. */
+  appCredential?: string;
 }
 
 export interface DenialReport {
@@ -73,6 +76,7 @@ export function createUserServiceClient(options: UserServiceClientOptions): User
   async function send(path: string, init: { method: string; headers?: Record<string, string>; body?: unknown }): Promise<Response> {
     const operation = operationOf(path);
     const headers: Record<string, string> = { accept: 'application/json', ...init.headers };
+    if (options.appCredential !== undefined) headers[APP_CREDENTIAL_HEADER] = options.appCredential;
     if (init.body !== undefined) headers['content-type'] = 'application/json';
     const requestId = await options.requestId?.();
     if (requestId !== undefined) headers[REQUEST_ID_HEADER] = requestId;

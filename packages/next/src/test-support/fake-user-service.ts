@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Role, TokenResponse } from '@portcullis/contracts';
+import { APP_CREDENTIAL_HEADER, type Role, type TokenResponse } from '@portcullis/contracts';
 import { scopesForRole } from '@portcullis/contracts';
 
 /** An unsigned JWS-shaped access token carrying `sid`; the library only reads `sid` from it. */
@@ -37,6 +37,8 @@ export class FakeUserService {
   override: Override | undefined;
   accessTokenTtlMs = 5_000;
   now: () => number = Date.now;
+  /** The app credential the real service would know (APP_CREDENTIALS); only it may report denials. */
+  appCredential: string | undefined;
   #server: Server | undefined;
   #serial = 0;
 
@@ -117,6 +119,9 @@ export class FakeUserService {
         if (!byAccess) return send(401, { error: 'invalid_token', message: 'no' });
         return send(200, { session: { id: byAccess.sid } });
       case 'POST /v1/audit/denials':
+        if (req.headers[APP_CREDENTIAL_HEADER] === undefined || req.headers[APP_CREDENTIAL_HEADER] !== this.appCredential) {
+          return send(401, { error: 'invalid_app_credential', message: 'no' });
+        }
         if (!byAccess) return send(401, { error: 'invalid_token', message: 'no' });
         return send(204);
       case 'GET /v1/me':
