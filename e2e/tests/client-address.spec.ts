@@ -19,7 +19,7 @@ async function auditEvents(query: string): Promise<AuditEvent[]> {
  * One sign-in attempt as the browser's sign-in form posts it to NextAuth, with `forged` in every header a browser could
  * hope the app believes. Returns NextAuth's `error` for a refused attempt.
  */
-async function signInWithForgedAddress(email: string, forged: string): Promise<string | null> {
+async function signInWithForgedAddress(email: string, forged: string, password = 'wrong-password'): Promise<{ error: string | null; cookie: string }> {
   const csrf = await fetch(`${harness.webUrl}/api/auth/csrf`);
   const { csrfToken } = (await csrf.json()) as { csrfToken: string };
   const cookie = csrf.headers.getSetCookie().map((line) => line.split(';', 1)[0]).join('; ');
@@ -35,18 +35,22 @@ async function signInWithForgedAddress(email: string, forged: string): Promise<s
       [CLIENT_ADDRESS_HEADER]: forged,
       [APP_CREDENTIAL_HEADER]: 'a-guess-at-the-app-credential',
     },
-    body: new URLSearchParams({ csrfToken, email, password: 'wrong-password', callbackUrl: `${harness.webUrl}/` }),
+    body: new URLSearchParams({ csrfToken, email, password, callbackUrl: `${harness.webUrl}/` }),
   });
   expect(answer.status).toBe(302);
-  return new URL(answer.headers.get('location') ?? '', harness.webUrl).searchParams.get('error');
+  const signedIn = answer.headers.getSetCookie().map((line) => line.split(';', 1)[0]).join('; ');
+  return { error: new URL(answer.headers.get('location') ?? '', harness.webUrl).searchParams.get('error'), cookie: signedIn };
 }
+
+const FORGED = /^198\.51\.100\./;
+const LOOPBACK = /^(127\.0\.0\.1|0:0:0:0:0:0:0:1)$/;
 
 test.describe("the browser's address through the built app", () => {
   test('forged X-Forwarded-For values neither reset sign-in throttling nor reach the audit trail', async () => {
     const email = `forger-${Date.now()}@example.com`;
     const errors: (string | null)[] = [];
     // A new made-up address per attempt: before, each one counted as a new client and was never throttled.
-    for (let attempt = 1; attempt <= 6; attempt++) errors.push(await signInWithForgedAddress(email, `198.51.100.${attempt}`));
+    for (let attempt = 1; attempt <= 6; attempt++) errors.push((await signInWithForgedAddress(email, `198.51.100.${attempt}`)).error);
 
     // Five failures from one client, whatever it claimed: the sixth is throttled (per email and address).
     expect(errors.slice(0, 5)).toEqual(Array(5).fill('CredentialsSignin'));
@@ -57,6 +61,27 @@ test.describe("the browser's address through the built app", () => {
     expect(failed).toHaveLength(5);
     expect(throttled).toHaveLength(1);
     // The address the app's socket saw (this machine), never one the client wrote.
-    for (const event of [...failed, ...throttled]) expect(event.ip).toMatch(/^(127\.0\.0\.1|0:0:0:0:0:0:0:1)$/);
+    for (const event of [...failed, ...throttled]) expect(event.ip).toMatch(LOOPBACK);
+  });
+
+  test("the proxy's token refresh passes on the address the app saw, not a forged one", async () => {
+    const since = Date.now();
+    const { error, cookie } = await signInWithForgedAddress(DEMO_USERS.alice.email, '198.51.100.77', harness.demoPassword);
+    expect(error).toBeNull();
+    // The access token lives seconds here: pages loaded with it soon make the proxy rotate the session.
+    await expect
+      .poll(
+        async () => {
+          await fetch(`${harness.webUrl}/`, { redirect: 'manual', headers: { cookie, 'x-forwarded-for': '198.51.100.78', [CLIENT_ADDRESS_HEADER]: '198.51.100.78' } });
+          return (await auditEvents(`type=refresh.succeeded&since=${since}`)).length;
+        },
+        { timeout: 20_000, intervals: [500] },
+      )
+      .toBeGreaterThan(0);
+    const events = [...(await auditEvents(`type=login.succeeded&since=${since}`)), ...(await auditEvents(`type=refresh.succeeded&since=${since}`))];
+    for (const event of events) {
+      expect(event.ip).not.toMatch(FORGED);
+      expect(event.ip).toMatch(LOOPBACK);
+    }
   });
 });
