@@ -82,3 +82,26 @@ describe('the client address an app vouches for', () => {
   });
 
 });
+
+describe('the client address without an app', () => {
+  let instance: TestInstance;
+  let admin: TokenResponse;
+
+  beforeAll(async () => {
+    const backend = testBackends().at(-1);
+    if (backend === undefined) throw new Error('no test back-end');
+    instance = await startTestInstance(backend, { TRUST_PROXY: '127.0.0.1' });
+    admin = await instance.login(ADAM);
+  });
+
+  afterAll(async () => {
+    await instance?.close();
+  });
+
+  it('is recorded in the same canonical text an app-named address gets, so filters and counters match', async () => {
+    const account = await createTestAccount(instance);
+    await instance.request('/v1/auth/login', { method: 'POST', json: { email: account.email, password: 'nope' }, headers: { 'x-forwarded-for': '2001:DB8::9' } });
+    const response = await instance.request(`/v1/audit?type=login.failed&userId=${account.id}`, { token: admin.accessToken });
+    expect(((await response.json()) as { events: AuditEvent[] }).events.map((event) => event.ip)).toEqual(['2001:db8:0:0:0:0:0:9']);
+  });
+});

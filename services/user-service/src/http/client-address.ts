@@ -45,7 +45,8 @@ export function registerClientAddress(app: FastifyInstance, appCredentials: read
   app.decorateRequest('clientAddress', '');
   app.decorateRequest('fromApp', false);
   app.addHook('onRequest', (request, _reply, done) => {
-    request.clientAddress = request.ip;
+    // One spelling per address, whoever names it, so audit filters and counters compare like with like.
+    request.clientAddress = canonicalAddress(request.ip) ?? request.ip;
     const presented = headerText(request, APP_CREDENTIAL_HEADER);
     if (presented === undefined) {
       done();
