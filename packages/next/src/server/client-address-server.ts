@@ -56,7 +56,11 @@ export async function serveNextApp(options: AppServerOptions): Promise<RunningAp
   markClientAddressServer();
   const server = createServer((request, response) => {
     stampClientAddress(request, trusted);
-    void handle(request, response);
+    // Next answers its own errors; this only keeps a failure outside them from leaving the browser hanging.
+    handle(request, response).catch(() => {
+      if (!response.headersSent) response.writeHead(500, { 'content-type': 'text/plain; charset=utf-8' });
+      response.end('Internal Server Error');
+    });
   });
   await listen(server, options.port, hostname);
   const shownHost = hostname.includes(':') ? `[${hostname}]` : hostname;
