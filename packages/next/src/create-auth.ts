@@ -88,6 +88,7 @@ export function createAuth(options: CreateAuthOptions, seams: CreateAuthSeams = 
     requestId: () => currentRequestId(context),
     metrics: config.metrics,
     ...(config.appCredential === undefined ? {} : { appCredential: config.appCredential }),
+    logger: config.logger,
   });
   const codec = new SessionCodec({ secret: config.secret, idleSeconds: config.sessionIdleSeconds, now: config.now });
   const attestation = new ProxyAttestation({ secret: config.secret, maxAgeMs: 60_000 });

@@ -97,6 +97,9 @@ export class FakeUserService {
       res.writeHead(status, { 'content-type': 'application/json', ...headers });
       res.end(body === undefined ? undefined : JSON.stringify(body));
     };
+    // As the real service: a credential it does not know is refused before anything else.
+    const credential = req.headers[APP_CREDENTIAL_HEADER];
+    if (credential !== undefined && credential !== this.appCredential) return send(401, { error: 'invalid_app_credential', message: 'no' });
     const bodyOf = (call.body ?? {}) as Record<string, unknown>;
     const bearer = (req.headers.authorization ?? '').replace(/^Bearer /, '');
     const byAccess = [...this.sessions.values()].find((s) => s.accessToken === bearer && !s.revoked);
@@ -119,9 +122,7 @@ export class FakeUserService {
         if (!byAccess) return send(401, { error: 'invalid_token', message: 'no' });
         return send(200, { session: { id: byAccess.sid } });
       case 'POST /v1/audit/denials':
-        if (req.headers[APP_CREDENTIAL_HEADER] === undefined || req.headers[APP_CREDENTIAL_HEADER] !== this.appCredential) {
-          return send(401, { error: 'invalid_app_credential', message: 'no' });
-        }
+        if (credential === undefined) return send(401, { error: 'invalid_app_credential', message: 'no' });
         if (!byAccess) return send(401, { error: 'invalid_token', message: 'no' });
         return send(204);
       case 'GET /v1/me':
