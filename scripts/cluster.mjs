@@ -57,6 +57,10 @@ function webSecret() {
   return secret;
 }
 
+// The web instances name each browser's address to the API with this credential; the API believes it from nobody else.
+// One per run: every instance of both tiers starts with it.
+const appCredential = process.env.PORTCULLIS_APP_CREDENTIAL ?? randomBytes(32).toString('base64url');
+
 const children = new Set();
 let stopping = false;
 
@@ -118,8 +122,10 @@ for (let index = 1; index <= instances; index += 1) {
     PORT: String(port),
     HOST: '127.0.0.1',
     DEMO_PASSWORD: demoPassword,
-    // The proxy and the web instances are on loopback; they forward the browser's address.
+    // The round-robin proxy in front appends its caller to X-Forwarded-For: trusted, it tells an API client's address.
+    // A browser's address comes from the web instances, believed only next to their credential.
     TRUST_PROXY: process.env.TRUST_PROXY ?? '127.0.0.1,::1',
+    APP_CREDENTIALS: appCredential,
     CORS_ORIGINS: process.env.CORS_ORIGINS ?? `http://localhost:${webPort}`,
   });
   apiUpstreams.push(`http://127.0.0.1:${port}`);
@@ -146,6 +152,9 @@ if (withWeb) {
       NEXTAUTH_URL: process.env.NEXTAUTH_URL ?? `http://localhost:${webPort}`,
       NEXTAUTH_SECRET: secret,
       DATA_DIR: dataDir,
+      // Browsers reach the instances through the round-robin proxy on loopback, which appends the address it saw.
+      TRUST_PROXY: process.env.TRUST_PROXY ?? '127.0.0.1,::1',
+      PORTCULLIS_APP_CREDENTIAL: appCredential,
     });
     webUpstreams.push(`http://127.0.0.1:${port}`);
   }

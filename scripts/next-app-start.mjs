@@ -1,10 +1,10 @@
-// Serves a built Next app of this repo (`next start`) with its configuration resolved: its port, API_URL,
-// NEXTAUTH_URL, NEXTAUTH_SECRET (generated once into DATA_DIR when unset) and DATA_DIR. Each app's
-// scripts/start.mjs names what differs: its log prefix, port and host variables, secret file, required variables.
+// Serves a built Next app of this repo with its configuration resolved: its port and host, API_URL, NEXTAUTH_URL,
+// NEXTAUTH_SECRET (generated once into DATA_DIR when unset), DATA_DIR, TRUST_PROXY and PORTCULLIS_APP_CREDENTIAL.
+// Each app's scripts/start.mjs names what differs: its log prefix, port and host variables, secret file, required
+// variables. The app runs under @portcullis/next/server, not `next start`: that server decides each browser's address
+// from the socket (and from X-Forwarded-For only as far as TRUST_PROXY's proxies wrote it).
 import { randomBytes } from 'node:crypto';
-import { spawn } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -17,11 +17,11 @@ const localHosts = new Set(['localhost', '127.0.0.1', '[::1]']);
  * @param {string} options.appDir the app's folder, where `next start` runs
  * @param {string} options.portVariable e.g. `WEB_PORT`
  * @param {number} options.defaultPort
- * @param {string} options.hostVariable e.g. `WEB_HOST` (passed to `next start --hostname` when set)
+ * @param {string} options.hostVariable e.g. `WEB_HOST`: the interface to listen on, this machine only (127.0.0.1) by default
  * @param {string} options.secretFile file name of the generated NEXTAUTH_SECRET inside DATA_DIR
  * @param {{ names: string[], why: string }} [options.required] variables without which there is nothing to serve
  */
-export function startNextApp({ name, appDir, portVariable, defaultPort, hostVariable, secretFile, required }) {
+export async function startNextApp({ name, appDir, portVariable, defaultPort, hostVariable, secretFile, required }) {
   function fail(message) {
     console.error(`[${name}] ${message}`);
     process.exit(1);
@@ -52,21 +52,40 @@ export function startNextApp({ name, appDir, portVariable, defaultPort, hostVari
     return secret;
   }
 
-  const env = {
-    ...process.env,
+  const secret = sessionSecret();
+  // Behind a real domain the user-service must be able to tell browsers apart: without the app credential it would
+  // count every browser as this app's own address (docs/next-library.md, "The browser's address").
+  if (!process.env.PORTCULLIS_APP_CREDENTIAL && !localHosts.has(new URL(appUrl).hostname)) {
+    fail(`PORTCULLIS_APP_CREDENTIAL is required when NEXTAUTH_URL is not local (${appUrl})`);
+  }
+
+  // The app reads these from process.env on its first request (lib/env.ts); Next reads NODE_ENV as it loads.
+  Object.assign(process.env, {
     NODE_ENV: 'production',
     [portVariable]: String(port),
     API_URL: process.env.API_URL ?? 'http://127.0.0.1:4000',
     NEXTAUTH_URL: appUrl,
-    NEXTAUTH_SECRET: sessionSecret(),
+    NEXTAUTH_SECRET: secret,
     DATA_DIR: dataDir,
-  };
+  });
 
-  // Resolved from the app's folder: `next` is the app's dependency, not the repo root's.
-  const nextBin = createRequire(path.join(appDir, 'package.json')).resolve('next/dist/bin/next');
-  const args = [nextBin, 'start', '--port', String(port)];
-  if (process.env[hostVariable]) args.push('--hostname', process.env[hostVariable]);
-  const child = spawn(process.execPath, args, { cwd: appDir, env, stdio: 'inherit' });
-  for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));
-  child.on('exit', (code, signal) => process.exit(signal ? 1 : (code ?? 0)));
+  // Like the user-service: reachable from this machine only unless the host variable says otherwise.
+  const hostname = process.env[hostVariable] || '127.0.0.1';
+  process.chdir(appDir);
+  const { serveNextApp } = await import('@portcullis/next/server');
+  let running;
+  try {
+    running = await serveNextApp({ dir: appDir, port, hostname, trustProxy: process.env.TRUST_PROXY });
+  } catch (error) {
+    fail(`could not start: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  console.log(`[${name}] listening on ${running.url} (${appUrl})`);
+  let stopping = false;
+  for (const signal of ['SIGINT', 'SIGTERM']) {
+    process.on(signal, () => {
+      if (stopping) return;
+      stopping = true;
+      void running.close().finally(() => process.exit(0));
+    });
+  }
 }

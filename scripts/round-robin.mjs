@@ -1,8 +1,9 @@
 // A tiny round-robin HTTP proxy for `npm run start:cluster` and the scale-out tests: one listener in front of N
 // instances of a tier. It buffers each request body (≤ 1 MiB) so that an instance that refuses the connection
 // (stopped, restarting) is skipped and the next one tried: the request never reached it, so retrying is safe.
-// It appends the caller to X-Forwarded-For (the instances trust it only when TRUST_PROXY names this proxy) and
-// tells which instance answered in `x-portcullis-upstream`, for tests and debugging. Not a production balancer.
+// It appends the caller to X-Forwarded-For (the instances — user-service and web app alike — trust it only when their
+// TRUST_PROXY names this proxy) and tells which instance answered in `x-portcullis-upstream`, for tests and
+// debugging. Not a production balancer.
 import { Agent, createServer, request as httpRequest } from 'node:http';
 
 const MAX_BODY_BYTES = 1024 * 1024;

@@ -16,15 +16,18 @@ const webUrl = `http://localhost:${webPort}`;
 const portalUrl = `http://localhost:${portalPort}`;
 
 /**
- * The single sign-on secrets — both apps' client secrets and the key of the provider's SSO cookie: generated once into
- * DATA_DIR (mode 600) so registrations and SSO sessions survive restarts; throwaway ones for an in-memory database.
+ * The apps' secrets at the user-service — both apps' client secrets, the key of the provider's SSO cookie and each app's
+ * credential (APP_CREDENTIALS: only with it does the service believe the browser address an app names): generated
+ * once into DATA_DIR (mode 600) so registrations and SSO sessions survive restarts; throwaway ones for an in-memory
+ * database.
  */
 function clientSecrets() {
-  const fresh = () => ({ web: randomBytes(32).toString('base64url'), portal: randomBytes(32).toString('base64url'), ssoCookieKey: randomBytes(32).toString('base64url') });
+  const secret = () => randomBytes(32).toString('base64url');
+  const fresh = () => ({ web: secret(), portal: secret(), ssoCookieKey: secret(), webAppCredential: secret(), portalAppCredential: secret() });
   if (dataDir.startsWith('memory://')) return fresh();
   const file = join(dataDir, 'oidc-client-secrets.json');
   const stored = existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : {};
-  // A file from before the SSO cookie key was kept here gains the missing secret; the existing ones stay.
+  // A file from before a secret was kept here (the SSO cookie key, the app credentials) gains it; the others stay.
   const secrets = { ...fresh(), ...stored };
   if (Object.keys(secrets).every((name) => name in stored)) return secrets;
   mkdirSync(dataDir, { recursive: true });
@@ -75,8 +78,9 @@ start('user-service', 'node', ['services/user-service/dist/server.js'], {
   DATA_DIR: dataDir,
   PORT: apiPort,
   DEMO_PASSWORD: demoPassword,
-  // The web app calls the API on behalf of browsers and forwards their address.
-  TRUST_PROXY: process.env.TRUST_PROXY ?? '127.0.0.1,::1',
+  // The apps call the API on behalf of browsers and name each browser's address next to their credential; nothing
+  // else may (no TRUST_PROXY: every other caller is counted by its own socket address).
+  APP_CREDENTIALS: [secrets.webAppCredential, secrets.portalAppCredential].join(','),
   CORS_ORIGINS: process.env.CORS_ORIGINS ?? `http://localhost:${webPort}`,
   ISSUER: issuer,
   OIDC_CLIENTS: JSON.stringify(oidcClients),
@@ -90,6 +94,7 @@ start('web', 'npm', ['run', 'start', '-w', '@portcullis/web'], {
   OIDC_ISSUER: issuer,
   OIDC_CLIENT_ID: 'portcullis-web',
   OIDC_CLIENT_SECRET: secrets.web,
+  PORTCULLIS_APP_CREDENTIAL: secrets.webAppCredential,
 });
 // The second app: single sign-on only, its own cookie names and NEXTAUTH_SECRET (also in DATA_DIR).
 start('portal', 'npm', ['run', 'start', '-w', '@portcullis/portal'], {
@@ -99,6 +104,7 @@ start('portal', 'npm', ['run', 'start', '-w', '@portcullis/portal'], {
   OIDC_ISSUER: issuer,
   OIDC_CLIENT_ID: 'portcullis-portal',
   OIDC_CLIENT_SECRET: secrets.portal,
+  PORTCULLIS_APP_CREDENTIAL: secrets.portalAppCredential,
 });
 
 console.log(`
@@ -106,6 +112,8 @@ Portcullis is starting (embedded database in ${dataDir}${existsSync(dataDir) ? '
   web app       ${webUrl}  (password or single sign-on)
   portal        ${portalUrl}  (single sign-on only)
   user-service  http://127.0.0.1:${apiPort}
+Each app decides a browser's address from its own socket (no proxy in front) and names it to the user-service with
+its app credential.
 Demo users (password: ${demoPassword}):
   alice@example.com  USER
   maria@example.com  MANAGER

@@ -3,11 +3,11 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { Gateway } from './gateway.js';
 import { assertLogsRedacted, exited, startTokenTap } from './redaction-check.js';
-import { freePort, ready, repoRoot, start, testUserServiceEnv } from './processes.js';
+import { freePort, newAppCredential, ready, repoRoot, start, testUserServiceEnv } from './processes.js';
 
 /**
  * Starts a fresh system for the browser tests: an in-memory user-service with short-lived access tokens, a
- * switchable gateway in front of it, and the built web app (`next start`) in production mode. Tests read
+ * switchable gateway in front of it, and the built web app (as `npm start` serves it) in production mode. Tests read
  * the addresses from E2E_* variables, which Playwright passes to its workers.
  */
 export default async function globalSetup(): Promise<() => Promise<void>> {
@@ -21,9 +21,10 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
   // Issue 5: both processes record every secret they issue (token-tap.mjs) for the redaction check in teardown.
   const tap = startTokenTap();
   const metricsToken = randomBytes(24).toString('base64url');
+  const appCredential = newAppCredential();
 
   const api = start('user-service', ['services/user-service/dist/server.js'], {
-    ...testUserServiceEnv({ apiPort, webUrl, demoPassword, accessTokenTtl: process.env.E2E_ACCESS_TOKEN_TTL ?? '5' }),
+    ...testUserServiceEnv({ apiPort, webUrl, demoPassword, appCredential, accessTokenTtl: process.env.E2E_ACCESS_TOKEN_TTL ?? '5' }),
     // Alerts within a second, at thresholds a short e2e run reaches (monitoring.spec.ts).
     ALERT_SCAN_INTERVAL: '1',
     ALERT_FAILED_LOGINS_PER_ACCOUNT: '4',
@@ -43,6 +44,7 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
     NEXTAUTH_SECRET: secret,
     DATA_DIR: 'memory://',
     WEB_METRICS_TOKEN: metricsToken,
+    PORTCULLIS_APP_CREDENTIAL: appCredential,
     // Debug lines too: the redaction check in teardown then covers the most talkative setting.
     DEBUG: 'portcullis:*',
     ...tap,

@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { createWriteStream, mkdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
@@ -41,11 +42,23 @@ export async function ready(name: string, url: string, child: ChildProcess, time
   throw new Error(`${name} not ready at ${url} after ${timeoutMs} ms; see ${logDir}/${name}.log`);
 }
 
+/** A fresh app credential: the apps send it as PORTCULLIS_APP_CREDENTIAL, the user-service knows it as APP_CREDENTIALS. */
+export function newAppCredential(): string {
+  return randomBytes(32).toString('base64url');
+}
+
 /**
  * The environment of a throwaway user-service for browser tests: in memory (even when CI exports DATABASE_URL and
- * REDIS_URL for other suites), 5 s access tokens, the web app as its trusted proxy, generous per-IP limits.
+ * REDIS_URL for other suites), 5 s access tokens, the apps' credential (as `npm start` runs it: no TRUST_PROXY, the
+ * apps name each browser's address next to their credential), generous per-IP limits.
  */
-export function testUserServiceEnv(options: { apiPort: number; webUrl: string; demoPassword: string; accessTokenTtl?: string }): Record<string, string> {
+export function testUserServiceEnv(options: {
+  apiPort: number;
+  webUrl: string;
+  demoPassword: string;
+  appCredential: string;
+  accessTokenTtl?: string;
+}): Record<string, string> {
   return {
     HOST: '127.0.0.1',
     PORT: String(options.apiPort),
@@ -53,7 +66,7 @@ export function testUserServiceEnv(options: { apiPort: number; webUrl: string; d
     DATABASE_URL: '',
     REDIS_URL: '',
     DEMO_PASSWORD: options.demoPassword,
-    TRUST_PROXY: '127.0.0.1,::1',
+    APP_CREDENTIALS: options.appCredential,
     ACCESS_TOKEN_TTL: options.accessTokenTtl ?? '5',
     LOGIN_MAX_ATTEMPTS_PER_IP: '100000',
     CORS_ORIGINS: options.webUrl,

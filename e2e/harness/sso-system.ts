@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { freePort, ready, repoRoot, start, testUserServiceEnv } from './processes.js';
+import { freePort, newAppCredential, ready, repoRoot, start, testUserServiceEnv } from './processes.js';
 import { tokenTapEnv } from './redaction-check.js';
 
 /** Two apps on one host signed in through the user-service's OpenID Provider (issue 7). */
@@ -53,6 +53,7 @@ export async function startSsoSystem(options: { accessTokenTtl?: string } = {}):
     sessionCookie: `__Host-${prefix}.session-token`,
     postLogoutPath,
   });
+  const appCredential = newAppCredential();
   const web = app(webPort, 'portcullis-web', 'next-auth', '/signin');
   const portal = app(portalPort, 'portcullis-portal', 'portal', '/');
   const clients = [web, portal].map((client) => ({
@@ -65,7 +66,7 @@ export async function startSsoSystem(options: { accessTokenTtl?: string } = {}):
   }));
 
   const api = start('sso-user-service', ['services/user-service/dist/server.js'], {
-    ...testUserServiceEnv({ apiPort, webUrl: web.url, demoPassword, accessTokenTtl: options.accessTokenTtl ?? '30' }),
+    ...testUserServiceEnv({ apiPort, webUrl: web.url, demoPassword, appCredential, accessTokenTtl: options.accessTokenTtl ?? '30' }),
     ISSUER: issuer,
     OIDC_CLIENTS: JSON.stringify(clients),
     // playwright.es256.config.ts runs the single-sign-on tests again with the provider signing with ES256.
@@ -81,6 +82,7 @@ export async function startSsoSystem(options: { accessTokenTtl?: string } = {}):
     OIDC_ISSUER: issuer,
     OIDC_CLIENT_ID: client.clientId,
     OIDC_CLIENT_SECRET: client.clientSecret,
+    PORTCULLIS_APP_CREDENTIAL: appCredential,
     ...tokenTapEnv(),
   });
   const webProcess = start('sso-web', ['apps/web/scripts/start.mjs'], { ...oidcEnv(web), WEB_PORT: String(webPort) });

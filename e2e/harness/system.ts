@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { ChildProcess } from 'node:child_process';
-import { freePort, ready, start, testUserServiceEnv } from './processes.js';
+import { freePort, newAppCredential, ready, start, testUserServiceEnv } from './processes.js';
 
 /** A user-service and web app of their own, for a spec that needs settings the shared harness must not have. */
 export interface System {
@@ -29,9 +29,10 @@ export async function startSystem(options: { name: string; apiEnv?: Record<strin
   const secret = randomBytes(32).toString('base64url');
   const webUrl = `http://localhost:${webPort}`;
   const apiUrl = `http://127.0.0.1:${apiPort}`;
+  const appCredential = newAppCredential();
 
   const api = start(`${options.name}-user-service`, ['services/user-service/dist/server.js'], {
-    ...testUserServiceEnv({ apiPort, webUrl, demoPassword }),
+    ...testUserServiceEnv({ apiPort, webUrl, demoPassword, appCredential }),
     ...options.apiEnv,
   });
   const web = start(`${options.name}-web`, ['apps/web/scripts/start.mjs'], {
@@ -40,6 +41,7 @@ export async function startSystem(options: { name: string; apiEnv?: Record<strin
     NEXTAUTH_URL: webUrl,
     NEXTAUTH_SECRET: secret,
     DATA_DIR: 'memory://',
+    PORTCULLIS_APP_CREDENTIAL: appCredential,
   });
   const stop = async (): Promise<void> => {
     await Promise.all([stopped(web), stopped(api)]);

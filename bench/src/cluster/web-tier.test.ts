@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TokenResponse } from '@portcullis/contracts';
 import { CLUSTER_DEMO_PASSWORD, startCluster, type RunningCluster } from '../support/cluster.js';
 import { createPostgresDatabase, type BenchDatabase } from '../support/databases.js';
+import { BENCH_METRICS_TOKEN, SERVICE_METRICS_HEADERS } from '../support/processes.js';
 import { openSessionCookie } from '../support/session-cookie.js';
 import { randomAddress } from '../support/tokens.js';
 import { showsSignedIn, visitPage, WEB_BUILT, type PageVisit } from '../support/web-app.js';
@@ -33,7 +34,7 @@ describe.skipIf(skipReason !== '')(`two web instances behind the round-robin pro
 
   beforeAll(async () => {
     database = await createPostgresDatabase(databaseUrl, 'portcullis_cluster');
-    cluster = await startCluster({ databaseUrl: database.env.DATABASE_URL ?? '', redisUrl, web: true, env: { ACCESS_TOKEN_TTL: String(TTL_SECONDS), NEXTAUTH_SECRET: webSecret } });
+    cluster = await startCluster({ databaseUrl: database.env.DATABASE_URL ?? '', redisUrl, web: true, env: { ACCESS_TOKEN_TTL: String(TTL_SECONDS), NEXTAUTH_SECRET: webSecret, METRICS_TOKEN: BENCH_METRICS_TOKEN } });
     [webA = '', webB = ''] = cluster.webInstanceUrls;
   });
 
@@ -53,7 +54,7 @@ describe.skipIf(skipReason !== '')(`two web instances behind the round-robin pro
 
   /** The refresh counters of every user-service instance, added up. */
   async function refreshCounters(): Promise<{ rotations: number; graceRetries: number; reuse: number }> {
-    const texts = await Promise.all(cluster.instanceUrls.map(async (instance) => (await fetch(`${instance}/metrics`)).text()));
+    const texts = await Promise.all(cluster.instanceUrls.map(async (instance) => (await fetch(`${instance}/metrics`, { headers: SERVICE_METRICS_HEADERS })).text()));
     const sum = (name: string, labels: Record<string, string> = {}): number => texts.reduce((total, text) => total + metricValue(text, name, labels), 0);
     return {
       rotations: sum('portcullis_refresh_total', { outcome: 'succeeded' }),

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { databaseOutageKinds, sessionsAfterOutage, type DatabaseOutage } from '../support/database-outages.js';
-import { BENCH_DEMO_PASSWORD, startUserService, UNTHROTTLED, waitFor, type RunningProcess } from '../support/processes.js';
+import { BENCH_DEMO_PASSWORD, SERVICE_METRICS_HEADERS, startUserService, UNTHROTTLED, waitFor, type RunningProcess } from '../support/processes.js';
 import { showsSignedIn, showsUnavailable, startWebApp, visitPage, WEB_BUILT, type PageVisit, type RunningWebApp } from '../support/web-app.js';
 import { metricValue, signInThroughApp, type Cookies } from '../support/web.js';
 
@@ -49,7 +49,7 @@ describe.each(kinds)('PostgreSQL restarted while users browse through the app: $
       const email = ACCOUNTS[index % ACCOUNTS.length] ?? ACCOUNTS[0];
       browsers.push({ email, cookies: await signInThroughApp(app, email, BENCH_DEMO_PASSWORD), visits: [] });
     }
-    const reuseBefore = metricValue(await (await fetch(`${serviceUrl}/metrics`)).text(), 'portcullis_refresh_reuse_detected_total');
+    const reuseBefore = metricValue(await (await fetch(`${serviceUrl}/metrics`, { headers: SERVICE_METRICS_HEADERS })).text(), 'portcullis_refresh_reuse_detected_total');
 
     let phase: Phase = 'before';
     let stop = false;
@@ -84,7 +84,7 @@ describe.each(kinds)('PostgreSQL restarted while users browse through the app: $
       // Afterwards the browser goes on with the cookie it has, without signing in again.
       expect(showsSignedIn(await visitPage({ baseUrl: app, appUrl: app, cookies: browser.cookies }), browser.email)).toBe(true);
     }
-    expect(metricValue(await (await fetch(`${serviceUrl}/metrics`)).text(), 'portcullis_refresh_reuse_detected_total') - reuseBefore).toBe(0);
+    expect(metricValue(await (await fetch(`${serviceUrl}/metrics`, { headers: SERVICE_METRICS_HEADERS })).text(), 'portcullis_refresh_reuse_detected_total') - reuseBefore).toBe(0);
     // No session lost: none revoked, none forked.
     expect(await sessionsAfterOutage(outage?.checkUrl ?? '')).toEqual({ revoked: 0, forked: 0 });
   }, 240_000);

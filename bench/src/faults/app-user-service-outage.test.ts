@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPgliteDatabase, type BenchDatabase } from '../support/databases.js';
-import { BENCH_DEMO_PASSWORD, startUserService, UNTHROTTLED, type RunningProcess } from '../support/processes.js';
+import { BENCH_DEMO_PASSWORD, SERVICE_METRICS_HEADERS, startUserService, UNTHROTTLED, type RunningProcess } from '../support/processes.js';
 import { TcpProxy } from '../support/tcp-proxy.js';
 import { shownTime, showsSignedIn, showsUnavailable, startWebApp, visitPage, WEB_BUILT, type PageVisit, type RunningWebApp } from '../support/web-app.js';
 import { metricValue, signInThroughApp, type Cookies } from '../support/web.js';
@@ -24,7 +24,7 @@ function until(at: number): Promise<void> {
 }
 
 async function refreshCounters(serviceUrl: string): Promise<{ rotations: number; graceRetries: number; reuse: number }> {
-  const text = await (await fetch(`${serviceUrl}/metrics`)).text();
+  const text = await (await fetch(`${serviceUrl}/metrics`, { headers: SERVICE_METRICS_HEADERS })).text();
   return {
     rotations: metricValue(text, 'portcullis_refresh_total', { outcome: 'succeeded' }),
     graceRetries: metricValue(text, 'portcullis_refresh_total', { outcome: 'grace_retry' }),

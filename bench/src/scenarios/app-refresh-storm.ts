@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildBaselineApp, startBaselineApp } from '../support/baseline-app.js';
 import { createDatabase } from '../support/databases.js';
-import { BENCH_DEMO_PASSWORD, freePort, REPO_ROOT, startNodeProcess, startUserService, UNTHROTTLED, type RunningProcess } from '../support/processes.js';
+import { BENCH_APP_CREDENTIAL, BENCH_DEMO_PASSWORD, freePort, SERVICE_METRICS_HEADERS, REPO_ROOT, startNodeProcess, startUserService, UNTHROTTLED, type RunningProcess } from '../support/processes.js';
 import type { BenchProfile, Comparison, Reporter, ScenarioResult } from '../support/report-model.js';
 import { ALICE } from '../support/tokens.js';
 import { Cookies, metricValue, signInThroughApp } from '../support/web.js';
@@ -28,7 +28,7 @@ interface Counters {
 }
 
 async function counters(serviceUrl: string): Promise<Counters> {
-  const text = await (await fetch(`${serviceUrl}/metrics`)).text();
+  const text = await (await fetch(`${serviceUrl}/metrics`, { headers: SERVICE_METRICS_HEADERS })).text();
   return {
     rotations: metricValue(text, 'portcullis_refresh_total', { outcome: 'succeeded' }),
     graceRetries: metricValue(text, 'portcullis_refresh_total', { outcome: 'grace_retry' }),
@@ -84,7 +84,7 @@ const PORTCULLIS: AppUnderTest = {
       script: join(REPO_ROOT, 'apps/web/scripts/start.mjs'),
       port,
       readyPath: '/signin',
-      env: { WEB_PORT: String(port), API_URL: apiUrl, NEXTAUTH_URL: appUrl, NEXTAUTH_SECRET: secret, DATA_DIR: dataDir },
+      env: { WEB_PORT: String(port), API_URL: apiUrl, NEXTAUTH_URL: appUrl, NEXTAUTH_SECRET: secret, DATA_DIR: dataDir, PORTCULLIS_APP_CREDENTIAL: BENCH_APP_CREDENTIAL },
     }),
 };
 

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createDatabase } from '../support/databases.js';
 import { runLoad, type LoadOptions, type LoadResult } from '../support/load.js';
-import { BENCH_DEMO_PASSWORD, freePort, REPO_ROOT, startNodeProcess, startUserService, UNTHROTTLED, type RunningProcess } from '../support/processes.js';
+import { BENCH_APP_CREDENTIAL, BENCH_DEMO_PASSWORD, freePort, REPO_ROOT, startNodeProcess, startUserService, UNTHROTTLED, type RunningProcess } from '../support/processes.js';
 import type { BenchProfile, Measurement, Reporter, ScenarioResult } from '../support/report-model.js';
 import { ALICE } from '../support/tokens.js';
 import { signInThroughApp } from '../support/web.js';
@@ -57,7 +57,14 @@ export async function runAppSessionRead(options: {
       script: join(REPO_ROOT, 'apps/web/scripts/start.mjs'),
       port: webPort,
       readyPath: '/signin',
-      env: { WEB_PORT: String(webPort), API_URL: service.url, NEXTAUTH_URL: appUrl, NEXTAUTH_SECRET: randomBytes(32).toString('base64url'), DATA_DIR: dataDir },
+      env: {
+        WEB_PORT: String(webPort),
+        API_URL: service.url,
+        NEXTAUTH_URL: appUrl,
+        NEXTAUTH_SECRET: randomBytes(32).toString('base64url'),
+        DATA_DIR: dataDir,
+        PORTCULLIS_APP_CREDENTIAL: BENCH_APP_CREDENTIAL,
+      },
     });
     running.push(web);
     const cookies = await signInThroughApp(appUrl, ALICE, BENCH_DEMO_PASSWORD);

@@ -116,12 +116,23 @@ export async function startNodeProcess(options: {
   };
 }
 
+/** The user-service's scrape token in benchmarks: behind TRUST_PROXY a loopback caller alone may not read /metrics. */
+export const BENCH_METRICS_TOKEN = randomBytes(18).toString('base64url');
+/** Headers of a benchmark's own /metrics read. */
+export const SERVICE_METRICS_HEADERS = Object.freeze({ authorization: `Bearer ${BENCH_METRICS_TOKEN}` });
+
+/** The web app's credential at the user-service in benchmarks (PORTCULLIS_APP_CREDENTIAL there, APP_CREDENTIALS here). */
+export const BENCH_APP_CREDENTIAL = randomBytes(32).toString('base64url');
+
 /**
  * Environment that lets a benchmark's single client address send as many requests as it wants, and lets it speak
- * for many users through X-Forwarded-For (the benchmark is the trusted proxy on loopback).
+ * for many users through X-Forwarded-For (the benchmark is the trusted proxy on loopback). A web app started with
+ * BENCH_APP_CREDENTIAL names its browsers' addresses, as under `npm start`.
  */
 export const UNTHROTTLED = Object.freeze({
   TRUST_PROXY: '127.0.0.1,::1',
+  METRICS_TOKEN: BENCH_METRICS_TOKEN,
+  APP_CREDENTIALS: BENCH_APP_CREDENTIAL,
   LOGIN_MAX_ATTEMPTS_PER_IP: '1000000000',
   REFRESH_MAX_PER_IP_PER_MINUTE: '1000000000',
 });

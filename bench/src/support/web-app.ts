@@ -4,7 +4,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { freePort, REPO_ROOT, startNodeProcess } from './processes.js';
+import { BENCH_APP_CREDENTIAL, freePort, REPO_ROOT, startNodeProcess } from './processes.js';
 import type { Cookies } from './web.js';
 
 /** Whether `apps/web` has a production build (`npm run build`); the app-driving fault tests skip without one. */
@@ -45,6 +45,8 @@ export async function startWebApp(options: { apiUrl: string; clockOffsetMs?: num
         NEXTAUTH_URL: appUrl,
         NEXTAUTH_SECRET: randomBytes(32).toString('base64url'),
         DATA_DIR: dataDir,
+        // The user-service of these benchmarks knows it (UNTHROTTLED).
+        PORTCULLIS_APP_CREDENTIAL: BENCH_APP_CREDENTIAL,
         ...skew,
       },
     });

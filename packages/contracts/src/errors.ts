@@ -9,6 +9,8 @@ export const ERROR_CODES = {
   invalid_token: 401,
   // RFC 9470: the caller is signed in, but their password check is too old for this action; step up and retry.
   insufficient_user_authentication: 401,
+  // A call that claims to come from an app instance with a credential the service does not know.
+  invalid_app_credential: 401,
   insufficient_scope: 403,
   approval_invalid: 403,
   not_found: 404,

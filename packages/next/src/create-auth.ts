@@ -87,6 +87,8 @@ export function createAuth(options: CreateAuthOptions, seams: CreateAuthSeams = 
     timeoutMs: config.backendTimeoutMs,
     requestId: () => currentRequestId(context),
     metrics: config.metrics,
+    ...(config.appCredential === undefined ? {} : { appCredential: config.appCredential }),
+    logger: config.logger,
   });
   const codec = new SessionCodec({ secret: config.secret, idleSeconds: config.sessionIdleSeconds, now: config.now });
   const attestation = new ProxyAttestation({ secret: config.secret, maxAgeMs: 60_000 });
@@ -167,8 +169,8 @@ export function createAuth(options: CreateAuthOptions, seams: CreateAuthSeams = 
     page: createPageGuards({ guards, context, signInPath: config.signInPath, appOrigin: config.appOrigin }),
     protectedAction: createProtectedAction({ guards, context, appOrigin: config.appOrigin, logger: config.logger }),
     publicAction: createPublicAction({ context, appOrigin: config.appOrigin, logger: config.logger }),
-    approvals: createApprovals({ backend, context, seal: new TicketSeal({ secret: config.secret, now: config.now }), logger: config.logger }),
-    stepUp: createStepUp({ backend, context, logger: config.logger }),
+    approvals: createApprovals({ backend, context, seal: new TicketSeal({ secret: config.secret, now: config.now }), logger: config.logger, clientInfo: config.clientInfo }),
+    stepUp: createStepUp({ backend, context, logger: config.logger, clientInfo: config.clientInfo }),
     checkSameOrigin: (request) => checkSameOrigin(request, config.appOrigin),
     errorResponse: (error) => errorResponse(error, config.logger),
     backchannelLogoutRoute: createBackchannelLogoutRoute({ verify: verifyLogoutToken, ended: runtime.endedSessions, logger: config.logger, metrics: config.metrics }),

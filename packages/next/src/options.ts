@@ -1,6 +1,8 @@
 import { SCOPES } from '@portcullis/contracts';
 import { z } from 'zod';
+import { clientInfoReader, type ClientInfoReader } from './backend/client-info.js';
 import { InvalidOptionError } from './errors.js';
+import { trustedProxies, trustedProxyProblem } from './http/trusted-proxies.js';
 import { createJsonLogger, type Logger } from './logging/logger.js';
 import { requestScopedLogger } from './logging/request-scope.js';
 import { processMetrics, type AuthMetrics } from './metrics/auth-metrics.js';
@@ -40,6 +42,21 @@ const optionsSchema = z
     cookiePrefix: z.string().regex(/^[a-z][a-z0-9-]{0,30}$/, 'lower-case letters, digits and dashes').default('next-auth'),
     /** Base URL of the user-service, e.g. http://127.0.0.1:4000. */
     backendUrl: z.url({ protocol: /^https?$/ }),
+    /**
+     * This app instance's credential at the user-service (one of its APP_CREDENTIALS): sent on every call, it makes
+     * the service believe the browser address the app names. Without it the service counts the app's own address.
+     */
+    appCredential: z.string().min(32, 'must be at least 32 characters').optional(),
+    /**
+     * The reverse proxies in front of the app (addresses, CIDR ranges), read when the app is not served through
+     * `@portcullis/next/server`: the browser's address is then the right-most X-Forwarded-For entry not among them.
+     */
+    trustProxy: z
+      .array(z.string().superRefine((entry, context) => {
+        const problem = trustedProxyProblem(entry);
+        if (problem !== undefined) context.addIssue({ code: 'custom', message: problem });
+      }))
+      .optional(),
     /** The app's own public origin (NEXTAUTH_URL). Origin checks and redirects compare against it exactly. */
     appUrl: z.url({ protocol: /^https?$/ }),
     /** NEXTAUTH_SECRET: encrypts the session cookie and keys the proxy's attestation. */
@@ -94,6 +111,8 @@ export interface AuthConfig extends Omit<z.output<typeof optionsSchema>, 'logger
   readonly metrics: AuthMetrics;
   readonly fetch: typeof fetch;
   readonly now: () => number;
+  /** Where the browser's address and user agent are read, from nothing the browser can choose. */
+  readonly clientInfo: ClientInfoReader;
 }
 
 /** Checks the options once and freezes them; a bad one stops start-up with its name. */
@@ -104,11 +123,13 @@ export function resolveOptions(options: CreateAuthOptions): AuthConfig {
     throw new InvalidOptionError(issue?.path.join('.') || '(options)', issue?.message ?? 'invalid');
   }
   const { logger, metrics, fetch: fetchImpl, now, appUrl, backendUrl, ...rest } = parsed.data;
+  const scopedLogger = requestScopedLogger(logger ?? createJsonLogger({ name: 'portcullis:next', level: rest.debug ? 'debug' : 'info' }));
   return Object.freeze({
     ...rest,
     appOrigin: new URL(appUrl).origin,
     backendUrl: backendUrl.replace(/\/+$/, ''),
-    logger: requestScopedLogger(logger ?? createJsonLogger({ name: 'portcullis:next', level: rest.debug ? 'debug' : 'info' })),
+    logger: scopedLogger,
+    clientInfo: clientInfoReader({ trustProxy: rest.trustProxy === undefined ? undefined : trustedProxies(rest.trustProxy), logger: scopedLogger }),
     metrics: metrics ?? processMetrics(),
     fetch: fetchImpl ?? globalThis.fetch.bind(globalThis),
     now: now ?? Date.now,

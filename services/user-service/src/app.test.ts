@@ -1,11 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import type { ErrorBody, TokenResponse } from '@portcullis/contracts';
+import { APP_CREDENTIAL_HEADER, type ErrorBody, type TokenResponse } from '@portcullis/contracts';
 import { testBackends } from './test-support/databases.js';
 import { ADAM, ALICE, DEMO_PASSWORD, MARIA, startTestInstance, type TestInstance } from './test-support/harness.js';
 import { sampleValue } from './test-support/prometheus.js';
 
 const APP_ORIGIN = 'http://localhost:3000';
+// Denials are reported by an app instance only; the hygiene checks speak as one.
+const APP_CREDENTIAL = 'app-credential-of-the-hygiene-tests-0123456789';
 
 /** Reads an error answer and checks its shape: exactly `{ error, message }`, nothing that looks like a stack. */
 async function expectErrorBody(response: Response, error: string): Promise<void> {
@@ -23,7 +25,7 @@ describe.each(testBackends())('HTTP hygiene on $name', (backend) => {
   let adam: TokenResponse;
 
   beforeAll(async () => {
-    instance = await startTestInstance(backend);
+    instance = await startTestInstance(backend, { APP_CREDENTIALS: APP_CREDENTIAL });
     alice = await instance.login(ALICE);
     adam = await instance.login(ADAM);
   });
@@ -214,7 +216,7 @@ describe.each(testBackends())('HTTP hygiene on $name', (backend) => {
         const response = await instance.request(endpoint.path(), {
           method: endpoint.method,
           ...init,
-          headers: { ...init.headers, ...(token === undefined ? {} : { authorization: `Bearer ${token}` }) },
+          headers: { ...init.headers, ...(token === undefined ? {} : { authorization: `Bearer ${token}` }), [APP_CREDENTIAL_HEADER]: APP_CREDENTIAL },
         });
         expect(response.status).toBe(400);
         await expectErrorBody(response, 'invalid_request');
@@ -422,16 +424,19 @@ describe.each(testBackends())('HTTP hygiene on $name', (backend) => {
 describe('metrics behind a proxy', () => {
   const METRICS_TOKEN = 'scrape-token-0123456789abcdef';
   let instance: TestInstance;
+  let closed: TestInstance;
 
   beforeAll(async () => {
-    // Not about storage: one instance on the quickest back-end is enough.
+    // Not about storage: instances on the quickest back-end are enough.
     const backend = testBackends().at(-1);
     if (backend === undefined) throw new Error('no test back-end');
     instance = await startTestInstance(backend, { TRUST_PROXY: '127.0.0.1,::1', METRICS_TOKEN });
+    closed = await startTestInstance(backend, { TRUST_PROXY: '127.0.0.1,::1' });
   });
 
   afterAll(async () => {
     await instance?.close();
+    await closed?.close();
   });
 
   it('hides /metrics from a remote client (404)', async () => {
@@ -449,5 +454,18 @@ describe('metrics behind a proxy', () => {
     const response = await instance.request('/metrics', { headers: { 'x-forwarded-for': '203.0.113.7', authorization: `Bearer ${METRICS_TOKEN}` } });
     expect(response.status).toBe(200);
     expect(await response.text()).toContain('portcullis_http_request_duration_seconds');
+  });
+
+  it('does not take a loopback caller for a scraper: a proxy on this host makes every request loopback', async () => {
+    // What a same-host proxy that adds no X-Forwarded-For passes on, and what it passes on for a client saying "127.0.0.1".
+    expect((await instance.request('/metrics')).status).toBe(404);
+    expect((await instance.request('/metrics', { headers: { 'x-forwarded-for': '127.0.0.1' } })).status).toBe(404);
+    expect((await instance.request('/metrics', { headers: { authorization: `Bearer ${METRICS_TOKEN}` } })).status).toBe(200);
+  });
+
+  it('says at start-up that /metrics needs the token, or that it is closed without one', async () => {
+    expect(instance.logs.join('')).toContain('/metrics requires METRICS_TOKEN');
+    expect(closed.logs.join('')).toContain('/metrics is closed');
+    expect((await closed.request('/metrics')).status).toBe(404);
   });
 });

@@ -6,6 +6,7 @@ import type { ErrorBody } from '@portcullis/contracts';
 import type { ServiceContext } from './context.js';
 import { isDatabaseUnavailable } from './db/database.js';
 import { ApiError, UnavailableError } from './errors.js';
+import { registerClientAddress } from './http/client-address.js';
 import { OidcProviderHolder } from './oidc/provider-holder.js';
 import { registerOidcRoutes } from './oidc/routes.js';
 import { SessionLinks } from './oidc/session-links.js';
@@ -103,6 +104,8 @@ export async function buildApp(context: ServiceContext): Promise<FastifyInstance
     }
     done();
   });
+
+  registerClientAddress(app, config.appCredentials);
 
   app.addHook('onResponse', (request, reply, done) => {
     metrics.requestDuration.observe(

@@ -61,6 +61,11 @@ describe('loadConfig', () => {
     expect(loadConfig({ TRUST_PROXY: '127.0.0.1, ::1, 10.0.0.0/8' }).trustProxy).toEqual(['127.0.0.1', '::1', '10.0.0.0/8']);
   });
 
+  it('takes several app credentials so one can be rotated, and none by default', () => {
+    expect(loadConfig({}).appCredentials).toEqual([]);
+    expect(loadConfig({ APP_CREDENTIALS: `${'a'.repeat(32)}, ${'b'.repeat(40)}` }).appCredentials).toEqual(['a'.repeat(32), 'b'.repeat(40)]);
+  });
+
   describe('refuses, naming the variable', () => {
     it.each([
       ['an access token TTL over 30 minutes', { ACCESS_TOKEN_TTL: '1801' }, 'ACCESS_TOKEN_TTL'],
@@ -75,6 +80,7 @@ describe('loadConfig', () => {
       ['an origin with another scheme', { CORS_ORIGINS: 'file://localhost' }, 'CORS_ORIGINS'],
       ['a host name as a trusted proxy', { TRUST_PROXY: 'proxy.internal' }, 'TRUST_PROXY'],
       ['"true" as a trusted proxy', { TRUST_PROXY: 'true' }, 'TRUST_PROXY'],
+      ['a short app credential', { APP_CREDENTIALS: `${'a'.repeat(32)},short` }, 'APP_CREDENTIALS'],
       ['a port out of range', { PORT: '70000' }, 'PORT'],
       ['a non-URL issuer', { ISSUER: 'localhost:4000' }, 'ISSUER'],
       ['an issuer that is not http(s)', { ISSUER: 'ftp://auth.example.com' }, 'ISSUER'],

@@ -45,6 +45,11 @@ const environmentSchema = z
     TRUST_PROXY: commaList
       .pipe(z.array(z.string().refine((entry) => isIP(entry.split('/')[0] ?? '') !== 0, 'must be IP addresses or CIDR ranges')))
       .optional(),
+    // The credentials of the app instances that may tell the service a browser's address (and report denials): several
+    // so one can be rotated; long random strings, compared in constant time over their SHA-256 digests.
+    APP_CREDENTIALS: commaList.pipe(z.array(z.string().min(32, 'each credential must be at least 32 characters')).min(1)).optional(),
+    // Reports of refused access an app may send per session and minute; the rest are dropped (OWASP ASVS 5.0 §2.4.1).
+    DENIAL_REPORTS_PER_MINUTE: z.coerce.number().int().positive().max(600).default(20),
     DEMO_PASSWORD: z.string().min(8, 'must be at least 8 characters').optional(),
     LOGIN_MAX_FAILURES_PER_EMAIL_IP: z.coerce.number().int().positive().default(5),
     LOGIN_FAILURE_WINDOW: seconds(15 * 60),
@@ -122,6 +127,9 @@ export interface Config {
   readonly signingAlg: 'EdDSA' | 'ES256';
   readonly signingKey: string | undefined;
   readonly trustProxy: readonly string[] | undefined;
+  /** The app instances' credentials (APP_CREDENTIALS); empty when no app may vouch for a browser's address. */
+  readonly appCredentials: readonly string[];
+  readonly denialReportsPerMinute: number;
   readonly demoPassword: string | undefined;
   readonly throttle: {
     readonly maxFailuresPerEmailIp: number;
@@ -186,6 +194,8 @@ export function loadConfig(source: Readonly<Record<string, string | undefined>>)
     signingAlg: env.SIGNING_ALG,
     signingKey: env.SIGNING_KEY,
     trustProxy: env.TRUST_PROXY,
+    appCredentials: Object.freeze([...(env.APP_CREDENTIALS ?? [])]),
+    denialReportsPerMinute: env.DENIAL_REPORTS_PER_MINUTE,
     demoPassword: env.DEMO_PASSWORD,
     throttle: Object.freeze({
       maxFailuresPerEmailIp: env.LOGIN_MAX_FAILURES_PER_EMAIL_IP,

@@ -9,6 +9,7 @@ import { createMetrics, type Metrics } from './metrics.js';
 import { createPasswordHasher, type PasswordHasher } from './passwords/password-hasher.js';
 import { SessionStore } from './sessions/session-store.js';
 import { SessionValidity } from './sessions/session-validity.js';
+import { createDenialReportLimiter, type DenialReportLimiter } from './throttle/denial-report-limiter.js';
 import { createThrottles, type Throttles } from './throttle/throttles.js';
 import { createAccessTokens, type AccessTokens } from './tokens/access-token.js';
 import { configuredKeyStore, databaseKeyStore, ensureSigningKey, type SigningKeyStore } from './tokens/signing-keys.js';
@@ -30,6 +31,7 @@ export interface ServiceContext {
   readonly approvals: ApprovalStore;
   readonly alerts: AlertMonitor;
   readonly throttles: Throttles;
+  readonly denialReports: DenialReportLimiter;
   readonly metrics: Metrics;
   close(): Promise<void>;
 }
@@ -54,6 +56,7 @@ export async function createServiceContext(config: Config, options: { clock: Clo
       reuseGraceSeconds: config.refreshReuseGraceSeconds,
     });
     const throttles = createThrottles(config, logger);
+    const denialReports = createDenialReportLimiter({ perMinute: config.denialReportsPerMinute, redisUrl: config.redisUrl });
     const passwords = await createPasswordHasher(config.passwordHashing);
     const alerts = new AlertMonitor(database.db, clock, logger, metrics, config.alerts);
     return {
@@ -72,10 +75,12 @@ export async function createServiceContext(config: Config, options: { clock: Clo
       approvals: new ApprovalStore(database.db, clock, { approvalTtlSeconds: config.approvalTtlSeconds, ticketTtlSeconds: config.approvalTtlSeconds }),
       alerts,
       throttles,
+      denialReports,
       metrics,
       async close() {
         alerts.stop();
         await throttles.close();
+        await denialReports.close();
         await passwords.close();
         await database.close();
       },

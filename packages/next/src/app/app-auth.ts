@@ -19,7 +19,7 @@ export function lazyAuth(build: () => Auth): () => Auth {
 export function appAuthOptions(
   env: AppEnv,
   namespace: string,
-): Pick<CreateAuthOptions, 'backendUrl' | 'appUrl' | 'secret' | 'sessionIdleSeconds' | 'debug' | 'logger'> {
+): Pick<CreateAuthOptions, 'backendUrl' | 'appUrl' | 'secret' | 'sessionIdleSeconds' | 'debug' | 'logger' | 'appCredential' | 'trustProxy'> {
   const debug = debugEnabled(env.debug, namespace);
   return {
     backendUrl: env.apiUrl,
@@ -28,5 +28,7 @@ export function appAuthOptions(
     sessionIdleSeconds: env.sessionIdleSeconds,
     debug,
     logger: createJsonLogger({ name: namespace, level: debug ? 'debug' : 'info' }),
+    ...(env.appCredential === undefined ? {} : { appCredential: env.appCredential }),
+    ...(env.trustProxy === undefined ? {} : { trustProxy: [...env.trustProxy] }),
   };
 }

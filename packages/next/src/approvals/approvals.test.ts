@@ -2,7 +2,8 @@ import type { ServerResponse } from 'node:http';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { ApprovalRefusedError, InvalidCredentialsError, RateLimitedError } from '../errors.js';
-import { APP, AuthHarness } from '../test-support/auth-harness.js';
+import { APP_CREDENTIAL_HEADER, CLIENT_ADDRESS_HEADER } from '@portcullis/contracts';
+import { APP, APP_CREDENTIAL, AuthHarness } from '../test-support/auth-harness.js';
 import type { FakeCall } from '../test-support/fake-user-service.js';
 
 const REQUEST_ID = '7b0e2f4e-8d2c-4f0b-9a53-1f9f2d7c6a10';
@@ -52,7 +53,8 @@ describe('approvals', () => {
     const call = h.backend.callsTo('/v1/approvals/sign-in')[0];
     expect(call?.body).toEqual({ email: 'maria@example.com', password: 'right', requestId: REQUEST_ID });
     // Throttled like the normal sign-in: the browser's address and agent reach the backend.
-    expect(call?.headers['x-forwarded-for']).toBe('203.0.113.9');
+    expect(call?.headers[CLIENT_ADDRESS_HEADER]).toBe('203.0.113.9');
+    expect(call?.headers[APP_CREDENTIAL_HEADER]).toBe(APP_CREDENTIAL);
     expect(call?.headers['user-agent']).toBe('popup-browser');
     expect(call?.headers.authorization).toBeUndefined();
   });
@@ -106,11 +108,29 @@ describe('publicAction', () => {
   });
 });
 
+describe('the browser address approvals and step-up pass on', () => {
+  it('is never one the browser chose: entries left of the proxy and a forged address header are ignored', async () => {
+    h.requestHeaders = new Headers({
+      origin: APP,
+      'sec-fetch-site': 'same-origin',
+      'x-forwarded-for': '198.51.100.1, 203.0.113.9',
+      [CLIENT_ADDRESS_HEADER]: '198.51.100.2',
+      'user-agent': 'popup-browser',
+    });
+    await h.auth.approvals.signIn({ email: 'maria@example.com', password: 'right', requestId: REQUEST_ID, state: STATE });
+    const { token } = await h.signIn();
+    await h.auth.stepUp({ accessToken: token.accessToken, password: 'right' });
+    expect(h.backend.callsTo('/v1/approvals/sign-in')[0]?.headers[CLIENT_ADDRESS_HEADER]).toBe('203.0.113.9');
+    expect(h.backend.callsTo('/v1/auth/step-up')[0]?.headers[CLIENT_ADDRESS_HEADER]).toBe('203.0.113.9');
+  });
+});
+
 describe('stepUp', () => {
   it("checks the password with the user's own access token, server-side", async () => {
     const { token } = await h.signIn('ADMIN');
     expect(await h.auth.stepUp({ accessToken: token.accessToken, password: 'right' })).toEqual({ stepUpAt: h.clock.now() });
     expect(h.backend.callsTo('/v1/auth/step-up')[0]?.headers.authorization).toBe(`Bearer ${token.accessToken}`);
+    expect(h.backend.callsTo('/v1/auth/step-up')[0]?.headers[CLIENT_ADDRESS_HEADER]).toBe('203.0.113.9');
     await expect(h.auth.stepUp({ accessToken: token.accessToken, password: 'wrong' })).rejects.toBeInstanceOf(InvalidCredentialsError);
   });
 });

@@ -1,6 +1,6 @@
 import type { ApprovalTicket } from '@portcullis/contracts';
 import type { ApprovalDecided, ApprovalDecision, UserServiceClient } from '../backend/user-service-client.js';
-import { clientInfoOf, type ClientInfo } from '../backend/client-info.js';
+import type { ClientInfo, ClientInfoReader } from '../backend/client-info.js';
 import { ApprovalRefusedError, isPortcullisError } from '../errors.js';
 import type { RequestContext } from '../guards/request-context.js';
 import type { Logger } from '../logging/logger.js';
@@ -28,11 +28,17 @@ export interface Approvals {
   decide(input: { sealedTicket: string; requestId: string; state: string; decision: ApprovalDecision }): Promise<ApprovalDecided>;
 }
 
-export function createApprovals(parts: { backend: UserServiceClient; context: RequestContext; seal: TicketSeal; logger: Logger }): Approvals {
-  const { backend, context, seal, logger } = parts;
+export function createApprovals(parts: {
+  backend: UserServiceClient;
+  context: RequestContext;
+  seal: TicketSeal;
+  logger: Logger;
+  clientInfo: ClientInfoReader;
+}): Approvals {
+  const { backend, context, seal, logger, clientInfo } = parts;
 
   async function client(): Promise<ClientInfo> {
-    return clientInfoOf(await context.headers());
+    return clientInfo.of(await context.headers());
   }
 
   function logRefusal(step: string, requestId: string, error: unknown): void {

@@ -1,4 +1,5 @@
 import {
+  APP_CREDENTIAL_HEADER,
   approvalTicketSchema,
   isErrorCode,
   tokenResponseSchema,
@@ -11,6 +12,7 @@ import {
 import { z } from 'zod';
 import { ApprovalRefusedError, BackendRejectedError, BackendUnavailableError } from '../errors.js';
 import { REQUEST_ID_HEADER } from '../http/request-id.js';
+import type { Logger } from '../logging/logger.js';
 import type { AuthMetrics, BackendFailure, BackendOperation, BackendOutcome } from '../metrics/auth-metrics.js';
 import { backendRefusal, type BackendResponse } from './backend-refusal.js';
 import { clientHeaders, type ClientInfo } from './client-info.js';
@@ -25,6 +27,10 @@ export interface UserServiceClientOptions {
   requestId?: () => Promise<string | undefined>;
   /** Counts calls, failures and latency per operation. */
   metrics?: AuthMetrics;
+  /** Sent on every call: the user-service then believes the browser address we name and takes our denial reports. */
+  appCredential?: string;
+  /** Where a refused app credential is reported (once): it is this app's configuration, not any user's fault. */
+  logger?: Logger;
 }
 
 export interface DenialReport {
@@ -70,9 +76,27 @@ const decidedSchema = z.object({ requestId: z.string(), result: z.enum(['approve
 const steppedUpSchema = z.object({ stepUpAt: z.number() });
 
 export function createUserServiceClient(options: UserServiceClientOptions): UserServiceClient {
+  let credentialRefusalLogged = false;
+
+  /**
+   * Whether a 401 refuses this app rather than the user: a wrong or unknown app credential. That is "unavailable" —
+   * sessions stay, calls are retried once the configuration is fixed — never "refused", which would sign every user out.
+   */
+  async function refusesApp(response: Response): Promise<boolean> {
+    if (response.status !== 401) return false;
+    const body = errorBodySchema.safeParse(await response.clone().json().catch(() => null));
+    if (!body.success || body.data.error !== 'invalid_app_credential') return false;
+    if (!credentialRefusalLogged) {
+      credentialRefusalLogged = true;
+      options.logger?.error({ event: 'backend.app_credential_refused' }, 'the user-service refused this app credential: check PORTCULLIS_APP_CREDENTIAL against its APP_CREDENTIALS');
+    }
+    return true;
+  }
+
   async function send(path: string, init: { method: string; headers?: Record<string, string>; body?: unknown }): Promise<Response> {
     const operation = operationOf(path);
     const headers: Record<string, string> = { accept: 'application/json', ...init.headers };
+    if (options.appCredential !== undefined) headers[APP_CREDENTIAL_HEADER] = options.appCredential;
     if (init.body !== undefined) headers['content-type'] = 'application/json';
     const requestId = await options.requestId?.();
     if (requestId !== undefined) headers[REQUEST_ID_HEADER] = requestId;
@@ -94,6 +118,11 @@ export function createUserServiceClient(options: UserServiceClientOptions): User
       if (response.status >= 500) {
         await response.body?.cancel();
         observe('unavailable', 'server_error');
+        throw new BackendUnavailableError();
+      }
+      if (await refusesApp(response)) {
+        await response.body?.cancel();
+        observe('unavailable', 'app_credential_refused');
         throw new BackendUnavailableError();
       }
       observe(response.status >= 400 ? 'rejected' : 'ok');

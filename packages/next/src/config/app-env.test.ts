@@ -13,6 +13,8 @@ describe('an app environment', () => {
       secret: 's'.repeat(32),
       sessionIdleSeconds: 7 * 24 * 3600,
       debug: undefined,
+      appCredential: undefined,
+      trustProxy: undefined,
     });
     const behindADomain = parseEnvironment(schema, { NEXTAUTH_SECRET: 's'.repeat(32), NEXTAUTH_URL: 'https://app.example.com' });
     expect(appEnv(behindADomain, behindADomain.APP_PORT).appUrl).toBe('https://app.example.com');
@@ -23,5 +25,13 @@ describe('an app environment', () => {
       'Invalid environment variable NEXTAUTH_SECRET: must be at least 32 characters (scripts/start.mjs generates one into DATA_DIR)',
     );
     expect(() => parseEnvironment(schema, { NEXTAUTH_SECRET: 's'.repeat(32), APP_PORT: '70000' })).toThrow(/^Invalid environment variable APP_PORT:/);
+  });
+
+  it('reads the app credential and the trusted proxies, refusing entries that are no address or range', () => {
+    const parsed = parseEnvironment(schema, { NEXTAUTH_SECRET: 's'.repeat(32), PORTCULLIS_APP_CREDENTIAL: 'c'.repeat(32), TRUST_PROXY: '10.0.0.0/8, ::1' });
+    expect(appEnv(parsed, parsed.APP_PORT)).toMatchObject({ appCredential: 'c'.repeat(32), trustProxy: ['10.0.0.0/8', '::1'] });
+    expect(() => parseEnvironment(schema, { NEXTAUTH_SECRET: 's'.repeat(32), TRUST_PROXY: 'proxy.internal' })).toThrow(/^Invalid environment variable TRUST_PROXY:/);
+    expect(() => parseEnvironment(schema, { NEXTAUTH_SECRET: 's'.repeat(32), TRUST_PROXY: '10.0.0.0/33' })).toThrow(/^Invalid environment variable TRUST_PROXY:/);
+    expect(() => parseEnvironment(schema, { NEXTAUTH_SECRET: 's'.repeat(32), PORTCULLIS_APP_CREDENTIAL: 'short' })).toThrow(/^Invalid environment variable PORTCULLIS_APP_CREDENTIAL:/);
   });
 });

@@ -1,4 +1,16 @@
 import { z } from 'zod';
+import { commaListEntries, trustedProxyProblem } from '../http/trusted-proxies.js';
+
+/** TRUST_PROXY: a comma list of addresses and CIDR ranges, the same meaning as the user-service's variable. */
+const trustProxyField = z
+  .string()
+  .transform(commaListEntries)
+  .superRefine((entries, context) => {
+    for (const entry of entries) {
+      const problem = trustedProxyProblem(entry);
+      if (problem !== undefined) context.addIssue({ code: 'custom', message: `must be IP addresses or CIDR ranges: ${problem}` });
+    }
+  });
 
 /** The variables every Portcullis app reads, beside its own port and whatever else it needs. */
 export const appEnvFields = {
@@ -8,6 +20,10 @@ export const appEnvFields = {
   /** Match the user-service's REFRESH_IDLE_TTL. */
   SESSION_IDLE_SECONDS: z.coerce.number().int().min(60).default(7 * 24 * 3600),
   DEBUG: z.string().optional(),
+  /** This app instance's credential at the user-service (one of its APP_CREDENTIALS); scripts/start.mjs generates one. */
+  PORTCULLIS_APP_CREDENTIAL: z.string().min(32, 'must be at least 32 characters (scripts/start.mjs generates one into DATA_DIR)').optional(),
+  /** The reverse proxies in front of the app; read by @portcullis/next/server and, without it, by the library. */
+  TRUST_PROXY: trustProxyField.optional(),
 };
 
 /** The app's port variable (WEB_PORT, PORTAL_PORT); its URL defaults to localhost on it. */
@@ -22,6 +38,8 @@ export interface AppEnv {
   secret: string;
   sessionIdleSeconds: number;
   debug: string | undefined;
+  appCredential: string | undefined;
+  trustProxy: readonly string[] | undefined;
 }
 
 /** The error that stops an app at start-up, naming the variable. */
@@ -47,5 +65,7 @@ export function appEnv(env: z.output<z.ZodObject<typeof appEnvFields>>, port: nu
     secret: env.NEXTAUTH_SECRET,
     sessionIdleSeconds: env.SESSION_IDLE_SECONDS,
     debug: env.DEBUG,
+    appCredential: env.PORTCULLIS_APP_CREDENTIAL,
+    trustProxy: env.TRUST_PROXY,
   };
 }

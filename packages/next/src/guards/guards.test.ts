@@ -2,7 +2,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { ForbiddenError, UnauthenticatedError } from '../errors.js';
 import { ATTESTATION_HEADER } from '../session/proxy-attestation.js';
-import { APP, AuthHarness } from '../test-support/auth-harness.js';
+import { APP_CREDENTIAL_HEADER } from '@portcullis/contracts';
+import { APP, APP_CREDENTIAL, AuthHarness } from '../test-support/auth-harness.js';
 
 let h: AuthHarness;
 beforeEach(async () => {
@@ -38,7 +39,7 @@ describe('guards', () => {
     expect(await h.auth.getAccessToken()).toBe(token.accessToken);
   });
 
-  it('requireRole refuses a USER with 403 and reports the denial to the audit trail with their token', async () => {
+  it('requireRole refuses a USER with 403 and reports the denial to the audit trail with their token and the app credential', async () => {
     const { cookie, token } = await h.signIn('USER');
     await throughProxy(cookie);
     const denial = h.auth.requireRole('ADMIN');
@@ -47,6 +48,8 @@ describe('guards', () => {
     const reports = h.backend.callsTo('/v1/audit/denials');
     expect(reports).toHaveLength(1);
     expect(reports[0]?.headers.authorization).toBe(`Bearer ${token.accessToken}`);
+    // Only the app may report denials: the user-service refuses a report without its credential.
+    expect(reports[0]?.headers[APP_CREDENTIAL_HEADER]).toBe(APP_CREDENTIAL);
     expect(reports[0]?.body).toEqual({ resource: '/admin', requiredRole: 'ADMIN' });
   });
 

@@ -18,7 +18,7 @@ export type BackendOperation = (typeof BACKEND_OPERATIONS)[number];
 
 /** `ok` 2xx/3xx, `rejected` a 4xx answer, `unavailable` no usable answer (see `BackendFailure`). */
 export type BackendOutcome = 'ok' | 'rejected' | 'unavailable';
-export type BackendFailure = 'timeout' | 'network' | 'server_error' | 'unreadable';
+export type BackendFailure = 'timeout' | 'network' | 'server_error' | 'unreadable' | 'app_credential_refused';
 
 export interface BackendCallSample {
   operation: BackendOperation;
@@ -80,7 +80,7 @@ export function createAuthMetrics(options: AuthMetricsOptions = {}): AuthMetrics
   });
   const backendFailures = new Counter({
     name: `${PREFIX}backend_failures_total`,
-    help: 'Calls to the user-service without a usable answer, by operation and reason (timeout, network, server_error, unreadable).',
+    help: 'Calls to the user-service without a usable answer, by operation and reason (timeout, network, server_error, unreadable, app_credential_refused).',
     labelNames: ['operation', 'reason'] as const,
     registers,
   });

@@ -22,7 +22,7 @@ export function buildAuthOptions(parts: AuthOptionsParts): NextAuthOptions {
   const { config, backend, codec, cookies, oidcSession } = parts;
   const providers: NextAuthOptions['providers'] = [];
   if (config.mode !== 'oidc') {
-    providers.push(credentialsProvider({ backend, schedule: config, now: config.now, logger: config.logger, metrics: config.metrics }));
+    providers.push(credentialsProvider({ backend, schedule: config, now: config.now, logger: config.logger, clientInfo: config.clientInfo, metrics: config.metrics }));
   }
   if (config.mode !== 'credentials' && config.oidc) {
     providers.push(oidcProvider({ oidc: config.oidc, session: oidcSession, now: config.now, logger: config.logger, metrics: config.metrics }));

@@ -1,7 +1,7 @@
 import type { CredentialsConfig } from 'next-auth/providers/credentials';
 import type { User } from 'next-auth';
 import { z } from 'zod';
-import { clientInfoFrom } from '../backend/client-info.js';
+import type { ClientInfoReader } from '../backend/client-info.js';
 import type { UserServiceClient } from '../backend/user-service-client.js';
 import { BackendRejectedError } from '../errors.js';
 import type { Logger } from '../logging/logger.js';
@@ -25,6 +25,7 @@ export interface CredentialsProviderOptions {
   schedule: RefreshScheduleOptions;
   now: () => number;
   logger: Logger;
+  clientInfo: ClientInfoReader;
   metrics?: Pick<AuthMetrics, 'authEvent'>;
 }
 
@@ -46,7 +47,7 @@ export function credentialsProvider(options: CredentialsProviderOptions): Creden
       const parsed = credentialsSchema.safeParse(credentials);
       // `null` makes NextAuth answer `CredentialsSignin`: malformed input reads like a wrong password.
       if (!parsed.success) return null;
-      const client = clientInfoFrom(request.headers ?? {});
+      const client = options.clientInfo.from(request.headers ?? {});
       try {
         const tokens = await backend.login(parsed.data, client);
         const user: SignedInUser = {

@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { CredentialsConfig } from 'next-auth/providers/credentials';
-import { AuthHarness } from '../test-support/auth-harness.js';
+import { APP_CREDENTIAL_HEADER, CLIENT_ADDRESS_HEADER } from '@portcullis/contracts';
+import { APP_CREDENTIAL, AuthHarness } from '../test-support/auth-harness.js';
 import { SessionCodec } from '../tokens/session-codec.js';
 import { jwtCallback, redirectCallback, sessionCallback } from './callbacks.js';
 
@@ -22,7 +23,8 @@ describe('credentials provider', () => {
     const user = await authorize({ email: 'alice@example.com', password: 'right' });
     expect(user).toMatchObject({ id: 'u1', email: 'u1@example.com' });
     const login = h.backend.callsTo('/v1/auth/login')[0];
-    expect(login?.headers['x-forwarded-for']).toBe('192.0.2.4');
+    expect(login?.headers[CLIENT_ADDRESS_HEADER]).toBe('192.0.2.4');
+    expect(login?.headers[APP_CREDENTIAL_HEADER]).toBe(APP_CREDENTIAL);
     expect(login?.headers['user-agent']).toBe('ua');
   });
 

@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ATTESTATION_HEADER } from '../session/proxy-attestation.js';
-import { AuthHarness, SESSION_COOKIE } from '../test-support/auth-harness.js';
+import { APP_CREDENTIAL_HEADER, CLIENT_ADDRESS_HEADER } from '@portcullis/contracts';
+import { APP_CREDENTIAL, AuthHarness, SESSION_COOKIE } from '../test-support/auth-harness.js';
 import { classifyRoute } from './create-proxy.js';
 
 let h: AuthHarness;
@@ -79,7 +80,9 @@ describe('proxy', () => {
     expect(line).toMatch(/Path=\//);
     expect(line).not.toMatch(/Domain=/i);
     const refresh = h.backend.callsTo('/v1/auth/refresh')[0];
-    expect(refresh?.headers['x-forwarded-for']).toBe('198.51.100.7');
+    expect(refresh?.headers[CLIENT_ADDRESS_HEADER]).toBe('198.51.100.7');
+    expect(refresh?.headers[APP_CREDENTIAL_HEADER]).toBe(APP_CREDENTIAL);
+    expect(refresh?.headers['x-forwarded-for']).toBeUndefined();
     expect(refresh?.headers['user-agent']).toBe('vitest-browser');
   });
 

@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
 import { NextResponse, type NextRequest } from 'next/server';
-import { clientInfoFrom } from '../backend/client-info.js';
 import type { CookieSettings } from '../cookies/cookie-config.js';
 import {
   parseCookieHeader,
@@ -125,7 +124,7 @@ export function createProxy(parts: ProxyParts): Proxy {
     let rotated = false;
     let vouched = false;
     if (now >= token.refreshAt) {
-      const outcome = await runtime.refresher.refresh(token, clientInfoFrom(request.headers));
+      const outcome = await runtime.refresher.refresh(token, config.clientInfo.from(request.headers));
       if (outcome.kind === 'rotated') {
         token = outcome.token;
         rotated = true;

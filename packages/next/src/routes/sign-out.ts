@@ -1,4 +1,3 @@
-import { clientInfoFrom } from '../backend/client-info.js';
 import type { CookieSettings } from '../cookies/cookie-config.js';
 import { isSessionCookieName, parseCookieHeader, readSessionCookie } from '../cookies/session-cookie-chunks.js';
 import type { OidcDiscovery } from '../oidc/discovery.js';
@@ -34,7 +33,7 @@ export function createSignOut(parts: SignOutParts): (request: Request) => Promis
       runtime.statusCache.markRevoked(token.sid);
       if (token.oidc?.providerSid) runtime.endedSessions.end(token.oidc.providerSid);
       const revoker = token.oidc ? runtime.oidcRevoker : runtime.revoker;
-      const result = revoker ? await revoker.revoke(token, clientInfoFrom(request.headers)) : 'queued';
+      const result = revoker ? await revoker.revoke(token, config.clientInfo.from(request.headers)) : 'queued';
       config.metrics.authEvent({ event: 'signout', outcome: result });
       config.logger.info({ event: 'signout', sid: token.sid, userId: token.sub, revocation: result, via: token.oidc ? 'oidc' : 'credentials' }, 'signed out');
       if (token.oidc) target = (await endSessionUrl(parts, token)) ?? target;

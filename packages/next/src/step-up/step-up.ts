@@ -1,5 +1,5 @@
 import type { UserServiceClient } from '../backend/user-service-client.js';
-import { clientInfoOf, type ClientInfo } from '../backend/client-info.js';
+import type { ClientInfo, ClientInfoReader } from '../backend/client-info.js';
 import type { RequestContext } from '../guards/request-context.js';
 import type { Logger } from '../logging/logger.js';
 
@@ -11,9 +11,9 @@ export type StepUp = (input: { accessToken: string; password: string }) => Promi
  * `protectedAction`), never from the browser. Throttled like sign-in; throws `InvalidCredentialsError` or
  * `RateLimitedError`.
  */
-export function createStepUp(parts: { backend: UserServiceClient; context: RequestContext; logger: Logger }): StepUp {
+export function createStepUp(parts: { backend: UserServiceClient; context: RequestContext; logger: Logger; clientInfo: ClientInfoReader }): StepUp {
   return async function stepUp({ accessToken, password }) {
-    const client: ClientInfo = clientInfoOf(await parts.context.headers());
+    const client: ClientInfo = parts.clientInfo.of(await parts.context.headers());
     const result = await parts.backend.stepUp(accessToken, password, client);
     parts.logger.info({ event: 'auth.step_up', ip: client.ip }, 'password confirmed (step-up)');
     return result;

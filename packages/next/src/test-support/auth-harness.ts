@@ -12,6 +12,8 @@ import { FakeUserService } from './fake-user-service.js';
 export const APP = 'http://localhost:3000';
 /** NEXTAUTH_SECRET of this test process: random, so no secret is written into the repository. */
 export const SECRET = randomBytes(32).toString('base64url');
+/** This app instance's credential at the (fake) user-service. */
+export const APP_CREDENTIAL = randomBytes(32).toString('base64url');
 export const SESSION_COOKIE = '__Host-next-auth.session-token';
 
 /**
@@ -32,8 +34,20 @@ export class AuthHarness {
   async start(extra: Partial<CreateAuthOptions> = {}): Promise<this> {
     await this.backend.start();
     this.backend.now = this.clock.now;
+    this.backend.appCredential = APP_CREDENTIAL;
     this.auth = createAuth(
-      { backendUrl: this.backend.url, appUrl: APP, secret: SECRET, logger: silentLogger, now: this.clock.now, logoutRetryDelaysMs: [], ...extra },
+      {
+        backendUrl: this.backend.url,
+        appUrl: APP,
+        secret: SECRET,
+        logger: silentLogger,
+        now: this.clock.now,
+        logoutRetryDelaysMs: [],
+        appCredential: APP_CREDENTIAL,
+        // The app behind a proxy on loopback, which appends the browser's address (the requests below carry one).
+        trustProxy: ['127.0.0.1'],
+        ...extra,
+      },
       { runtime: 'private', production: true, requestContext: { headers: async () => this.requestHeaders, expireCookie: async (name) => void this.expiredCookies.push(name) } },
     );
     this.codec = new SessionCodec({ secret: SECRET, idleSeconds: 7 * 24 * 3600, now: this.clock.now });

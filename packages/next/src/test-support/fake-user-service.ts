@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Role, TokenResponse } from '@portcullis/contracts';
+import { APP_CREDENTIAL_HEADER, type Role, type TokenResponse } from '@portcullis/contracts';
 import { scopesForRole } from '@portcullis/contracts';
 
 /** An unsigned JWS-shaped access token carrying `sid`; the library only reads `sid` from it. */
@@ -39,6 +39,8 @@ export class FakeUserService {
   /** The grace window the real service announces in its token answers; unset, the answers carry none. */
   refreshReuseGraceSeconds: number | undefined;
   now: () => number = Date.now;
+  /** The app credential the real service would know (APP_CREDENTIALS); only it may report denials. */
+  appCredential: string | undefined;
   #server: Server | undefined;
   #serial = 0;
 
@@ -98,6 +100,9 @@ export class FakeUserService {
       res.writeHead(status, { 'content-type': 'application/json', ...headers });
       res.end(body === undefined ? undefined : JSON.stringify(body));
     };
+    // As the real service: a credential it does not know is refused before anything else.
+    const credential = req.headers[APP_CREDENTIAL_HEADER];
+    if (credential !== undefined && credential !== this.appCredential) return send(401, { error: 'invalid_app_credential', message: 'no' });
     const bodyOf = (call.body ?? {}) as Record<string, unknown>;
     const bearer = (req.headers.authorization ?? '').replace(/^Bearer /, '');
     const byAccess = [...this.sessions.values()].find((s) => s.accessToken === bearer && !s.revoked);
@@ -120,6 +125,7 @@ export class FakeUserService {
         if (!byAccess) return send(401, { error: 'invalid_token', message: 'no' });
         return send(200, { session: { id: byAccess.sid } });
       case 'POST /v1/audit/denials':
+        if (credential === undefined) return send(401, { error: 'invalid_app_credential', message: 'no' });
         if (!byAccess) return send(401, { error: 'invalid_token', message: 'no' });
         return send(204);
       case 'GET /v1/me':

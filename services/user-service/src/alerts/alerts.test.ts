@@ -3,6 +3,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testBackends } from '../test-support/databases.js';
 import { ADAM, ALICE, DEMO_PASSWORD, startTestInstance, type TestInstance } from '../test-support/harness.js';
 
+// Behind TRUST_PROXY loopback callers are not trusted with /metrics: the scrape token is.
+const METRICS_TOKEN = 'alerts-test-metrics-token';
+
 describe.each(testBackends())('alerts from the audit trail on $name', (backend) => {
   let service: TestInstance;
   let admin: TokenResponse;
@@ -10,6 +13,7 @@ describe.each(testBackends())('alerts from the audit trail on $name', (backend) 
   beforeAll(async () => {
     service = await startTestInstance(backend, {
       TRUST_PROXY: '127.0.0.1,::1',
+      METRICS_TOKEN,
       ALERT_FAILED_LOGINS_PER_ACCOUNT: '4',
       ALERT_FAILED_LOGINS_PER_IP: '6',
       LOGIN_MAX_FAILURES_PER_EMAIL_IP: '50',
@@ -50,7 +54,7 @@ describe.each(testBackends())('alerts from the audit trail on $name', (backend) 
 
     expect(service.logs.some((line) => line.includes('"msg":"alert.brute_force.ip"'))).toBe(true);
     expect(service.logs.some((line) => line.includes('"msg":"alert.refresh.reuse"'))).toBe(true);
-    expect(await (await service.request('/metrics')).text()).toMatch(/portcullis_alerts_total\{type="refresh.reuse"\} 1/);
+    expect(await (await service.request('/metrics', { token: METRICS_TOKEN })).text()).toMatch(/portcullis_alerts_total\{type="refresh.reuse"\} 1/);
   });
 
   it('sees a burst hidden in a spread-out storm, whole, and nothing in the storm itself', async () => {

@@ -2,10 +2,11 @@ import type { FastifyRequest } from 'fastify';
 import type { ClientContext } from '../sessions/session-store.js';
 
 /**
- * The caller's address (from `X-Forwarded-For` only when the socket is a trusted proxy), user agent, and the
- * request id, so audit lines can be joined with the request's other log lines (and the web app's).
+ * The browser's address as decided once per request (`registerClientAddress`: an app instance's word only with its
+ * credential), its user agent, and the request id, so audit lines can be joined with the request's other log lines
+ * (and the web app's).
  */
 export function clientContext(request: FastifyRequest): ClientContext & { requestId: string } {
   const userAgent = request.headers['user-agent'];
-  return { ip: request.ip ?? null, userAgent: typeof userAgent === 'string' ? userAgent.slice(0, 512) : null, requestId: request.id };
+  return { ip: request.clientAddress || null, userAgent: typeof userAgent === 'string' ? userAgent.slice(0, 512) : null, requestId: request.id };
 }

@@ -51,10 +51,10 @@ export async function registerOidcRoutes(app: FastifyInstance, context: ServiceC
       const started = performance.now();
       const { callback } = await holder.current();
       const headers = request.raw.headers;
-      // URLs the provider writes come from ISSUER, and the client address from Fastify (which applies TRUST_PROXY).
+      // URLs the provider writes come from ISSUER, and the client address is the one decided for this request.
       headers.host = issuer.host;
       headers['x-forwarded-proto'] = issuer.protocol.slice(0, -1);
-      headers['x-forwarded-for'] = request.ip;
+      headers['x-forwarded-for'] = request.clientAddress;
       delete headers['x-forwarded-host'];
       // The provider answers on the raw response, past Fastify's onResponse hook: observe its latency here.
       reply.raw.once('finish', () => {
@@ -69,7 +69,7 @@ export async function registerOidcRoutes(app: FastifyInstance, context: ServiceC
     const methods = ['GET', 'POST', 'HEAD', 'OPTIONS'] as const;
     // Request lines without the query: it may hold an ID token (id_token_hint, with the user's email) or a login_hint.
     const logSerializers = {
-      req: (request: FastifyRequest) => ({ method: request.method, url: request.url.split('?', 1)[0], remoteAddress: request.ip }),
+      req: (request: FastifyRequest) => ({ method: request.method, url: request.url.split('?', 1)[0], remoteAddress: request.clientAddress }),
     };
     scope.route({ method: [...methods], url: '/.well-known/openid-configuration', handler: handOff, logSerializers });
     scope.route({ method: [...methods], url: `${OIDC_PREFIX}/*`, handler: handOff, logSerializers });

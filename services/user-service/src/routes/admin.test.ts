@@ -1,7 +1,7 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { decodeJwt } from 'jose';
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import type { AdminUser, AuditEvent, ErrorBody, TokenResponse } from '@portcullis/contracts';
+import { APP_CREDENTIAL_HEADER, type AdminUser, type AuditEvent, type ErrorBody, type TokenResponse } from '@portcullis/contracts';
 import { createTestAccount } from '../test-support/accounts.js';
 import { testBackends } from '../test-support/databases.js';
 import { ADAM, ALICE, MARIA, startTestInstance, type TestInstance } from '../test-support/harness.js';
@@ -17,6 +17,10 @@ async function auditEvents(instance: TestInstance, adminToken: string, query: st
   return ((await response.json()) as { events: AuditEvent[] }).events;
 }
 
+const APP_CREDENTIAL = randomBytes(32).toString('base64url');
+const FROM_APP = { [APP_CREDENTIAL_HEADER]: APP_CREDENTIAL };
+const DENIAL_REPORTS_PER_MINUTE = 3;
+
 async function metrics(instance: TestInstance): Promise<string> {
   const response = await instance.request('/metrics');
   expect(response.status).toBe(200);
@@ -30,7 +34,7 @@ describe.each(testBackends())('user administration and audit on $name', (backend
   let adam: TokenResponse;
 
   beforeAll(async () => {
-    instance = await startTestInstance(backend);
+    instance = await startTestInstance(backend, { APP_CREDENTIALS: APP_CREDENTIAL, DENIAL_REPORTS_PER_MINUTE: String(DENIAL_REPORTS_PER_MINUTE) });
     alice = await instance.login(ALICE);
     maria = await instance.login(MARIA);
     adam = await instance.login(ADAM);
@@ -329,14 +333,14 @@ describe.each(testBackends())('user administration and audit on $name', (backend
   });
 
   describe('denials reported by the web app', () => {
+    function report(token: string | undefined, json: unknown, headers: Record<string, string> = FROM_APP): Promise<Response> {
+      return instance.request('/v1/audit/denials', { method: 'POST', ...(token === undefined ? {} : { token }), json, headers });
+    }
+
     it('records authz.denied for the caller with what they lacked', async () => {
       const deniedBefore = sampleValue(await metrics(instance), 'portcullis_authz_denied_total', { required: 'role:MANAGER' });
 
-      const response = await instance.request('/v1/audit/denials', {
-        method: 'POST',
-        token: alice.accessToken,
-        json: { resource: '/approvals', requiredRole: 'MANAGER' },
-      });
+      const response = await report(alice.accessToken, { resource: '/approvals', requiredRole: 'MANAGER' });
 
       expect(response.status).toBe(204);
       const [denial] = await auditEvents(instance, adam.accessToken, `type=authz.denied&userId=${alice.user.id}&limit=1`);
@@ -344,21 +348,42 @@ describe.each(testBackends())('user administration and audit on $name', (backend
       expect(sampleValue(await metrics(instance), 'portcullis_authz_denied_total', { required: 'role:MANAGER' })).toBe(deniedBefore + 1);
     });
 
-    it('records a missing scope too', async () => {
-      const response = await instance.request('/v1/audit/denials', {
-        method: 'POST',
-        token: maria.accessToken,
-        json: { resource: '/admin/users', requiredScope: 'users:admin' },
-      });
-      expect(response.status).toBe(204);
+    it('records a missing scope too, for a named action as well as a path', async () => {
+      expect((await report(maria.accessToken, { resource: '/admin/users', requiredScope: 'users:admin' })).status).toBe(204);
       const [denial] = await auditEvents(instance, adam.accessToken, `type=authz.denied&userId=${maria.user.id}&limit=1`);
       expect(denial).toMatchObject({ reason: 'missing_scope:users:admin', detail: { resource: '/admin/users', source: 'app' } });
+      expect((await report(maria.accessToken, { resource: 'action:users.changeRole', requiredRole: 'ADMIN' })).status).toBe(204);
     });
 
     it('needs a valid access token', async () => {
-      const response = await instance.request('/v1/audit/denials', { method: 'POST', json: { resource: '/approvals', requiredRole: 'MANAGER' } });
+      const response = await report(undefined, { resource: '/approvals', requiredRole: 'MANAGER' });
       expect(response.status).toBe(401);
       expect((await errorOf(response)).error).toBe('invalid_token');
+    });
+
+    it('takes no report from a signed-in user who calls the API directly (no app credential), and stores nothing', async () => {
+      const reporter = await createTestAccount(instance);
+      const session = await instance.login(reporter.email, reporter.password);
+      const response = await report(session.accessToken, { resource: '/admin', requiredRole: 'ADMIN' }, {});
+      expect(response.status).toBe(401);
+      expect((await errorOf(response)).error).toBe('invalid_app_credential');
+      expect(await auditEvents(instance, adam.accessToken, `type=authz.denied&userId=${reporter.id}`)).toEqual([]);
+    });
+
+    it('drops the reports of one session over its limit per minute with 429 rate_limited, and stores none of them', async () => {
+      const reporter = await createTestAccount(instance);
+      const session = await instance.login(reporter.email, reporter.password);
+      for (let sent = 0; sent < DENIAL_REPORTS_PER_MINUTE; sent += 1) {
+        expect((await report(session.accessToken, { resource: '/admin', requiredRole: 'ADMIN' })).status).toBe(204);
+      }
+      const over = await report(session.accessToken, { resource: '/admin', requiredRole: 'ADMIN' });
+      expect(over.status).toBe(429);
+      expect((await errorOf(over)).error).toBe('rate_limited');
+      expect(Number(over.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+      expect(await auditEvents(instance, adam.accessToken, `type=authz.denied&userId=${reporter.id}`)).toHaveLength(DENIAL_REPORTS_PER_MINUTE);
+      // Another session of the same user has a budget of its own.
+      const other = await instance.login(reporter.email, reporter.password);
+      expect((await report(other.accessToken, { resource: '/admin', requiredRole: 'ADMIN' })).status).toBe(204);
     });
 
     it.each([
@@ -366,9 +391,13 @@ describe.each(testBackends())('user administration and audit on $name', (backend
       ['an unknown role', { resource: '/x', requiredRole: 'OWNER' }],
       ['an unknown scope', { resource: '/x', requiredScope: 'everything' }],
       ['an unknown field', { resource: '/x', requiredRole: 'MANAGER', userId: randomUUID() }],
-      ['an over-long resource', { resource: 'x'.repeat(201) }],
+      ['an over-long resource', { resource: `/${'x'.repeat(200)}` }],
+      ['a resource that is no path', { resource: 'everything is on fire', requiredRole: 'ADMIN' }],
+      ['a resource with a line break', { resource: '/admin\nALERT: root login', requiredRole: 'ADMIN' }],
+      ['a resource with markup', { resource: '/admin/<script>', requiredRole: 'ADMIN' }],
+      ['an unknown kind of resource', { resource: 'javascript:alert(1)', requiredRole: 'ADMIN' }],
     ])('answers a report with %s with 400 invalid_request', async (_what, json) => {
-      const response = await instance.request('/v1/audit/denials', { method: 'POST', token: alice.accessToken, json });
+      const response = await report(alice.accessToken, json);
       expect(response.status).toBe(400);
       expect((await errorOf(response)).error).toBe('invalid_request');
     });

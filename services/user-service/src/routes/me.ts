@@ -5,6 +5,7 @@ import type { ServiceContext } from '../context.js';
 import { ApiError, invalidToken } from '../errors.js';
 import { authenticate, authenticateUser, hasAccess, recordDenial, requireAccess } from '../http/authenticate.js';
 import { clientContext } from '../http/client.js';
+import { requireApp } from '../http/client-address.js';
 import { parseInput } from '../http/parse.js';
 import type { SessionRow } from '../sessions/session-store.js';
 import { toUser } from '../users/user-store.js';
@@ -13,8 +14,12 @@ const PROFILE_READ = { scope: 'profile:read' } as const;
 
 const sessionIdParams = z.strictObject({ id: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/) });
 
+// What a guard protects: a path (`/admin/users`) or a named action/route (`action:users.changeRole`), nothing a caller
+// could use to smuggle text into the audit trail or the alert's subject (OWASP ASVS 5.0 §2.2.1).
+const RESOURCE = /^(?:\/[A-Za-z0-9._~%/-]*|(?:action|api):[A-Za-z0-9._-]+)$/;
+
 const denialReport = z.strictObject({
-  resource: z.string().min(1).max(200),
+  resource: z.string().min(1).max(200).regex(RESOURCE),
   requiredRole: z.enum(ROLES).optional(),
   requiredScope: z.enum(SCOPES).optional(),
 });
@@ -82,10 +87,20 @@ export function registerMeRoutes(app: FastifyInstance, context: ServiceContext):
     return reply.code(204).send();
   });
 
-  // Guards in the web app report their denials here, so the audit trail sees every refusal in one place.
+  // Guards in the web app report their denials here, so the audit trail sees every refusal in one place. Only an app
+  // instance may report (a signed-in user could otherwise forge refusals and trip the admin alert), and each session
+  // only so many a minute; a report over the limit is dropped.
   app.post('/v1/audit/denials', async (request: FastifyRequest, reply) => {
+    requireApp(request);
     const principal = await authenticate(context, request);
     const report = parseInput(denialReport, request.body, 'body');
+    const verdict = await context.denialReports.admit(principal.sid);
+    if (!verdict.allowed) {
+      throw new ApiError('rate_limited', 'Too many denial reports for this session.', {
+        headers: { 'retry-after': String(verdict.retryAfterSeconds) },
+        detail: 'denial reports over the limit',
+      });
+    }
     const missing = report.requiredRole !== undefined ? `role:${report.requiredRole}` : `scope:${report.requiredScope ?? 'unknown'}`;
     await recordDenial(context, request, principal, { missing, resource: report.resource, source: 'app' });
     return reply.code(204).send();
