@@ -4,6 +4,7 @@ import { z } from 'zod';
 import type { ServiceContext } from '../context.js';
 import { ApiError } from '../errors.js';
 import { clientContext } from '../http/client.js';
+import { UnsafeTextError } from '../http/unsafe-text.js';
 import { verifyCredentials } from '../passwords/verify-credentials.js';
 import { errorPage, signInPage } from './pages.js';
 import { formActionOrigins, newNonce, pagePolicy } from './page-policy.js';
@@ -97,6 +98,12 @@ export async function registerOidcRoutes(app: FastifyInstance, context: ServiceC
     const expired = (reply: FastifyReply) =>
       page(reply, 400, (nonce) => errorPage({ nonce, error: 'This sign-in request has expired.', description: 'Start again from the application.' }));
 
+    // A browser gets a page, not the API's JSON, when the form or URL carries characters no field may hold.
+    scope.setErrorHandler((error, _request, reply) => {
+      if (!(error instanceof UnsafeTextError)) throw error;
+      return page(reply, 400, (nonce) => errorPage({ nonce, error: 'The email or password contains characters that are not allowed.', description: 'Start again from the application.' }));
+    });
+
     scope.get(`${OIDC_PREFIX}/interaction/:uid`, async (request, reply) => {
       const parsed = uidParams.safeParse(request.params);
       const found = parsed.success ? await details(request, reply, parsed.data.uid) : null;
@@ -111,7 +118,7 @@ export async function registerOidcRoutes(app: FastifyInstance, context: ServiceC
       return page(reply, 200, (nonce) => signInPage({ nonce, action, clientName }));
     });
 
-    scope.post(`${OIDC_PREFIX}/interaction/:uid/login`, async (request, reply) => {
+    scope.post(`${OIDC_PREFIX}/interaction/:uid/login`, { config: { credentialCheck: 'login' } }, async (request, reply) => {
       const parsed = uidParams.safeParse(request.params);
       // A cross-site form post never carries the SameSite=Lax interaction cookie; an Origin header must be ours.
       const origin = request.headers.origin;
