@@ -133,7 +133,7 @@ export async function buildApp(context: ServiceContext, options: BuildAppOptions
     if (error instanceof ApiError) {
       apiError = error;
     } else if (error instanceof UnavailableError || isDatabaseUnavailable(error)) {
-      request.log.warn({ err: { message: error.message } }, 'dependency unavailable');
+      request.log.warn({ err: error }, 'dependency unavailable');
       apiError = new ApiError('unavailable', 'The service is temporarily unavailable. Try again shortly.', { headers: { 'retry-after': '1' } });
     } else {
       apiError = fastifyClientError(error) ?? new ApiError('internal_error', 'Something went wrong on our side.');
