@@ -18,6 +18,9 @@ const HOSTILE_VALUES: ReadonlyArray<readonly [string, string]> = [
 const UNSAFE = /[\p{Cc}\p{Cs}\u202A-\u202E\u2066-\u2069]/u;
 const PER_REQUEST_TIMEOUT_MS = 10_000;
 
+/** Each back-end's status for each hostile request, to check that PGlite and PostgreSQL answer alike. */
+const statusesByBackend = new Map<string, Map<string, number>>();
+
 /**
  * One request with every field valid; each field in turn is replaced by each hostile value. `path` may name
  * `:params`; `form` is sent as application/x-www-form-urlencoded, `body` as JSON.
@@ -202,6 +205,8 @@ describe.each(testBackends())('hostile text on every route, on $name', (backend)
 
   it('never answers a NUL, a lone surrogate, a right-to-left override or 10 kB in any field with a 5xx or a hang', async () => {
     const failures: string[] = [];
+    const statuses = new Map<string, number>();
+    statusesByBackend.set(backend.name, statuses);
     const entries = Object.entries(routeRequests(fixtures)).flatMap(([route, entry]): Array<readonly [string, string, FuzzRequest]> => {
       const [method = 'GET'] = route.split(' ');
       if (entry !== 'provider') return [[route, method, entry]];
@@ -221,6 +226,7 @@ describe.each(testBackends())('hostile text on every route, on $name', (backend)
             try {
               const response = await send(method, hostile, tokens.accessToken);
               const text = await response.text();
+              statuses.set(label, response.status);
               if (response.status >= 500) failures.push(`${label}: ${response.status} ${text.slice(0, 200)}`);
               else if (unsafeCharacter !== undefined && text.includes(unsafeCharacter)) failures.push(`${label}: the answer echoes the unsafe character`);
               else if (/\bat .+:\d+:\d+|node_modules/.test(text)) failures.push(`${label}: the answer carries a stack trace`);
@@ -377,5 +383,11 @@ describe.each(testBackends())('bad input never reaches the database, on $name', 
       await instance.request('/v1/auth/login', { method: 'POST', json: { email: account.email, password: `guess-${attempt}\u0000` } });
     }
     await expect(instance.login(account.email, account.password)).resolves.toMatchObject({ tokenType: 'Bearer' });
+  });
+});
+
+describe('PGlite and PostgreSQL', () => {
+  it.skipIf(testBackends().length < 2)('answer every hostile request with the same status', () => {
+    expect(statusesByBackend.get('postgres')).toEqual(statusesByBackend.get('pglite'));
   });
 });

@@ -23,7 +23,7 @@ const UNSAFE_CHARACTER = /[\p{Cc}\p{Cs}\u202A-\u202E\u2066-\u2069]/u;
 /** A field path longer than this is not named in the message: it is the caller's own key, not one of ours. */
 const MAX_NAMED_FIELD_LENGTH = 64;
 
-export type RequestPart = 'path' | 'query' | 'body';
+type RequestPart = 'path' | 'query' | 'body';
 
 /** Refused input: the message names the field, never its value. */
 export class UnsafeTextError extends ApiError {
@@ -35,12 +35,12 @@ export class UnsafeTextError extends ApiError {
   }
 }
 
-export function isUnsafeText(text: string): boolean {
+function isUnsafeText(text: string): boolean {
   return UNSAFE_CHARACTER.test(text);
 }
 
 /** The path of the first string (value or key) in `value` that holds an unsafe character, or null when there is none. */
-export function findUnsafeText(value: unknown, path: readonly string[] = []): readonly string[] | null {
+function findUnsafeText(value: unknown, path: readonly string[] = []): readonly string[] | null {
   if (typeof value === 'string') return isUnsafeText(value) ? path : null;
   if (Array.isArray(value)) {
     for (const [index, item] of value.entries()) {
@@ -60,19 +60,15 @@ export function findUnsafeText(value: unknown, path: readonly string[] = []): re
   return null;
 }
 
+function refusalIn(part: RequestPart, value: unknown): UnsafeTextError | null {
+  const found = findUnsafeText(value);
+  if (found === null) return null;
+  const field = found.join('.');
+  return new UnsafeTextError(part, field === '' || field.length > MAX_NAMED_FIELD_LENGTH ? part : field);
+}
+
 function unsafePart(request: FastifyRequest): UnsafeTextError | null {
-  const parts: ReadonlyArray<readonly [RequestPart, unknown]> = [
-    ['path', request.params],
-    ['query', request.query],
-    ['body', request.body],
-  ];
-  for (const [part, value] of parts) {
-    const found = findUnsafeText(value);
-    if (found === null) continue;
-    const field = found.join('.');
-    return new UnsafeTextError(part, field === '' || field.length > MAX_NAMED_FIELD_LENGTH ? part : field);
-  }
-  return null;
+  return refusalIn('path', request.params) ?? refusalIn('query', request.query) ?? refusalIn('body', request.body);
 }
 
 /**
