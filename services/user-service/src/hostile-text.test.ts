@@ -378,6 +378,22 @@ describe.each(testBackends())('bad input never reaches the database, on $name', 
     expect(await failedLogins('invalid_input')).toHaveLength(before + 1);
   });
 
+  it("answers the provider's endpoints in their own manner: an error page to a browser, an OAuth error to a client", async () => {
+    const page = await instance.request('/oidc/auth?client_id=portcullis-web&response_type=code&state=a%00b');
+    expect(page.status).toBe(400);
+    expect(page.headers.get('content-type')).toMatch(/^text\/html/);
+    expect(await page.text()).toContain('invalid_request');
+
+    const token = await instance.request('/oidc/token?resource=%E2%80%AE', {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'grant_type=refresh_token&refresh_token=x',
+    });
+    expect(token.status).toBe(400);
+    expect(token.headers.get('cache-control')).toBe('no-store');
+    expect(await token.json()).toEqual({ error: 'invalid_request', error_description: expect.stringMatching(/^Invalid query: resource contains/) });
+  });
+
   it('does not count a refused input against the account: the right password still signs in', async () => {
     for (let attempt = 0; attempt < 12; attempt += 1) {
       await instance.request('/v1/auth/login', { method: 'POST', json: { email: account.email, password: `guess-${attempt}\u0000` } });

@@ -66,6 +66,13 @@ export async function registerOidcRoutes(app: FastifyInstance, context: ServiceC
       reply.hijack();
       await callback(request.raw, reply.raw);
     };
+    // Text the guard refuses (src/http/unsafe-text.ts) gets the provider's own kinds of answer: its error page for a
+    // browser's GET, an OAuth error body for a client's request (RFC 6749 §5.2).
+    scope.setErrorHandler((error, request, reply) => {
+      if (!(error instanceof UnsafeTextError)) throw error;
+      if (request.method === 'GET') return page(reply, 400, (nonce) => errorPage({ nonce, error: 'invalid_request', description: error.message }));
+      return reply.code(400).header('cache-control', 'no-store').send({ error: 'invalid_request', error_description: error.message });
+    });
     const methods = ['GET', 'POST', 'HEAD', 'OPTIONS'] as const;
     // Request lines without the query: it may hold an ID token (id_token_hint, with the user's email) or a login_hint.
     const logSerializers = {
@@ -101,7 +108,8 @@ export async function registerOidcRoutes(app: FastifyInstance, context: ServiceC
     // A browser gets a page, not the API's JSON, when the form or URL carries characters no field may hold.
     scope.setErrorHandler((error, _request, reply) => {
       if (!(error instanceof UnsafeTextError)) throw error;
-      return page(reply, 400, (nonce) => errorPage({ nonce, error: 'The email or password contains characters that are not allowed.', description: 'Start again from the application.' }));
+      const what = error.part === 'body' ? 'The email or password contains' : 'This sign-in request contains';
+      return page(reply, 400, (nonce) => errorPage({ nonce, error: `${what} characters that are not allowed.`, description: 'Start again from the application.' }));
     });
 
     scope.get(`${OIDC_PREFIX}/interaction/:uid`, async (request, reply) => {
