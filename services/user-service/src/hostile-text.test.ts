@@ -357,6 +357,16 @@ describe.each(testBackends())('bad input never reaches the database, on $name', 
     expect(((await key.json()) as ErrorBody).message).toMatch(/^Invalid body: body contains/);
   });
 
+  it('walks a body nested thousands of levels deep without running out of stack', async () => {
+    const deepArrays = `{"email": ${'['.repeat(8_000)}${']'.repeat(8_000)}}`;
+    const deepObjects = `{"email":${'{"a":'.repeat(2_600)}"x\\u0000"${'}'.repeat(2_600)}}`;
+    for (const body of [deepArrays, deepObjects]) {
+      const response = await instance.request('/v1/auth/login', { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+      expect(response.status).toBe(400);
+      expect(((await response.json()) as ErrorBody).error).toBe('invalid_request');
+    }
+  });
+
   it('audits a refused approval sign-in and step-up as failed sign-ins of their purpose', async () => {
     const user = await instance.login(account.email, account.password);
     await instance.request('/v1/approvals/sign-in', { method: 'POST', json: { email: account.email, password: '\u202Eabc', requestId: randomUUID() } });

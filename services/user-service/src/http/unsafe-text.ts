@@ -39,22 +39,35 @@ function isUnsafeText(text: string): boolean {
   return UNSAFE_CHARACTER.test(text);
 }
 
-/** The path of the first string (value or key) in `value` that holds an unsafe character, or null when there is none. */
-function findUnsafeText(value: unknown, path: readonly string[] = []): readonly string[] | null {
-  if (typeof value === 'string') return isUnsafeText(value) ? path : null;
-  if (Array.isArray(value)) {
-    for (const [index, item] of value.entries()) {
-      const found = findUnsafeText(item, [...path, String(index)]);
-      if (found !== null) return found;
+/** A value met while walking the input, with the key that led to it, so the path is built only for a refusal. */
+interface Visit {
+  readonly value: unknown;
+  readonly key: string | null;
+  readonly parent: Visit | null;
+}
+
+function pathOf(visit: Visit): string[] {
+  const path: string[] = [];
+  for (let at: Visit | null = visit; at !== null && at.key !== null; at = at.parent) path.unshift(at.key);
+  return path;
+}
+
+/**
+ * The path of a string (value or key) in `value` that holds an unsafe character, or null when there is none. A loop
+ * with its own stack, not recursion: a 16 KiB body can nest thousands of levels deep, more than the call stack holds.
+ */
+function findUnsafeText(value: unknown): string[] | null {
+  const pending: Visit[] = [{ value, key: null, parent: null }];
+  for (let visit = pending.pop(); visit !== undefined; visit = pending.pop()) {
+    if (typeof visit.value === 'string') {
+      if (isUnsafeText(visit.value)) return pathOf(visit);
+      continue;
     }
-    return null;
-  }
-  if (typeof value === 'object' && value !== null) {
-    for (const [key, item] of Object.entries(value)) {
+    if (typeof visit.value !== 'object' || visit.value === null) continue;
+    for (const [key, item] of Object.entries(visit.value)) {
       // A key that is itself unsafe cannot be named: point at its parent.
-      if (isUnsafeText(key)) return path;
-      const found = findUnsafeText(item, [...path, key]);
-      if (found !== null) return found;
+      if (isUnsafeText(key)) return pathOf(visit);
+      pending.push({ value: item, key, parent: visit });
     }
   }
   return null;
