@@ -196,6 +196,8 @@ describe.each(testBackends())('hostile text on every route, on $name', (backend)
   it('has a fuzz entry for every registered route and every endpoint the provider advertises', () => {
     const entries = routeRequests(fixtures);
     expect(instance.routes.filter((route) => !(route in entries))).toEqual([]);
+    // And no entry outlives its route, so the list stays the list of what the service serves.
+    expect(Object.keys(entries).filter((route) => !instance.routes.includes(route))).toEqual([]);
     const advertised = Object.entries(fixtures.discovery)
       .filter(([name, value]) => (name.endsWith('_endpoint') || name === 'jwks_uri') && typeof value === 'string' && new URL(value).pathname.startsWith('/oidc/'))
       .map(([name]) => name);
