@@ -40,7 +40,7 @@ function isDatabaseError(error: Error): boolean {
  * the database layer (safe fields only, see above), and its causes the same way. Unlike pino's default it copies no
  * other property, so a driver's `params`, `query` or `detail` never reaches the log.
  */
-export function loggedError(error: unknown, depth = 0): unknown {
+function loggedError(error: unknown, depth = 0): unknown {
   if (!(error instanceof Error)) return error;
   const fromDatabase = error instanceof DrizzleQueryError || isDatabaseError(error);
   const logged: Record<string, unknown> = { type: error.constructor.name };
