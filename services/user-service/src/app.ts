@@ -1,12 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import cors from '@fastify/cors';
 import helmet from '@fastify/helmet';
-import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply, type RouteOptions } from 'fastify';
 import type { ErrorBody } from '@portcullis/contracts';
 import type { ServiceContext } from './context.js';
 import { isDatabaseUnavailable } from './db/database.js';
 import { ApiError, UnavailableError } from './errors.js';
 import { registerClientAddress } from './http/client-address.js';
+import { registerUnsafeTextGuard } from './http/unsafe-text.js';
 import { OidcProviderHolder } from './oidc/provider-holder.js';
 import { registerOidcRoutes } from './oidc/routes.js';
 import { SessionLinks } from './oidc/session-links.js';
@@ -39,8 +40,13 @@ function fastifyClientError(error: FastifyError): ApiError | null {
 }
 
 
+export interface BuildAppOptions {
+  /** Told of every route as it is registered (the test harness lists them, so a new route cannot go unexamined). */
+  onRoute?: (route: RouteOptions) => void;
+}
+
 /** Builds the HTTP API from its dependencies without listening, so tests can drive it in process. */
-export async function buildApp(context: ServiceContext): Promise<FastifyInstance> {
+export async function buildApp(context: ServiceContext, options: BuildAppOptions = {}): Promise<FastifyInstance> {
   const { config, logger, metrics } = context;
   const app = Fastify({
     loggerInstance: logger as FastifyBaseLogger,
@@ -65,6 +71,9 @@ export async function buildApp(context: ServiceContext): Promise<FastifyInstance
       void (reply as FastifyReply).code(400).send(body);
     },
   });
+
+  const { onRoute } = options;
+  if (onRoute !== undefined) app.addHook('onRoute', onRoute);
 
   // JSON only: a form or text/plain body (what a cross-site "simple" request can send) is refused with 415.
   app.removeContentTypeParser('text/plain');
@@ -115,6 +124,8 @@ export async function buildApp(context: ServiceContext): Promise<FastifyInstance
     done();
   });
 
+  registerUnsafeTextGuard(app, context);
+
   app.setNotFoundHandler((_request, reply) => {
     const body: ErrorBody = { error: 'not_found', message: 'Not found.' };
     return reply.code(404).send(body);
@@ -125,7 +136,7 @@ export async function buildApp(context: ServiceContext): Promise<FastifyInstance
     if (error instanceof ApiError) {
       apiError = error;
     } else if (error instanceof UnavailableError || isDatabaseUnavailable(error)) {
-      request.log.warn({ err: { message: error.message } }, 'dependency unavailable');
+      request.log.warn({ err: error }, 'dependency unavailable');
       apiError = new ApiError('unavailable', 'The service is temporarily unavailable. Try again shortly.', { headers: { 'retry-after': '1' } });
     } else {
       apiError = fastifyClientError(error) ?? new ApiError('internal_error', 'Something went wrong on our side.');

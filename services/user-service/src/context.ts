@@ -39,7 +39,7 @@ export interface ServiceContext {
 export async function createServiceContext(config: Config, options: { clock: Clock; logger: Logger }): Promise<ServiceContext> {
   const { clock, logger } = options;
   const database = await openDatabase(config.database, {
-    onBackgroundError: (error) => logger.warn({ err: { message: error.message } }, 'database connection lost; it will reconnect on demand'),
+    onBackgroundError: (error) => logger.warn({ err: error }, 'database connection lost; it will reconnect on demand'),
   });
   try {
     let keys: SigningKeyStore;

@@ -28,7 +28,7 @@ export class AlertMonitor {
 
   start(intervalSeconds: number): void {
     this.#timer = setInterval(() => {
-      this.scan().catch((error: unknown) => this.logger.warn({ err: { message: error instanceof Error ? error.message : String(error) } }, 'alert scan failed'));
+      this.scan().catch((error: unknown) => this.logger.warn({ err: error }, 'alert scan failed'));
     }, intervalSeconds * 1000);
     this.#timer.unref();
   }

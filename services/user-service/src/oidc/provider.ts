@@ -380,7 +380,7 @@ export function createOidcProvider(dependencies: OidcProviderDependencies): Prov
 
   provider.on('server_error', (_ctx, error) => logger.error({ err: error }, 'oidc provider error'));
   // Koa prints escaped errors to stderr unless the app has an error listener: ours goes to the structured log.
-  (provider as unknown as EventEmitter).on('error', (error: Error) => logger.error({ err: { name: error.name, message: error.message } }, 'oidc provider failure'));
+  (provider as unknown as EventEmitter).on('error', (error: Error) => logger.error({ err: error }, 'oidc provider failure'));
   provider.on('backchannel.error', (_ctx, error, client) => logger.warn({ err: { message: error.message }, clientId: client.clientId }, 'back-channel logout failed'));
   return provider;
 }

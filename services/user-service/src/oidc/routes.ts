@@ -4,6 +4,7 @@ import { z } from 'zod';
 import type { ServiceContext } from '../context.js';
 import { ApiError } from '../errors.js';
 import { clientContext } from '../http/client.js';
+import { UnsafeTextError } from '../http/unsafe-text.js';
 import { verifyCredentials } from '../passwords/verify-credentials.js';
 import { errorPage, signInPage } from './pages.js';
 import { formActionOrigins, newNonce, pagePolicy } from './page-policy.js';
@@ -66,6 +67,13 @@ export async function registerOidcRoutes(app: FastifyInstance, context: ServiceC
       reply.hijack();
       await callback(request.raw, reply.raw);
     };
+    // Text the guard refuses (src/http/unsafe-text.ts) gets the provider's own kinds of answer: its error page for a
+    // browser's GET, an OAuth error body for a client's request (RFC 6749 §5.2).
+    scope.setErrorHandler((error, request, reply) => {
+      if (!(error instanceof UnsafeTextError)) throw error;
+      if (request.method === 'GET') return page(reply, 400, (nonce) => errorPage({ nonce, error: 'invalid_request', description: error.message }));
+      return reply.code(400).header('cache-control', 'no-store').send({ error: 'invalid_request', error_description: error.message });
+    });
     const methods = ['GET', 'POST', 'HEAD', 'OPTIONS'] as const;
     // Request lines without the query: it may hold an ID token (id_token_hint, with the user's email) or a login_hint.
     const logSerializers = {
@@ -100,6 +108,13 @@ export async function registerOidcRoutes(app: FastifyInstance, context: ServiceC
     const expired = (reply: FastifyReply) =>
       page(reply, 400, (nonce) => errorPage({ nonce, error: 'This sign-in request has expired.', description: 'Start again from the application.' }));
 
+    // A browser gets a page, not the API's JSON, when the form or URL carries characters no field may hold.
+    scope.setErrorHandler((error, _request, reply) => {
+      if (!(error instanceof UnsafeTextError)) throw error;
+      const what = error.part === 'body' ? 'The email or password contains' : 'This sign-in request contains';
+      return page(reply, 400, (nonce) => errorPage({ nonce, error: `${what} characters that are not allowed.`, description: 'Start again from the application.' }));
+    });
+
     scope.get(`${OIDC_PREFIX}/interaction/:uid`, async (request, reply) => {
       const parsed = uidParams.safeParse(request.params);
       const found = parsed.success ? await details(request, reply, parsed.data.uid) : null;
@@ -114,7 +129,7 @@ export async function registerOidcRoutes(app: FastifyInstance, context: ServiceC
       return page(reply, 200, (nonce) => signInPage({ nonce, action, clientName }));
     });
 
-    scope.post(`${OIDC_PREFIX}/interaction/:uid/login`, async (request, reply) => {
+    scope.post(`${OIDC_PREFIX}/interaction/:uid/login`, { config: { credentialCheck: 'login' } }, async (request, reply) => {
       const parsed = uidParams.safeParse(request.params);
       // A cross-site form post never carries the SameSite=Lax interaction cookie; an Origin header must be ours.
       const origin = request.headers.origin;

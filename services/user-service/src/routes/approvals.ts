@@ -89,7 +89,7 @@ export function registerApprovalRoutes(app: FastifyInstance, context: ServiceCon
   });
 
   // The approver signs in for this approval only: no session is created, only a single-use ticket for this request.
-  app.post('/v1/approvals/sign-in', async (request: FastifyRequest, reply: FastifyReply) => {
+  app.post('/v1/approvals/sign-in', { config: { credentialCheck: 'approval' } }, async (request: FastifyRequest, reply: FastifyReply) => {
     const { email, password, requestId } = parseInput(approverSignInBody, request.body, 'body');
     const approver = await verifyCredentials(context, { email, password, client: clientContext(request), purpose: 'approval' });
     try {

@@ -8,14 +8,15 @@ import { parseInput } from '../http/parse.js';
 
 /** `since` as epoch milliseconds or an ISO 8601 date or date-time; zod's ISO checks refuse calendar days that do not exist. */
 const isoInstant = z.union([z.iso.datetime({ offset: true }), z.iso.date()]);
+/** Years 1 to 9999: outside them an instant has no four-digit year, and the database cannot read it. */
+const EARLIEST_INSTANT_MS = Date.parse('0001-01-01T00:00:00.000Z');
+const LATEST_INSTANT_MS = Date.parse('9999-12-31T23:59:59.999Z');
 const instant = z.string().max(40).transform((value, context) => {
-  if (/^\d{1,15}$/.test(value)) return Number(value);
   // Date.parse alone would roll 2026-02-30 over into March instead of refusing it.
-  if (!isoInstant.safeParse(value).success) {
-    context.addIssue({ code: 'custom', message: 'must be epoch milliseconds or ISO 8601' });
-    return z.NEVER;
-  }
-  return Date.parse(value);
+  const at = /^\d{1,15}$/.test(value) ? Number(value) : isoInstant.safeParse(value).success ? Date.parse(value) : Number.NaN;
+  if (at >= EARLIEST_INSTANT_MS && at <= LATEST_INSTANT_MS) return at;
+  context.addIssue({ code: 'custom', message: 'must be epoch milliseconds or ISO 8601, in the years 1 to 9999' });
+  return z.NEVER;
 });
 
 const auditQuery = z.strictObject({

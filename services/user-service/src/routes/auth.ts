@@ -53,7 +53,7 @@ function noStore(reply: FastifyReply): FastifyReply {
 export function registerAuthRoutes(app: FastifyInstance, context: ServiceContext): void {
   const { audit, metrics } = context;
 
-  app.post('/v1/auth/login', async (request: FastifyRequest, reply: FastifyReply) => {
+  app.post('/v1/auth/login', { config: { credentialCheck: 'login' } }, async (request: FastifyRequest, reply: FastifyReply) => {
     const { email, password } = parseInput(loginBody, request.body, 'body');
     const client = clientContext(request);
     const user = await verifyCredentials(context, { email, password, client, purpose: 'login' });
@@ -109,7 +109,7 @@ export function registerAuthRoutes(app: FastifyInstance, context: ServiceContext
   });
 
   // Step-up (RFC 9470): the signed-in user re-enters their password; admin actions then accept the session for a while.
-  app.post('/v1/auth/step-up', async (request: FastifyRequest, reply: FastifyReply) => {
+  app.post('/v1/auth/step-up', { config: { credentialCheck: 'step_up' } }, async (request: FastifyRequest, reply: FastifyReply) => {
     const principal = await authenticate(context, request);
     const { password } = parseInput(stepUpBody, request.body, 'body');
     const client = clientContext(request);

@@ -97,7 +97,7 @@ export class SessionPruner {
         },
         (error: unknown) => {
           // A database outage is already reported by the requests; the next run retries.
-          if (isDatabaseUnavailable(error)) this.logger.warn({ err: { message: (error as Error).message } }, 'pruning skipped: database unavailable');
+          if (isDatabaseUnavailable(error)) this.logger.warn({ err: error }, 'pruning skipped: database unavailable');
           else this.logger.error({ err: error }, 'pruning failed');
         },
       );

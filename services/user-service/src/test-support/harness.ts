@@ -23,6 +23,8 @@ export interface TestInstance {
   readonly clock: ManualClock;
   /** Every log line the instance wrote, for checks that secrets never reach the log. */
   readonly logs: string[];
+  /** Every route the app registered, as `METHOD /url`; HEAD is left out (it is GET without the body). */
+  readonly routes: readonly string[];
   request(path: string, init?: RequestInit & { json?: unknown; token?: string }): Promise<Response>;
   login(email: string, password?: string, headers?: Record<string, string>): Promise<TokenResponse>;
   refresh(refreshToken: string): Promise<Response>;
@@ -48,7 +50,12 @@ export async function startTestInstance(
   const config = loadConfig({ NODE_ENV: 'test', HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'info', ...database.env, ...env });
   const context = await createServiceContext(config, { clock, logger: createLogger({ level: config.logLevel, destination }) });
   await seedDemoUsers(context.users, context.passwords, DEMO_PASSWORD);
-  const app = await buildApp(context);
+  const routes: string[] = [];
+  const app = await buildApp(context, {
+    onRoute: (route) => {
+      for (const method of [route.method].flat()) if (method !== 'HEAD') routes.push(`${method} ${route.url}`);
+    },
+  });
   const address = await app.listen({ host: '127.0.0.1', port: 0 });
 
   async function request(path: string, init: RequestInit & { json?: unknown; token?: string } = {}): Promise<Response> {
@@ -70,6 +77,7 @@ export async function startTestInstance(
     context,
     clock,
     logs,
+    routes,
     request,
     async login(email, password = DEMO_PASSWORD, headers = {}) {
       const response = await request('/v1/auth/login', { method: 'POST', json: { email, password }, headers });
