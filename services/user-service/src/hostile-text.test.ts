@@ -132,6 +132,9 @@ function routeRequests(fixtures: Fixtures): Record<string, FuzzRequest | 'provid
     'POST /v1/approvals/decisions': { path: '/v1/approvals/decisions', body: { ticket: 't'.repeat(43), state: 's'.repeat(22), decision: 'approve' } },
     'GET /oidc/interaction/:uid': { path: '/oidc/interaction/:uid', params: { uid: 'unknown-interaction' } },
     'POST /oidc/interaction/:uid/login': { path: '/oidc/interaction/:uid/login', params: { uid: 'unknown-interaction' }, form: { email: user.email, password: user.password } },
+    // Userinfo is ours (OpenID Connect Core §5.3), served for the provider's access tokens; RFC 6750 §2.2 form field too.
+    'GET /oidc/me': { path: '/oidc/me', query: { access_token: 'unknown-token' } },
+    'POST /oidc/me': { path: '/oidc/me', form: { access_token: 'unknown-token' } },
     'GET /oidc/*': 'provider',
     'POST /oidc/*': 'provider',
     'OPTIONS /oidc/*': 'provider',
