@@ -415,6 +415,13 @@ describe.each(testBackends())('bad input never reaches the database, on $name', 
     }
     await expect(instance.login(account.email, account.password)).resolves.toMatchObject({ tokenType: 'Bearer' });
   });
+
+  it('records a user agent without the C1 controls a header may carry', async () => {
+    // Node lets bytes 0x80–0x9F through in header values; a user agent is only recorded, so it is cleaned, not refused.
+    const signedIn = await instance.login(account.email, account.password, { 'user-agent': 'Browser\u0085/1.0 \u009b(x\u0080)' });
+    const sessions = (await (await instance.request('/v1/auth/sessions', { token: signedIn.accessToken })).json()) as { sessions: Array<{ current: boolean; userAgent: string | null }> };
+    expect(sessions.sessions.find((session) => session.current)?.userAgent).toBe('Browser/1.0 (x)');
+  });
 });
 
 describe('PGlite and PostgreSQL', () => {

@@ -3,6 +3,7 @@ import type { ServiceContext } from '../context.js';
 import { ApiError } from '../errors.js';
 import type { CredentialPurpose } from '../passwords/verify-credentials.js';
 import { clientContext } from './client.js';
+import { UNSAFE_CHARACTER } from './unsafe-characters.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -10,15 +11,6 @@ declare module 'fastify' {
     credentialCheck?: CredentialPurpose;
   }
 }
-
-/**
- * What no text field may carry (OWASP ASVS 5.0 §2.2.1: input is validated against what it may be): control
- * characters (C0 with NUL, DEL, C1; PostgreSQL cannot store NUL in text), unpaired UTF-16 surrogates (not Unicode
- * text: stored as U+FFFD, so not what was sent), and the bidirectional embeddings, overrides and isolates that make
- * text display unlike what it is (Unicode TR 9, CVE-2021-42574). With the `u` flag, `\p{Cs}` matches only a
- * surrogate that is not half of a pair.
- */
-const UNSAFE_CHARACTER = /[\p{Cc}\p{Cs}\u202A-\u202E\u2066-\u2069]/u;
 
 /** A field path longer than this is not named in the message: it is the caller's own key, not one of ours. */
 const MAX_NAMED_FIELD_LENGTH = 64;
