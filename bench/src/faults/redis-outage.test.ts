@@ -10,10 +10,13 @@ const adminUrl = process.env.DATABASE_URL === '' ? undefined : process.env.DATAB
 const skipReason = redisUrl === '' ? 'REDIS_URL is not set (.ci/run sets it)' : '';
 if (skipReason !== '') console.info(`[faults] Redis outage test SKIPPED: ${skipReason}`);
 
-/** A client address of its own (TRUST_PROXY), so the shared Redis counters never mix with other tests'. */
+/**
+ * A client address of its own (TRUST_PROXY), so the shared Redis counters never mix with other tests' or earlier runs':
+ * the random bits are in the /64 prefix, since per-address limits count an IPv6 address by its /64.
+ */
 function clientAddress(): string {
   const hex = randomBytes(4).toString('hex');
-  return `2001:db8::${hex.slice(0, 4)}:${hex.slice(4)}`;
+  return `2001:db8:${hex.slice(0, 4)}:${hex.slice(4)}::1`;
 }
 
 describe.skipIf(skipReason !== '')(`Redis down under a running user-service${skipReason === '' ? '' : ` — skipped: ${skipReason}`}`, () => {

@@ -60,7 +60,8 @@ export async function verifyCredentials(
     throw error;
   }
   if (user === null || !passwordMatches || user.disabled) {
-    // The failure was already counted by admitLogin's reservation.
+    // The limits already counted it through admitLogin's reservation; the lanes learn of it only now that it is settled.
+    await context.throttles.recordLoginFailure(email, ip);
     metrics.loginAttempts.inc({ outcome: 'failed' });
     const reason = user === null ? 'unknown_email' : !passwordMatches ? 'wrong_password' : 'account_disabled';
     await audit.record({ type: 'login.failed', userId: user?.id ?? null, ...attempt.client, reason, detail });

@@ -33,13 +33,15 @@ function addressKey(ip: string): string {
 
 export interface Throttles {
   /**
-   * Before any password check: counts the attempt per IP and reserves one failure on the email+IP, account and address
+   * Before any password check: counts the attempt per IP and reserves one failure on the email+IP and account
    * counters, refusing when a limit is exhausted. Reserving first (not counting after the check) means parallel guesses
    * cannot all slip past the limit before the first failure is recorded (OWASP ASVS 5.0 §6.3.1). A pair that signed in
    * recently is not refused by the account limit, so failures from elsewhere cannot lock its owner out (OWASP "Slow
    * Down Online Guessing Attacks with Device Cookies"); its own streak limit still holds.
    */
   admitLogin(email: string, ip: string): Promise<LoginVerdict>;
+  /** The check answered "wrong password" or "unknown email": the pair and the address now count as failing. */
+  recordLoginFailure(email: string, ip: string): Promise<void>;
   /** The password was right: the reserved failures are given back, the email+IP streak starts over, the pair is known. */
   recordLoginSuccess(email: string, ip: string): Promise<void>;
   /**
@@ -90,8 +92,10 @@ export function createThrottles(config: Config, logger: Logger): Throttles {
   const attemptsByIp = limiter('login-ip', { points: limits.maxAttemptsPerIp, duration: limits.failureWindowSeconds });
   const failuresByAccount = limiter('login-fail-account', { points: limits.maxFailuresPerAccountPerHour, duration: 3600 });
   const refreshesByIp = limiter('refresh-ip', { points: limits.maxRefreshesPerIpPerMinute, duration: 60 });
-  // Classification only: an address with this many failures in the window waits in the `failing` lane.
+  // Classification only, and only settled failures (a wrong password or unknown email answered), never an attempt still
+  // in flight: people signing in at once from one address (an office, a NAT) must not make each other "failing".
   const failuresByIp = limiter('login-fail-ip', { points: UNLIMITED, duration: limits.failureWindowSeconds });
+  const failingPairs = limiter('login-failing-email-ip', { points: UNLIMITED, duration: limits.failureWindowSeconds });
   const knownPairs = limiter('login-known-email-ip', { points: UNLIMITED, duration: KNOWN_PAIR_SECONDS });
 
   /** Consumes one point; the verdict, and how many points the key had used before this one. */
@@ -121,16 +125,21 @@ export function createThrottles(config: Config, logger: Logger): Throttles {
         await failuresByEmailIp.reward(pair);
         return perAccount.verdict;
       }
-      const addressFailures = await consume(failuresByIp, address);
-      const failing = streak.before > 0 || addressFailures.before >= limits.maxFailuresPerEmailIp;
-      return { allowed: true, lane: known ? 'known' : failing ? 'failing' : 'fresh' };
+      if (known) return { allowed: true, lane: 'known' };
+      const [pairFailures, addressFailures] = await Promise.all([failingPairs.get(pair), failuresByIp.get(address)]);
+      const failing = pairFailures !== null || (addressFailures?.consumedPoints ?? 0) >= limits.maxFailuresPerEmailIp;
+      return { allowed: true, lane: failing ? 'failing' : 'fresh' };
+    },
+    async recordLoginFailure(email, ip) {
+      const address = addressKey(ip);
+      await Promise.all([failingPairs.consume(`${accountKey(email)}:${address}`), failuresByIp.consume(address)]);
     },
     async recordLoginSuccess(email, ip) {
       const account = accountKey(email);
       const address = addressKey(ip);
       await failuresByEmailIp.delete(`${account}:${address}`);
+      await failingPairs.delete(`${account}:${address}`);
       await failuresByAccount.reward(account);
-      await failuresByIp.reward(address);
       await knownPairs.set(`${account}:${address}`, 1, KNOWN_PAIR_SECONDS);
     },
     async releaseLogin(email, ip) {
@@ -139,7 +148,6 @@ export function createThrottles(config: Config, logger: Logger): Throttles {
       await attemptsByIp.reward(address);
       await failuresByEmailIp.reward(`${account}:${address}`);
       await failuresByAccount.reward(account);
-      await failuresByIp.reward(address);
     },
     admitRefresh: async (ip) => (await consume(refreshesByIp, addressKey(ip))).verdict,
     async close() {

@@ -219,7 +219,7 @@ describe.each(testBackends())('login throttling on $name (in-memory counters)', 
     const audit = await instance.request(`/v1/audit?type=login.failed&userId=${account.id}&limit=1000`, { token: admin.accessToken });
     const failures = ((await audit.json()) as { events: AuditEvent[] }).events.filter((event) => event.ip === ip);
     expect(failures).toHaveLength(2);
-    const metrics = await (await instance.request('/metrics', { headers: { 'x-forwarded-for': '127.0.0.1' } })).text();
+    const metrics = await (await instance.request('/metrics', { headers: { authorization: `Bearer ${METRICS_TOKEN}` } })).text();
     expect(sampleValue(metrics, 'portcullis_login_attempts_total', { outcome: 'busy' })).toBeGreaterThanOrEqual(12);
   });
 
@@ -259,6 +259,28 @@ describe.each(testBackends())('login throttling on $name (in-memory counters)', 
       await attempt(instance, first.email, WRONG_PASSWORD, elsewhere);
       await attempt(instance, first.email, first.password, elsewhere);
       expect(lanes()).toEqual(['fresh', 'failing', 'known', 'known']);
+    } finally {
+      verify.mockRestore();
+    }
+  });
+
+  it('keeps people signing in at once from one address in the fresh lane: a check still running is no failure', async () => {
+    const accounts = await Promise.all(Array.from({ length: 6 }, () => createTestAccount(instance)));
+    const original = instance.context.passwords.verify.bind(instance.context.passwords);
+    let release = (): void => undefined;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const verify = vi.spyOn(instance.context.passwords, 'verify').mockImplementation(async (...args) => {
+      await held;
+      return original(...args);
+    });
+    try {
+      const ip = freshIp();
+      // An office behind one address at nine o'clock: six colleagues sign in at the same moment.
+      const answers = accounts.map((account) => attempt(instance, account.email, account.password, ip));
+      await vi.waitFor(() => expect(verify).toHaveBeenCalledTimes(accounts.length));
+      release();
+      for (const response of await Promise.all(answers)) expect(response.status).toBe(200);
+      expect(verify.mock.calls.map((call) => call[2].lane)).toEqual(accounts.map(() => 'fresh'));
     } finally {
       verify.mockRestore();
     }
