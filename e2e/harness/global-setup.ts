@@ -18,7 +18,7 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
   const demoPassword = process.env.E2E_DEMO_PASSWORD ?? 'e2e-demo-password';
   const secret = randomBytes(32).toString('base64url');
   const webUrl = `http://localhost:${webPort}`;
-  // Issue 5: both processes record every secret they issue (token-tap.mjs) for the redaction check in teardown.
+  // docs/operations.md: both processes record every secret they issue (token-tap.mjs) for the redaction check in teardown.
   const tap = startTokenTap();
   const metricsToken = randomBytes(24).toString('base64url');
   const appCredential = newAppCredential();

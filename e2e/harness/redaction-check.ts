@@ -77,7 +77,7 @@ export class RedactionError extends Error {
 }
 
 /**
- * The redaction proof of issue 5, run by the global teardown once every process has stopped: the logs of the
+ * The redaction proof (docs/operations.md), run by the global teardown once every process has stopped: the logs of the
  * whole run contain neither the demo password, nor any token or cookie the user-service and the web app
  * issued (recorded by token-tap.mjs), nor anything shaped like a JWT/JWE. It also checks that it had
  * something to look at, so an empty log directory or a broken tap cannot pass for a clean run.

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { freePort, newAppCredential, ready, repoRoot, start, testUserServiceEnv } from './processes.js';
 import { tokenTapEnv } from './redaction-check.js';
 
-/** Two apps on one host signed in through the user-service's OpenID Provider (issue 7). */
+/** Two apps on one host signed in through the user-service's OpenID Provider (docs/sso.md). */
 export interface SsoSystem {
   readonly issuer: string;
   readonly web: SsoApp;
@@ -71,7 +71,7 @@ export async function startSsoSystem(options: { accessTokenTtl?: string } = {}):
     OIDC_CLIENTS: JSON.stringify(clients),
     // playwright.es256.config.ts runs the single-sign-on tests again with the provider signing with ES256.
     ...(process.env.E2E_SIGNING_ALG === undefined ? {} : { SIGNING_ALG: process.env.E2E_SIGNING_ALG }),
-    // Issue 5: what these processes issue is recorded too, so the run's redaction check covers their logs.
+    // docs/operations.md: what these processes issue is recorded too, so the run's redaction check covers their logs.
     ...tokenTapEnv(),
   });
   const oidcEnv = (client: typeof web) => ({

@@ -6,7 +6,7 @@ import { appendFileSync } from 'node:fs';
 import { ServerResponse } from 'node:http';
 
 const file = process.env.E2E_TOKEN_FILE;
-// OAuth token responses of the OpenID Provider (issue 7) spell them access_token, refresh_token, id_token.
+// OAuth token responses of the OpenID Provider (docs/sso.md) spell them access_token, refresh_token, id_token.
 const BODY_SECRET = /"(?:accessToken|refreshToken|ticket|access_token|refresh_token|id_token)"\s*:\s*"([^"]{16,})"/g;
 // The portal's cookies carry its own prefix (cookies ignore ports: apps on one host need their own names).
 const COOKIE_SECRET = /^(?:__Host-|__Secure-)?(?:next-auth|portal)\.(?:session-token(?:\.\d+)?|csrf-token)=([^;]{16,})/;

@@ -7,7 +7,7 @@ import { ApprovalPopup } from '../pages/approval-popup.js';
 import { RequestsPage } from '../pages/requests-page.js';
 import { SignInPage } from '../pages/sign-in-page.js';
 
-// Issue 4: a USER asks, a MANAGER approves in a popup; the approval is single-use, bound to the request, the
+// docs/approvals.md: a USER asks, a MANAGER approves in a popup; the approval is single-use, bound to the request, the
 // requester and the opener's `state`; postMessage only between exact origins and never with a credential (RFC 9700
 // §4.17). API-level refusals are covered by services/user-service/src/routes/approvals.test.ts.
 

@@ -5,7 +5,7 @@ import { startSsoSystem, type SsoApp, type SsoSystem } from '../harness/sso-syst
 import { PortalPage, PortalSessionsPage } from '../pages/portal-page.js';
 import { ProviderSignInPage } from '../pages/provider-sign-in-page.js';
 
-// Issue 7: one sign-in at the user-service's OpenID Provider serves every app; one sign-out ends them all.
+// docs/sso.md: one sign-in at the user-service's OpenID Provider serves every app; one sign-out ends them all.
 // A system of its own: the provider with two registered clients, the web app and the portal on one host.
 let sso: SsoSystem;
 

@@ -6,7 +6,7 @@ import { AdminPage } from '../pages/admin-page.js';
 import { SignInPage } from '../pages/sign-in-page.js';
 import { StepUpPopup } from '../pages/step-up-popup.js';
 
-// Issue 4, step-up (RFC 9470): admin actions need a password check younger than STEP_UP_MAX_AGE. This spec runs
+// docs/approvals.md, step-up (RFC 9470): admin actions need a password check younger than STEP_UP_MAX_AGE. This spec runs
 // its own user-service with a 6-second window, so the shared harness keeps the default (10 minutes) and the other
 // admin flows never meet a step-up.
 const STEP_UP_MAX_AGE = 6;

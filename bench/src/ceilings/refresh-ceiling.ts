@@ -1,9 +1,9 @@
 // Ceilings for POST /v1/auth/refresh, without the framework (no Fastify, no hooks, no logging, no throttle).
-// With ROTATION=service — the ceiling issue 6 names, "the same steps without the framework (hash lookup, atomic
+// With ROTATION=service — the ceiling docs/benchmarks.md defines, "the same steps without the framework (hash lookup, atomic
 // update, one signature)" — it hashes the presented token, runs the service's own one-statement rotation
 // (SessionStore.rotateRefreshToken: marks it used, inserts the sealed successor, slides the session, writes the audit
 // row) and signs once. Without it, a floor: the same hash and signature around a smaller statement that only marks
-// the token used and inserts its successor, to show what the writes issue 2 requires cost.
+// the token used and inserts its successor, to show what the writes the refresh contract (docs/user-service.md) requires cost.
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage } from 'node:http';
 import { sql } from 'drizzle-orm';

@@ -227,7 +227,7 @@ function comparison(sizes: readonly number[], ours: readonly StormOutcome[], bas
  * then send the next request after the backend's grace window with the cookie the client holds by then. Run with
  * the Portcullis app and with the naive baseline (bench/baseline-app), each on a fresh database of the same
  * user-service configuration. Counts backend refreshes (the service's own metrics), failed page answers, sessions
- * ended by reuse detection. Target (issue 6) for Portcullis: one refresh per app instance, no failure; the baseline's
+ * ended by reuse detection. Target (docs/benchmarks.md) for Portcullis: one refresh per app instance, no failure; the baseline's
  * behaviour is shown beside it, whatever it is.
  */
 export async function runAppRefreshStorm(options: {

@@ -65,7 +65,7 @@ async function stormRounds(options: {
 /**
  * Scenario 3: does password hashing starve token checks? GET /v1/me is probed at a fixed rate (so its p99 measures
  * service latency, not a saturated queue), idle and while a login storm of right and wrong passwords runs, in
- * alternating rounds. Target (issue 6): p99 during the storm ≤ 2 × idle p99. Each variant is one service setting;
+ * alternating rounds. Target (docs/benchmarks.md): p99 during the storm ≤ 2 × idle p99. Each variant is one service setting;
  * the first is the service's default, the others show why it is the default.
  */
 export async function runLoginStorm(options: {

@@ -52,7 +52,7 @@ function compared(label: string, backend: BenchDatabase['kind'], load: LoadResul
 
 /**
  * Scenario 2: endpoint throughput with their ceilings measured in the same run, on each back-end.
- * Targets (issue 6) apply on PostgreSQL: GET /v1/me ≥ 80 % and POST /v1/auth/refresh ≥ 70 % of their ceilings.
+ * Targets (docs/benchmarks.md) apply on PostgreSQL: GET /v1/me ≥ 80 % and POST /v1/auth/refresh ≥ 70 % of their ceilings.
  */
 export async function runThroughput(options: {
   profile: BenchProfile;
@@ -144,7 +144,7 @@ export async function runThroughput(options: {
       result.measurements.push(refreshRow);
       reporter.measured(THROUGHPUT_ID, refreshRow);
 
-      // The ceiling issue 6 names — "the same steps without the framework (hash lookup, atomic update, one signature)":
+      // The ceiling docs/benchmarks.md defines — "the same steps without the framework (hash lookup, atomic update, one signature)":
       // the service's own one-statement rotation (audit row, sliding session, sealed successor) and one signature.
       // The ratio is then what the framework and the HTTP layer cost.
       const storageOnly = await startNodeProcess({

@@ -102,7 +102,7 @@ export async function buildApp(context: ServiceContext, options: BuildAppOptions
   });
 
   // Hooks on every request take Fastify's callback form: an async hook costs a promise and a microtask turn per
-  // request, which GET /v1/me measurably paid (issue 6).
+  // request, which GET /v1/me measurably paid (docs/benchmarks.md).
   app.addHook('onRequest', (request, reply, done) => {
     reply.header('x-request-id', request.id);
     const origin = request.headers.origin;
@@ -152,7 +152,7 @@ export async function buildApp(context: ServiceContext, options: BuildAppOptions
   registerUserRoutes(app, context);
   registerAuditRoutes(app, context);
   registerApprovalRoutes(app, context);
-  // Issue 7: the OpenID Provider, its discovery document and its sign-in pages.
+  // docs/sso.md: the OpenID Provider, its discovery document and its sign-in pages.
   await registerOidcRoutes(app, context, new OidcProviderHolder(context, new SessionLinks(context.database.db, context.clock)));
   return app;
 }

@@ -62,7 +62,7 @@ const environmentSchema = z
     // How long a "busy" refusal is held before it is answered, so a flooding client cannot turn cheap refusals into a
     // CPU storm that starves the hashing threads (OWASP ASVS 5.0 §6.3.1 anti-automation); bounded, never a hang.
     PASSWORD_HASH_BUSY_HOLD: z.coerce.number().int().min(0).max(5000).default(1000),
-    // Scheduling priority (Linux nice, 0–19) of the hashing threads: higher yields more CPU to token checks (issue 6).
+    // Scheduling priority (Linux nice, 0–19) of the hashing threads: higher yields more CPU to token checks (docs/benchmarks.md).
     PASSWORD_HASH_NICE: z.coerce.number().int().min(0).max(19).default(10),
     // Approvals are single-use grants for one request and last at most five minutes.
     APPROVAL_TTL: z.coerce.number().int().positive().max(300, 'must be at most 300 seconds').default(300),
@@ -74,11 +74,11 @@ const environmentSchema = z
     ALERT_AUTHZ_DENIALS: z.coerce.number().int().positive().default(10),
     ALERT_REFRESH_FAILURES: z.coerce.number().int().positive().default(25),
     ALERT_SCAN_INTERVAL: z.coerce.number().positive().default(10),
-    // Pruning of ended sessions and expired refresh tokens (issue 6): how often (0 disables) and how long to keep them.
+    // Pruning of ended sessions and expired refresh tokens (docs/benchmarks.md): how often (0 disables) and how long to keep them.
     PRUNE_INTERVAL: z.coerce.number().int().min(0).default(600),
     PRUNE_RETENTION: z.coerce.number().int().min(0).default(86_400),
     METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
-    // Issue 7: the OpenID Provider's relying parties, its API resource indicator (RFC 8707) and its cookie keys.
+    // docs/sso.md: the OpenID Provider's relying parties, its API resource indicator (RFC 8707) and its cookie keys.
     OIDC_CLIENTS: oidcClientsSchema.optional(),
     OIDC_API_RESOURCE: z.url().default('urn:portcullis:api'),
     OIDC_COOKIE_KEYS: commaList.pipe(z.array(z.string().min(32, 'each key must be at least 32 characters')).min(1)).optional(),

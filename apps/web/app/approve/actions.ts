@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { auth } from '../../lib/auth';
 
 // The approval popup's endpoints. They read no session on purpose: the popup shares the requester's cookie jar,
-// and the approver proves who they are with their password for this one approval (issue 4). `publicAction` still
+// and the approver proves who they are with their password for this one approval (docs/approvals.md). `publicAction` still
 // checks the exact origin and validates the input; the user-service checks password, role and request.
 const binding = {
   requestId: z.uuid(),

@@ -87,7 +87,7 @@ export class AlertMonitor {
   /**
    * Only events of a group that reaches its threshold can take part in an alert, so the database counts the groups
    * and sends just those: a storm of failures from many addresses and accounts (none of them a burst) no longer ships
-   * thousands of rows to the event loop every scan, where parsing them delayed token checks (issue 6, scenario 3).
+   * thousands of rows to the event loop every scan, where parsing them delayed token checks (docs/benchmarks.md, scenario 3).
    * A group at its threshold is sent whole, so `detectAlerts` sees exactly the groups it would have found itself.
    */
   #couldRaiseAnAlert(since: Date): SQL {

@@ -70,7 +70,7 @@ export class AuditLog {
 
   /**
    * The log line and the metric of an event whose row was written elsewhere, in the same statement as the action it
-   * describes (a refresh's rotation: one commit, one WAL flush instead of two — issue 6, and never one without the
+   * describes (a refresh's rotation: one commit, one WAL flush instead of two — docs/benchmarks.md, and never one without the
    * other).
    */
   announce(event: AuditRecord, at: number): void {

@@ -13,7 +13,7 @@ const NOT_TOKEN_CHARACTER = /[^A-Za-z0-9_.-]/;
 /** The token of `Authorization: Bearer <token>`: 1–4096 characters of base64url and dots, nothing else. */
 function bearerToken(request: FastifyRequest): string {
   const header = request.headers.authorization;
-  // Prefix, length and a negated class: half the cost of one anchored, bounded, capturing pattern (issue 6 profile).
+  // Prefix, length and a negated class: half the cost of one anchored, bounded, capturing pattern (docs/benchmarks.md profile).
   const token = typeof header === 'string' && header.startsWith(BEARER_PREFIX) ? header.slice(BEARER_PREFIX.length) : '';
   if (token.length === 0 || token.length > MAX_TOKEN_LENGTH || NOT_TOKEN_CHARACTER.test(token)) throw invalidToken('no bearer token');
   return token;

@@ -107,7 +107,7 @@ export function createOidcProvider(dependencies: OidcProviderDependencies): Prov
   const policy = interactionPolicy.base();
   const login = policy.get('login');
   if (login === undefined) throw new Error('oidc-provider has no login prompt');
-  // OpenID Connect Core §3.1.2.1 makes `nonce` optional for the code flow; our clients must send it (issue 7), and a
+  // OpenID Connect Core §3.1.2.1 makes `nonce` optional for the code flow; our clients must send it (docs/sso.md), and a
   // request without one is refused with an OAuth error sent back to the (already validated) redirect URI.
   login.checks.unshift(
     new interactionPolicy.Check('nonce_required', 'nonce is required', (ctx) => {

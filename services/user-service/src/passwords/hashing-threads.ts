@@ -30,7 +30,7 @@ export class HashingThreadError extends Error {
 }
 
 /**
- * Password hashing on threads of its own, at a lower CPU priority than everything else in the process (issue 6,
+ * Password hashing on threads of its own, at a lower CPU priority than everything else in the process (docs/benchmarks.md,
  * scenario 3). argon2id is deliberately CPU-heavy; on libuv's pool it competes on equal terms with the event loop,
  * PostgreSQL and token checks, and a login storm then multiplies their latency. Niced, it takes only the CPU nobody
  * else wants: logins slow down under load, token checks do not. The caller bounds concurrency (one job per thread).

@@ -16,7 +16,7 @@ export interface PruneOptions {
 export interface PruneResult {
   readonly sessions: number;
   readonly refreshTokens: number;
-  /** The OpenID Provider's codes, tokens, interactions and SSO sessions past their expiry (issue 7). */
+  /** The OpenID Provider's codes, tokens, interactions and SSO sessions past their expiry (docs/sso.md). */
   readonly oidcArtifacts: number;
 }
 
@@ -30,7 +30,7 @@ function rowCount(result: unknown): number {
 
 /**
  * Deletes what can no longer be used, so the token tables track live sessions instead of growing with every refresh
- * (issue 6, storage growth): sessions that ended (revoked, idle- or absolute-expired) more than `retentionSeconds`
+ * (docs/benchmarks.md, storage growth): sessions that ended (revoked, idle- or absolute-expired) more than `retentionSeconds`
  * ago, with their refresh tokens (ON DELETE CASCADE), and refresh tokens that expired that long ago inside sessions
  * still alive — used predecessors, which only served reuse detection: an expired token buys nothing anyway.
  * The retention keeps recent history for logout idempotency and for reuse reports ("revoked" rather than "unknown").

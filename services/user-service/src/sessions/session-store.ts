@@ -159,7 +159,7 @@ export class SessionStore {
 
   /**
    * The common case — an unused, unexpired token of a live session of an enabled user — in one statement, so one
-   * round trip instead of a seven-step transaction (issue 6: /refresh within 70 % of its ceiling). The conditional
+   * round trip instead of a seven-step transaction (docs/benchmarks.md: /refresh within 70 % of its ceiling). The conditional
    * UPDATE is the atomic check-then-act: of concurrent requests with one token (on any instance), PostgreSQL lets
    * exactly one match `used_at is null`; the others re-check the row after it commits, match nothing, and take the
    * locked path below, which answers them with the same successor (grace) or detects reuse. Every other case
@@ -199,7 +199,7 @@ export class SessionStore {
 
   /**
    * Runs a hot statement. On PostgreSQL it is a named prepared statement, planned once per pooled connection: the
-   * rotation's data-modifying CTEs took longer to plan than to run, and preparing them doubled its rate (issue 6).
+   * rotation's data-modifying CTEs took longer to plan than to run, and preparing them doubled its rate (docs/benchmarks.md).
    * Elsewhere (PGlite) the same text runs through Drizzle with the same parameters.
    */
   async #hotStatement<Row>(name: string, text: string, values: readonly unknown[]): Promise<Row[]> {
@@ -355,7 +355,7 @@ export class SessionStore {
   /**
    * Marks an active session used now (its idle lifetime restarts, bounded by the absolute one) and returns it with its
    * user, in one statement; `null` when it is revoked, ended, or its user disabled. OIDC token issuance runs through
-   * here, so an SSO session lives exactly as long as the session row behind it (issue 7).
+   * here, so an SSO session lives exactly as long as the session row behind it (docs/sso.md).
    */
   async touchActiveSession(sessionId: string): Promise<{ session: SessionRow; user: UserRow } | null> {
     const now = new Date(this.clock.now());

@@ -6,7 +6,7 @@ import type { SessionStore } from './session-store.js';
  * Answers "is this session still active, and whose is it?" for every bearer request. Answers are cached briefly so a
  * revoked session stops working within `ttlMs` on every instance (OWASP ASVS 5.0 §7.4.1) without a query per
  * request. The user row rides along under the same bound: disabling a user or changing a role revokes their
- * sessions, so a cached row is never older than the revocation budget (issue 6: GET /v1/me without a query per call).
+ * sessions, so a cached row is never older than the revocation budget (docs/benchmarks.md: GET /v1/me without a query per call).
  */
 export class SessionValidity {
   readonly #cache = new Map<string, { user: UserRow | null; until: number }>();
@@ -24,7 +24,7 @@ export class SessionValidity {
 
   /**
    * The answer still in the cache, `undefined` when there is none: lets the common case go on without a promise and a
-   * microtask turn (issue 6, GET /v1/me).
+   * microtask turn (docs/benchmarks.md, GET /v1/me).
    */
   cached(sessionId: string): UserRow | null | undefined {
     const cached = this.#cache.get(sessionId);

@@ -64,7 +64,7 @@ export function createAccessTokens(options: {
 }): AccessTokens {
   const { keys, issuer, audience, ttlSeconds, clock } = options;
 
-  // Keys found in the store, by `kid`, for a minute: most requests then resolve their key without a promise (issue 6,
+  // Keys found in the store, by `kid`, for a minute: most requests then resolve their key without a promise (docs/benchmarks.md,
   // GET /v1/me near its ceiling). Safe to keep a retired key a minute longer: its tokens have expired by then.
   const recentKeys = new Map<string, { alg: string; publicKey: CryptoKey; until: number }>();
 

@@ -28,7 +28,7 @@ const SEALING_INFO_BLOCK = Buffer.from('portcullis/refresh-successor/v1\x01', 'l
 /**
  * HKDF-SHA256 (RFC 5869) of the predecessor, empty salt, info `portcullis/refresh-successor/v1`, 32 bytes, written
  * out as its two HMACs (extract, then the single expand block): the same key `hkdfSync` gives, at half its cost per
- * refresh (issue 6), since `hkdfSync` wraps its inputs in key objects on every call. An empty salt is HashLen zeros.
+ * refresh (docs/benchmarks.md), since `hkdfSync` wraps its inputs in key objects on every call. An empty salt is HashLen zeros.
  */
 function sealingKey(predecessor: string): Buffer {
   const pseudoRandomKey = createHmac('sha256', SEALING_SALT).update(predecessor, 'utf8').digest();
@@ -42,7 +42,7 @@ const SEALED_HEADER = Buffer.from(JSON.stringify({ alg: 'dir', enc: 'A256GCM' })
  * Encrypts the successor under a key only the holder of the predecessor can derive. A retry within the grace window
  * (RFC 9700 §4.14.2) then gets the very same successor, while the database stores nothing that works as a token.
  * The result is a compact JWE (RFC 7516 §7.1, `dir` + `A256GCM`) built with node:crypto directly: jose's WebCrypto
- * path imports a key and normalises algorithms on every call, which cost a tenth of a refresh (issue 6 profile).
+ * path imports a key and normalises algorithms on every call, which cost a tenth of a refresh (docs/benchmarks.md profile).
  */
 export async function sealSuccessor(predecessor: string, successor: string): Promise<string> {
   const iv = randomBytes(12);

@@ -13,7 +13,7 @@ interface LoadedKey {
   readonly privateKey: CryptoKey | undefined;
   readonly publicKey: CryptoKey;
   readonly publicJwk: JWK;
-  /** Private JWK, for the OpenID Provider's keystore (it signs with our key; issue 7). */
+  /** Private JWK, for the OpenID Provider's keystore (it signs with our key; docs/sso.md). */
   readonly privateJwk: JWK;
   readonly retiredAt: number | null;
   readonly createdAt: number;
