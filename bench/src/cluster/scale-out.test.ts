@@ -20,7 +20,8 @@ const ALICE = 'alice@example.com';
  */
 function clientAddress(): string {
   const hex = randomBytes(4).toString('hex');
-  return `2001:db8::${hex.slice(0, 4)}:${hex.slice(4)}`;
+  // The random bits are in the /64 prefix: per-address limits count an IPv6 address by its /64.
+  return `2001:db8:${hex.slice(0, 4)}:${hex.slice(4)}::1`;
 }
 
 async function call(base: string, path: string, init: { method?: string; json?: unknown; token?: string; ip: string }): Promise<Response> {
