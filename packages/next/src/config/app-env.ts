@@ -16,12 +16,12 @@ const trustProxyField = z
 export const appEnvFields = {
   API_URL: z.url().default('http://127.0.0.1:4000'),
   NEXTAUTH_URL: z.url().optional(),
-  NEXTAUTH_SECRET: z.string().min(32, 'must be at least 32 characters (scripts/start.mjs generates one into DATA_DIR)'),
+  NEXTAUTH_SECRET: z.string().min(32, 'must be at least 32 characters (`openssl rand -base64 32` makes one)'),
   /** Match the user-service's REFRESH_IDLE_TTL. */
   SESSION_IDLE_SECONDS: z.coerce.number().int().min(60).default(7 * 24 * 3600),
   DEBUG: z.string().optional(),
-  /** This app instance's credential at the user-service (one of its APP_CREDENTIALS); scripts/start.mjs generates one. */
-  PORTCULLIS_APP_CREDENTIAL: z.string().min(32, 'must be at least 32 characters (scripts/start.mjs generates one into DATA_DIR)').optional(),
+  /** This app instance's credential at the user-service (one of its APP_CREDENTIALS; the repo's start script generates one). */
+  PORTCULLIS_APP_CREDENTIAL: z.string().min(32, "must be at least 32 characters (one of the user-service's APP_CREDENTIALS)").optional(),
   /** The reverse proxies in front of the app; read by @portcullis/next/server and, without it, by the library. */
   TRUST_PROXY: trustProxyField.optional(),
 };
@@ -68,4 +68,16 @@ export function appEnv(env: z.output<z.ZodObject<typeof appEnvFields>>, port: nu
     appCredential: env.PORTCULLIS_APP_CREDENTIAL,
     trustProxy: env.TRUST_PROXY,
   };
+}
+
+/** The whole environment of an app that reads nothing beyond the shared variables and `PORT` (default 3000). */
+const appOnlyEnvSchema = z.object({ PORT: portField(3000), ...appEnvFields });
+
+/**
+ * Parses the environment of an app that needs only what every Portcullis app reads, frozen; a bad value throws
+ * naming the variable. An app with variables of its own builds its schema from `appEnvFields` instead.
+ */
+export function parseAppEnv(source: Record<string, string | undefined>): AppEnv {
+  const env = parseEnvironment(appOnlyEnvSchema, source);
+  return Object.freeze(appEnv(env, env.PORT));
 }

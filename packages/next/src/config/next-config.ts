@@ -1,4 +1,3 @@
-import path from 'node:path';
 import type { NextConfig } from 'next';
 
 // Headers for responses the proxy never sees (static assets). The proxy adds the same set plus a CSP with a
@@ -10,16 +9,21 @@ const staticSecurityHeaders = [
   { key: 'Cross-Origin-Opener-Policy', value: 'same-origin-allow-popups' },
 ];
 
-/** The Next config every Portcullis app shares; `next.config.ts` of an app in `apps/<name>` exports it. */
-export function portcullisNextConfig(): NextConfig {
-  // Next loads the config from the app's folder, two levels below the workspace root.
-  const workspaceRoot = path.resolve(process.cwd(), '../..');
+export interface PortcullisNextConfigOptions {
+  /**
+   * The monorepo root, for an app whose packages are linked from a workspace above it: Turbopack resolves and
+   * traces files from there. A standalone app leaves it unset and Next.js uses the app's own folder.
+   */
+  workspaceRoot?: string;
+}
+
+/** The Next config every Portcullis app shares: security headers, `forbidden()`, and the workspace root if given. */
+export function portcullisNextConfig(options: PortcullisNextConfigOptions = {}): NextConfig {
+  const { workspaceRoot } = options;
   return {
     poweredByHeader: false,
     reactStrictMode: true,
-    // The workspace root, so Turbopack resolves the linked @portcullis/* packages.
-    turbopack: { root: workspaceRoot },
-    outputFileTracingRoot: workspaceRoot,
+    ...(workspaceRoot === undefined ? {} : { turbopack: { root: workspaceRoot }, outputFileTracingRoot: workspaceRoot }),
     experimental: {
       // `forbidden()` renders app/forbidden.tsx with status 403.
       authInterrupts: true,
