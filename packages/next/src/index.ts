@@ -35,6 +35,7 @@ export type { SessionToken } from './tokens/session-token.js';
 export { createJsonLogger, debugEnabled } from './logging/logger.js';
 export { appAuthOptions, lazyAuth } from './app/app-auth.js';
 export { changeAtBackend, readFromBackend } from './app/backend-data.js';
+export { lazyAuthRoute } from './app/lazy-auth-route.js';
 export { lazyBffRoute } from './app/lazy-bff-route.js';
 export type { Logger, LogFields, LogLevel } from './logging/logger.js';
 export { safeCallbackPath } from './http/callback-url.js';
