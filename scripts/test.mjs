@@ -53,6 +53,8 @@ if (existsSync(vitestReport)) {
 const browserRuns = [
   ['browser tests', 'e2e/playwright.config.ts', 'playwright.json'],
   ['browser tests, single sign-on under ES256', 'e2e/playwright.es256.config.ts', 'playwright-es256.json'],
+  // A fresh Next.js app outside the repository, wired only from docs/next-library.md, installed from the packed tarballs.
+  ['adoption test (npm run test:adoption)', 'e2e/adoption/playwright.config.ts', 'playwright-adoption.json'],
 ];
 for (const [title, config, reportName] of hasBrowserTests ? browserRuns : []) {
   const playwrightReport = join(reports, reportName);
