@@ -36,10 +36,17 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
   const workDir = mkdtempSync(path.join(tmpdir(), 'portcullis-adoption-'));
   if (!path.relative(repoRoot, workDir).startsWith('..')) throw new Error(`${workDir} is inside the repository: the app would find its packages`);
   const appDir = path.join(workDir, 'app');
-  const tarballs = await packLibrary(workDir);
-  const copied = await createAdoptingApp(appDir, tarballs);
-  const missing = PROMISED_FILES.filter((file) => !copied.includes(file));
-  if (missing.length > 0) throw new Error(`docs/next-library.md's Wiring section no longer holds ${missing.join(', ')}`);
+  let tarballs: string[];
+  let copied: string[];
+  try {
+    tarballs = await packLibrary(workDir);
+    copied = await createAdoptingApp(appDir, tarballs);
+    const missing = PROMISED_FILES.filter((file) => !copied.includes(file));
+    if (missing.length > 0) throw new Error(`docs/next-library.md's Wiring section no longer holds ${missing.join(', ')}`);
+  } catch (error) {
+    console.error(`[adoption] the fresh app is left in ${appDir} to look at`);
+    throw error;
+  }
   console.log(`[adoption] ${path.basename(workDir)}: ${tarballs.map((file) => path.basename(file)).join(', ')}; from the doc: ${copied.join(', ')}`);
 
   const [apiPort, appPort] = [await freePort(), await freePort()];
