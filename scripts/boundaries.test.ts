@@ -144,9 +144,7 @@ describe('the boundaries npm run lint keeps', () => {
   });
 
   it('refuses an import cycle', () => {
-    expect(violationsOf('no-circular')).toEqual(
-      expect.arrayContaining([expect.stringMatching(/^services\/user-service\/src\/cycle-[ab]\.ts → .*cycle-[ab]\.ts/)]),
-    );
+    expect(violationsOf('no-circular')).toEqual(expect.arrayContaining([expect.stringMatching(/^services\/user-service\/src\/cycle-[ab]\.ts → .*cycle-[ab]\.ts/)]));
   });
 
   it('keeps tests, test support and the e2e harness out of production code', () => {
