@@ -9,6 +9,7 @@ export default defineConfig({
       'services/*/vitest.config.ts',
       'apps/*/vitest.config.ts',
       'bench/vitest.config.{ts,mts}',
+      'scripts/vitest.config.ts',
     ],
   },
 });

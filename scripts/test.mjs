@@ -34,7 +34,7 @@ if (hasBrowserTests && !existsSync('/usr/bin/chromium')) {
 }
 
 const stages = [];
-stages.push(['lint', run('lint', 'npx', ['eslint', '.', '--max-warnings=0'])]);
+stages.push(['lint', run('lint', 'npm', ['run', 'lint'])]);
 const built = run('build', 'npm', ['run', 'build']);
 stages.push(['build', built]);
 stages.push(['typecheck (sources and tests)', built && run('typecheck', 'npm', ['run', 'typecheck'])]);

@@ -6,8 +6,6 @@ import { runLoginStorm } from './scenarios/login-storm.js';
 import { runStorageGrowth } from './scenarios/storage-growth.js';
 import { runThroughput } from './scenarios/throughput.js';
 
-export const SCENARIOS = ['1', '2', '3', '6', '4', '5'] as const;
-
 /** Runs the chosen scenarios one after the other (never side by side: they would measure each other). */
 export async function runBench(options: {
   profile: BenchProfile;

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-export const logDir = path.join(repoRoot, 'e2e', 'test-results', 'logs');
+const logDir = path.join(repoRoot, 'e2e', 'test-results', 'logs');
 
 export async function freePort(): Promise<number> {
   const server = createServer();

@@ -7,7 +7,7 @@ const e2eDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 /** Where the harness writes every process's output (processes.ts). */
 export const LOG_DIR = path.join(e2eDir, 'test-results', 'logs');
 /** Where token-tap.mjs records the secrets the processes issue; outside LOG_DIR so it is never scanned as a log. */
-export const TOKEN_FILE = path.join(e2eDir, 'test-results', 'issued-secrets.txt');
+const TOKEN_FILE = path.join(e2eDir, 'test-results', 'issued-secrets.txt');
 
 // Compact JWS (access tokens) and JWE (NextAuth session cookies): whatever process issued them, none belongs in a log.
 const JWT_SHAPE = /eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]{8,}/;

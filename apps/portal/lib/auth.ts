@@ -1,8 +1,6 @@
 import { appAuthOptions, createAuth, lazyAuth } from '@portcullis/next';
 import { parseEnv } from './env';
 
-export const BACKCHANNEL_LOGOUT_PATH = '/api/auth/backchannel-logout';
-
 /** The portal's auth instance, built on first use (`next build` imports routes without the runtime environment). */
 export const auth = lazyAuth(() => {
   const env = parseEnv(process.env);

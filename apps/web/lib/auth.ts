@@ -2,7 +2,7 @@ import { appAuthOptions, createAuth, lazyAuth } from '@portcullis/next';
 import { parseEnv } from './env';
 
 /** Public to the proxy (Prometheus has no session): the route checks its own bearer token. */
-export const METRICS_PATH = '/api/metrics';
+const METRICS_PATH = '/api/metrics';
 
 /**
  * The app's auth instance, built on first use: `next build` imports route modules without the runtime

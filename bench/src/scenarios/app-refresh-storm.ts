@@ -9,7 +9,7 @@ import type { BenchProfile, Comparison, Reporter, ScenarioResult } from '../supp
 import { ALICE } from '../support/tokens.js';
 import { Cookies, metricValue, signInThroughApp } from '../support/web.js';
 
-export const APP_REFRESH_STORM_ID = '1';
+const APP_REFRESH_STORM_ID = '1';
 
 /**
  * Same for both apps. The wait passes the access token's expiry, because the baseline refreshes only once

@@ -10,7 +10,7 @@ import type { BenchProfile, Measurement, Reporter, ScenarioResult } from '../sup
 import { ALICE } from '../support/tokens.js';
 import { signInThroughApp } from '../support/web.js';
 
-export const APP_SESSION_READ_ID = '4';
+const APP_SESSION_READ_ID = '4';
 export const WEB_APP_BUILT = existsSync(join(REPO_ROOT, 'apps/web/.next/BUILD_ID'));
 
 /**

@@ -5,7 +5,7 @@ import { BENCH_DEMO_PASSWORD, startUserService, UNTHROTTLED, type RunningProcess
 import type { BenchProfile, Measurement, Reporter, ScenarioResult } from '../support/report-model.js';
 import { login, randomAddress } from '../support/tokens.js';
 
-export const LOGIN_FLOOD_ID = '6';
+const LOGIN_FLOOD_ID = '6';
 
 /** The legitimate users: the demo accounts, each always from an address of its own (documentation range). */
 const LEGITIMATE_USERS = [

@@ -5,7 +5,7 @@ import { BENCH_DEMO_PASSWORD, startUserService, UNTHROTTLED, type RunningProcess
 import type { BenchProfile, Measurement, Reporter, ScenarioResult } from '../support/report-model.js';
 import { ALICE, login, randomAddress } from '../support/tokens.js';
 
-export const LOGIN_STORM_ID = '3';
+const LOGIN_STORM_ID = '3';
 
 /** p99 of GET /v1/me idle and during a storm, best of alternating rounds (noise from other tenants only adds). */
 async function stormRounds(options: {

@@ -10,7 +10,7 @@ import { startUserService, UNTHROTTLED } from '../support/processes.js';
 import type { BenchProfile, Reporter, ScenarioResult } from '../support/report-model.js';
 import { login, refreshTokenPool, sessionsNeeded } from '../support/tokens.js';
 
-export const STORAGE_ID = '5';
+const STORAGE_ID = '5';
 const DAY = 86_400_000;
 
 interface Sizes {

@@ -6,7 +6,7 @@ import { CEILINGS_DIR, startNodeProcess, startUserService, UNTHROTTLED, BENCH_DE
 import type { BenchProfile, Measurement, Reporter, ScenarioResult } from '../support/report-model.js';
 import { ALICE, login, refreshTokenPool, sessionsNeeded } from '../support/tokens.js';
 
-export const THROUGHPUT_ID = '2';
+const THROUGHPUT_ID = '2';
 
 async function measure(reporter: Reporter, label: string, profile: BenchProfile, requested: Omit<LoadOptions, 'durationSeconds' | 'onTick'>): Promise<LoadResult> {
   const options = profile.rateCap === undefined ? requested : { ...requested, overallRate: profile.rateCap };

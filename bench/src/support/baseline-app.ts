@@ -3,9 +3,9 @@ import { join } from 'node:path';
 import { REPO_ROOT, startNodeProcess, type RunningProcess } from './processes.js';
 
 /** The deliberately naive NextAuth app that scenario 1 measures beside Portcullis (not product code). */
-export const BASELINE_APP_DIR = join(REPO_ROOT, 'bench/baseline-app');
+const BASELINE_APP_DIR = join(REPO_ROOT, 'bench/baseline-app');
 
-export class BaselineBuildError extends Error {
+class BaselineBuildError extends Error {
   override readonly name = 'BaselineBuildError';
 }
 

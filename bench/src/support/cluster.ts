@@ -24,7 +24,7 @@ async function portIsFree(port: number): Promise<boolean> {
 }
 
 /** A base port whose next `count` ports are free too (the cluster puts instance i on base + i). */
-export async function freePortRange(count: number): Promise<number> {
+async function freePortRange(count: number): Promise<number> {
   for (let attempt = 0; attempt < 50; attempt += 1) {
     const base = 20_000 + Math.floor(Math.random() * 30_000);
     let free = true;

@@ -3,7 +3,7 @@ import type { Measurement, Reporter } from './report-model.js';
 const fmt = (value: number, digits = 0): string => value.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 
 /** One table line per measurement, as soon as it is known. */
-export function measurementLine(scenario: string, row: Measurement): string {
+function measurementLine(scenario: string, row: Measurement): string {
   const ceiling = row.ceiling === undefined ? '' : `  ceiling ${fmt(row.ceiling.load.rps)} req/s → ${fmt((row.ratio ?? 0) * 100)} %`;
   const target = row.target === undefined ? '' : `  [${row.target.met ? 'met' : 'MISSED'}: ${row.target.text}]`;
   const failures = row.load.non2xx + row.load.errors;

@@ -5,7 +5,7 @@ import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-export const USER_SERVICE_ENTRY = fileURLToPath(new URL('../../../services/user-service/dist/server.js', import.meta.url));
+const USER_SERVICE_ENTRY = fileURLToPath(new URL('../../../services/user-service/dist/server.js', import.meta.url));
 /** Compiled ceilings, from `src/support` and `dist/support` alike; `tsc -b bench` (global setup, `npm run bench`) builds them. */
 export const CEILINGS_DIR = fileURLToPath(new URL('../../dist/ceilings/', import.meta.url));
 
@@ -15,7 +15,7 @@ process.once('exit', () => {
   for (const child of live) child.kill('SIGKILL');
 });
 
-export class ProcessError extends Error {
+class ProcessError extends Error {
   override readonly name = 'ProcessError';
 }
 

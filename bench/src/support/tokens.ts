@@ -13,7 +13,7 @@ export function randomAddress(): string {
   return `2001:db8:${hex.slice(0, 4)}:${hex.slice(4)}::1`;
 }
 
-export class BenchError extends Error {
+class BenchError extends Error {
   override readonly name = 'BenchError';
 }
 

@@ -5,7 +5,7 @@ import { pino, type Logger } from 'pino';
  * Secrets never reach a log (OWASP ASVS 5.0 §16.2.5): credentials, tokens, cookies and authorization headers are
  * censored wherever they appear in a logged object.
  */
-export const REDACTED_PATHS = [
+const REDACTED_PATHS = [
   'password',
   '*.password',
   'refreshToken',

@@ -10,8 +10,7 @@ export const WINDOWS = {
 export type WindowKey = keyof typeof WINDOWS;
 export const WINDOW_KEYS = Object.keys(WINDOWS) as WindowKey[];
 
-export const OUTCOMES = ['success', 'failure'] as const;
-export type Outcome = (typeof OUTCOMES)[number];
+const OUTCOMES = ['success', 'failure'] as const;
 
 const empty = (value: unknown): unknown => (typeof value === 'string' && value.trim() === '' ? undefined : value);
 const optional = <S extends z.ZodType>(schema: S) => z.preprocess(empty, schema.optional());

@@ -17,8 +17,6 @@ import type { AuthMetrics, BackendFailure, BackendOperation, BackendOutcome } fr
 import { backendRefusal, type BackendResponse } from './backend-refusal.js';
 import { clientHeaders, type ClientInfo } from './client-info.js';
 
-export type { BackendResponse } from './backend-refusal.js';
-
 export interface UserServiceClientOptions {
   baseUrl: string;
   fetch: typeof fetch;
@@ -33,7 +31,7 @@ export interface UserServiceClientOptions {
   logger?: Logger;
 }
 
-export interface DenialReport {
+interface DenialReport {
   resource: string;
   requiredRole?: Role;
   requiredScope?: Scope;

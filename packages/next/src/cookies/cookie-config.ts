@@ -21,7 +21,7 @@ export interface CookieSettings {
 }
 
 /** NextAuth's own prefix; the default keeps the cookie names an existing deployment already has. */
-export const DEFAULT_COOKIE_PREFIX = 'next-auth';
+const DEFAULT_COOKIE_PREFIX = 'next-auth';
 
 /** How long a sign-in at the provider may take, from our redirect to its callback (NextAuth's default too). */
 const CHECK_COOKIE_MAX_AGE_SECONDS = 15 * 60;

@@ -3,7 +3,7 @@ import { acceptRequestId, REQUEST_ID_HEADER } from '../http/request-id.js';
 import type { Logger, LogFields } from './logger.js';
 
 /** What the library knows about the request it is serving, for log lines and backend calls. */
-export interface RequestScope {
+interface RequestScope {
   readonly requestId: string;
 }
 

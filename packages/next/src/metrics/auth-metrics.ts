@@ -20,13 +20,13 @@ export type BackendOperation = (typeof BACKEND_OPERATIONS)[number];
 export type BackendOutcome = 'ok' | 'rejected' | 'unavailable';
 export type BackendFailure = 'timeout' | 'network' | 'server_error' | 'unreadable' | 'app_credential_refused';
 
-export interface BackendCallSample {
+interface BackendCallSample {
   operation: BackendOperation;
   outcome: BackendOutcome;
   seconds: number;
 }
 
-export interface HttpRequestSample {
+interface HttpRequestSample {
   method: string;
   /** A route pattern from a fixed list, never the raw path. */
   route: string;

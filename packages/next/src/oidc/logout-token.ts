@@ -18,7 +18,7 @@ const logoutClaimsSchema = z
   })
   .refine((claims) => claims.sid !== undefined || claims.sub !== undefined, 'neither sid nor sub');
 
-export interface LogoutTokenClaims {
+interface LogoutTokenClaims {
   jti: string;
   sid?: string;
   sub?: string;

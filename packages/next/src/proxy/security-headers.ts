@@ -9,7 +9,7 @@ export interface SecurityHeaderOptions {
 }
 
 /** A CSP with a per-request nonce and `strict-dynamic` (the Next.js CSP guide's strict policy). */
-export function contentSecurityPolicy(options: SecurityHeaderOptions): string {
+function contentSecurityPolicy(options: SecurityHeaderOptions): string {
   const scriptSrc = [`'self'`, `'nonce-${options.nonce}'`, `'strict-dynamic'`];
   // React needs eval only for its development-time stack reconstruction.
   if (!options.production) scriptSrc.push(`'unsafe-eval'`);

@@ -10,7 +10,7 @@ export interface RouteContext<P> {
   params: Promise<P>;
 }
 
-export type NextAuthRouteContext = RouteContext<{ nextauth: string[] }>;
+type NextAuthRouteContext = RouteContext<{ nextauth: string[] }>;
 
 export interface AuthRouteHandlers {
   GET(request: Request, context: NextAuthRouteContext): Promise<Response>;

@@ -7,8 +7,8 @@ import { runInScopeOf } from '../logging/request-scope.js';
 import { errorResponse } from './error-response.js';
 import type { RouteContext } from './auth-route.js';
 
-export type BffRouteContext = RouteContext<{ path: string[] }>;
-export type BffHandler = (request: Request, context: BffRouteContext) => Promise<Response>;
+type BffRouteContext = RouteContext<{ path: string[] }>;
+type BffHandler = (request: Request, context: BffRouteContext) => Promise<Response>;
 
 export interface BffRouteHandlers {
   GET: BffHandler;

@@ -11,7 +11,7 @@ import { FakeUserService } from './fake-user-service.js';
 
 export const APP = 'http://localhost:3000';
 /** NEXTAUTH_SECRET of this test process: random, so no secret is written into the repository. */
-export const SECRET = randomBytes(32).toString('base64url');
+const SECRET = randomBytes(32).toString('base64url');
 /** This app instance's credential at the (fake) user-service. */
 export const APP_CREDENTIAL = randomBytes(32).toString('base64url');
 export const SESSION_COOKIE = '__Host-next-auth.session-token';

@@ -4,7 +4,7 @@ import { APP_CREDENTIAL_HEADER, type Role, type TokenResponse } from '@portculli
 import { scopesForRole } from '@portcullis/contracts';
 
 /** An unsigned JWS-shaped access token carrying `sid`; the library only reads `sid` from it. */
-export function fakeAccessToken(sid: string, serial: number): string {
+function fakeAccessToken(sid: string, serial: number): string {
   const part = (value: object): string => Buffer.from(JSON.stringify(value)).toString('base64url');
   return `${part({ alg: 'EdDSA', typ: 'at+jwt' })}.${part({ sid, jti: `j${serial}`, sub: 'u1' })}.c2ln`;
 }

@@ -78,7 +78,7 @@ export function sessionTokenFromResponse(tokens: TokenResponse, receivedAt: numb
  * the backend's 30 s tolerance and the refresh lead. Without `iat` (not an RFC 9068 token: test fakes) the times
  * are taken as they are.
  */
-export function backendToLocalTime(issuedAt: number | undefined, receivedAt: number): (backendTime: number) => number {
+function backendToLocalTime(issuedAt: number | undefined, receivedAt: number): (backendTime: number) => number {
   if (issuedAt === undefined) return (backendTime) => backendTime;
   return (backendTime) => receivedAt + Math.max(0, backendTime - issuedAt);
 }
@@ -96,7 +96,7 @@ const accessClaimsSchema = z.object({ sid: z.string().min(1), iat: z.number().in
  * backend's times to our clock — the backend verifies the token on every use (RFC 8725 §3.2 still holds where it
  * matters: we never authorize on unverified claims).
  */
-export function accessTokenClaimsOf(accessToken: string): { sid: string; issuedAt: number | undefined } {
+function accessTokenClaimsOf(accessToken: string): { sid: string; issuedAt: number | undefined } {
   const payload = accessToken.split('.')[1];
   if (!payload) throw new Error('access token is not a JWS');
   const parsed = accessClaimsSchema.safeParse(JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')));

@@ -34,7 +34,7 @@ function approverRefusal(approver: Pick<UserRow, 'id' | 'role' | 'disabled'>, re
   return null;
 }
 
-export function approvalScope(requestId: string): string {
+function approvalScope(requestId: string): string {
   return `approval:${requestId}`;
 }
 

@@ -9,7 +9,7 @@ import { hashArtifactId as hashId, type RefreshRotations } from './refresh-rotat
 const GRANT_MEMBERS = ['AccessToken', 'AuthorizationCode', 'RefreshToken', 'DeviceCode', 'BackchannelAuthenticationRequest'];
 
 /** Why a presented code or refresh token counts as replayed. */
-export type ReplayCause = 'code_replayed' | 'past_grace' | 'not_latest' | 'other_client';
+type ReplayCause = 'code_replayed' | 'past_grace' | 'not_latest' | 'other_client';
 
 export interface ReplayReport {
   readonly model: 'AuthorizationCode' | 'RefreshToken';

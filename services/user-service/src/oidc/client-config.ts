@@ -14,7 +14,7 @@ function isWebUrl(value: string): boolean {
 const webUrl = z.string().refine(isWebUrl, 'must be an absolute http(s) URL without fragment or credentials');
 
 /** One relying party, as written in `OIDC_CLIENTS`. */
-export const oidcClientSchema = z.strictObject({
+const oidcClientSchema = z.strictObject({
   client_id: z.string().regex(/^[A-Za-z0-9._-]{3,64}$/, 'must be 3–64 letters, digits, ".", "_" or "-"'),
   // A confidential client's secret is a password for machines: long and random (OWASP ASVS 5.0 §13.3).
   client_secret: z.string().min(32, 'must be at least 32 characters'),
@@ -49,5 +49,3 @@ export const oidcClientsSchema = z
 export function isOidcScope(scope: string): boolean {
   return (OIDC_SCOPES as readonly string[]).includes(scope);
 }
-
-export { OIDC_SCOPES };

@@ -3,7 +3,7 @@
  * and the one script carry the response's CSP nonce, so the policy can stay `default-src 'none'` (OWASP ASVS 5.0 §3.4).
  */
 
-export function escapeHtml(value: string): string {
+function escapeHtml(value: string): string {
   return value.replace(/[&<>"']/g, (character) => `&#${character.charCodeAt(0)};`);
 }
 

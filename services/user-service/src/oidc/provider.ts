@@ -16,7 +16,7 @@ export const OIDC_PREFIX = '/oidc';
 /** Our userinfo endpoint (OpenID Connect Core §5.3), advertised in discovery. */
 export const USERINFO_PATH = `${OIDC_PREFIX}/me`;
 
-export const OIDC_COOKIE_NAMES = Object.freeze({
+const OIDC_COOKIE_NAMES = Object.freeze({
   // `__Host-`: Secure, Path=/, no Domain — no other host or path can set or shadow the SSO cookie (RFC 6265bis §4.1.3).
   session: '__Host-portcullis-op-session',
   // The interaction cookies are scoped to their interaction's path, which `__Host-` forbids: `__Secure-` instead.

@@ -25,7 +25,7 @@ parentPort.on('message', (job) => {
 type Job = { op: 'hash'; password: string; options: Options } | { op: 'verify'; stored: string; password: string };
 type Answer = { id: number; value?: string | boolean; error?: string };
 
-export class HashingThreadError extends Error {
+class HashingThreadError extends Error {
   override readonly name = 'HashingThreadError';
 }
 

@@ -37,7 +37,7 @@ export type RotationOutcome =
   | { readonly kind: 'reuse_detected'; readonly session: SessionRow; readonly cause: ReuseCause };
 
 /** Why a presented refresh token counts as reuse: too late, not the latest predecessor, or from another client. */
-export type ReuseCause = 'past_grace' | 'not_latest' | 'other_client';
+type ReuseCause = 'past_grace' | 'not_latest' | 'other_client';
 
 export interface ClientContext {
   readonly ip: string | null;

@@ -36,7 +36,7 @@ export interface TestClient {
 }
 
 export const API_RESOURCE = 'urn:portcullis:api';
-export const APP_SCOPE = 'openid profile email offline_access profile:read sessions:manage';
+const APP_SCOPE = 'openid profile email offline_access profile:read sessions:manage';
 
 export function testClient(id: string, options: { backchannelLogoutUri?: string } = {}): TestClient {
   const origin = `https://${id}.example.test`;
@@ -60,7 +60,7 @@ export interface Discovery {
   [key: string]: unknown;
 }
 
-export function pkcePair(): { verifier: string; challenge: string } {
+function pkcePair(): { verifier: string; challenge: string } {
   const verifier = randomBytes(32).toString('base64url');
   return { verifier, challenge: createHash('sha256').update(verifier).digest('base64url') };
 }

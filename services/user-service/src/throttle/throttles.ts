@@ -9,7 +9,7 @@ import type { HashingLane } from '../passwords/hashing-lanes.js';
 export type ThrottleVerdict = { readonly allowed: true } | { readonly allowed: false; readonly retryAfterSeconds: number };
 
 /** An admitted sign-in also learns which hashing lane it waits in (passwords/hashing-lanes.ts). */
-export type LoginVerdict = { readonly allowed: true; readonly lane: HashingLane } | { readonly allowed: false; readonly retryAfterSeconds: number };
+type LoginVerdict = { readonly allowed: true; readonly lane: HashingLane } | { readonly allowed: false; readonly retryAfterSeconds: number };
 
 /** How long a successful sign-in keeps its email+address pair `known` (two weeks; within a timer's 24.8-day range). */
 const KNOWN_PAIR_SECONDS = 14 * 24 * 3600;

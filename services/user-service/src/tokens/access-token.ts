@@ -23,7 +23,7 @@ export interface Principal {
   readonly expiresAt: number;
 }
 
-export interface AccessTokenSubject {
+interface AccessTokenSubject {
   userId: string;
   sid: string;
   role: Role;

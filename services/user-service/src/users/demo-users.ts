@@ -2,7 +2,7 @@ import type { Role } from '@portcullis/contracts';
 import type { PasswordHasher } from '../passwords/password-hasher.js';
 import type { UserStore } from './user-store.js';
 
-export const DEMO_USERS: ReadonlyArray<{ email: string; name: string; role: Role }> = [
+const DEMO_USERS: ReadonlyArray<{ email: string; name: string; role: Role }> = [
   { email: 'alice@example.com', name: 'Alice User', role: 'USER' },
   { email: 'maria@example.com', name: 'Maria Manager', role: 'MANAGER' },
   { email: 'adam@example.com', name: 'Adam Admin', role: 'ADMIN' },
