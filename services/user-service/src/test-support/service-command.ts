@@ -1,0 +1,61 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { fileURLToPath } from 'node:url';
+
+export const REPO_ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
+
+export interface RunningCommand {
+  /** Where the service it started listens, as it logged it. */
+  readonly url: string;
+  /** Everything it wrote so far, stdout and stderr. */
+  output(): string;
+  stop(): Promise<void>;
+}
+
+/**
+ * The environment a command gets: this one without what only this run means (vitest's NODE_ENV, npm's own settings
+ * for `npm test`, the CI databases), so the command is configured only by `overrides`, as a person would configure it.
+ */
+export function commandEnvironment(overrides: Record<string, string>): Record<string, string> {
+  const kept = Object.entries(process.env).filter(
+    (entry): entry is [string, string] => entry[1] !== undefined && !entry[0].startsWith('npm_') && !['NODE_ENV', 'DATABASE_URL', 'REDIS_URL', 'PORT'].includes(entry[0]),
+  );
+  return { ...Object.fromEntries(kept), ...overrides };
+}
+
+/**
+ * Runs a command that starts the user-service (with PORT=0) in a process group of its own, so `npm` or `npx` and the
+ * service under them stop together, and waits for the service to log the address it listens on.
+ */
+export async function startServiceCommand(command: string, args: readonly string[], options: { cwd: string; env: Record<string, string>; timeoutMs: number }): Promise<RunningCommand> {
+  const child = spawn(command, args, { cwd: options.cwd, env: options.env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  let output = '';
+  const exited = once(child, 'exit');
+  const stop = async (): Promise<void> => {
+    if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return;
+    process.kill(-child.pid, 'SIGTERM');
+    const killer = setTimeout(() => child.pid !== undefined && process.kill(-child.pid, 'SIGKILL'), 10_000);
+    await exited;
+    clearTimeout(killer);
+  };
+  const url = await new Promise<string>((resolve, reject) => {
+    const deadline = setTimeout(() => reject(new Error(`${command} ${args.join(' ')}: no address logged in ${options.timeoutMs} ms\n${output}`)), options.timeoutMs);
+    const read = (chunk: Buffer): void => {
+      output += chunk.toString('utf8');
+      const listening = /Server listening at (http:\/\/127\.0\.0\.1:\d+)/.exec(output);
+      if (listening?.[1] === undefined) return;
+      clearTimeout(deadline);
+      resolve(listening[1]);
+    };
+    child.stdout.on('data', read);
+    child.stderr.on('data', read);
+    child.on('exit', (code, signal) => {
+      clearTimeout(deadline);
+      reject(new Error(`${command} ${args.join(' ')} exited (${signal ?? code}) before listening\n${output}`));
+    });
+  }).catch(async (error: unknown) => {
+    await stop();
+    throw error;
+  });
+  return { url, output: () => output, stop };
+}
