@@ -12,13 +12,15 @@ export interface RunningCommand {
   stop(): Promise<void>;
 }
 
-/**
- * The environment a command gets: this one without what only this run means (vitest's NODE_ENV, npm's own settings
- * for `npm test`, the CI databases), so the command is configured only by `overrides`, as a person would configure it.
- */
+// What only this run means: vitest's NODE_ENV, the CI databases, and what `npm test` tells its children about this
+// project (its folder, package and script); npm's other settings (registry, cache, certificates) stay.
+const RUN_ONLY = new Set(['NODE_ENV', 'DATABASE_URL', 'REDIS_URL', 'PORT', 'INIT_CWD', 'npm_command', 'npm_config_local_prefix', 'npm_config_prefix']);
+const RUN_ONLY_PREFIXES = ['npm_package_', 'npm_lifecycle_', 'npm_config_workspace'];
+
+/** The environment a command gets: this one without what only this run means, then `overrides`, as a person would set them. */
 export function commandEnvironment(overrides: Record<string, string>): Record<string, string> {
   const kept = Object.entries(process.env).filter(
-    (entry): entry is [string, string] => entry[1] !== undefined && !entry[0].startsWith('npm_') && !['NODE_ENV', 'DATABASE_URL', 'REDIS_URL', 'PORT'].includes(entry[0]),
+    (entry): entry is [string, string] => entry[1] !== undefined && !RUN_ONLY.has(entry[0]) && !RUN_ONLY_PREFIXES.some((prefix) => entry[0].startsWith(prefix)),
   );
   return { ...Object.fromEntries(kept), ...overrides };
 }
