@@ -117,7 +117,7 @@ const apiUpstreams = [];
 for (let index = 1; index <= instances; index += 1) {
   const port = apiPort + index;
   start(`api-${index}`, USER_SERVICE_CLI, {
-    // Demo users, which production refuses, whatever NODE_ENV the shell has.
+    // Demo users, which production refuses: development, whatever NODE_ENV the shell has.
     NODE_ENV: 'development',
     DATABASE_URL: databaseUrl,
     ...(redisUrl ? { REDIS_URL: redisUrl } : {}),

@@ -75,7 +75,7 @@ process.on('SIGINT', () => shutdown(0));
 process.on('SIGTERM', () => shutdown(0));
 
 start('user-service', process.execPath, [USER_SERVICE_CLI], {
-  // The demo system has demo users and an http issuer, which production refuses: whatever NODE_ENV the shell has.
+  // The demo system has demo users, which production refuses: development, whatever NODE_ENV the shell has.
   NODE_ENV: 'development',
   DATA_DIR: dataDir,
   PORT: apiPort,
