@@ -6,11 +6,12 @@
 //
 // API_PORT (4000) and WEB_PORT (3000) are the proxies; instance i listens on API_PORT+i and WEB_PORT+i.
 // See docs/deployment.md for what this shows and how to run the same on real machines.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { buildParts, USER_SERVICE_CLI } from './build-parts.mjs';
 import { startRoundRobin } from './round-robin.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
@@ -40,8 +41,7 @@ const dataDir = resolve(root, process.env.DATA_DIR ?? '.data');
 const demoPassword = process.env.DEMO_PASSWORD ?? 'portcullis-demo';
 
 if (!values['no-build']) {
-  const build = spawnSync('npm', ['run', 'build'], { cwd: root, stdio: 'inherit' });
-  if (build.status !== 0) process.exit(build.status ?? 1);
+  buildParts(values['no-web'] ? { projects: ['services/user-service'] } : { projects: ['services/user-service', 'packages/next'], apps: ['@portcullis/web'] });
 }
 const withWeb = !values['no-web'] && existsSync(join(root, 'apps/web/.next/BUILD_ID'));
 
@@ -116,7 +116,9 @@ process.on('SIGTERM', () => void shutdown(0));
 const apiUpstreams = [];
 for (let index = 1; index <= instances; index += 1) {
   const port = apiPort + index;
-  start(`api-${index}`, 'services/user-service/dist/server.js', {
+  start(`api-${index}`, USER_SERVICE_CLI, {
+    // Demo users, which production refuses: development, whatever NODE_ENV the shell has.
+    NODE_ENV: 'development',
     DATABASE_URL: databaseUrl,
     ...(redisUrl ? { REDIS_URL: redisUrl } : {}),
     PORT: String(port),

@@ -1,9 +1,10 @@
 #!/usr/bin/env node
-// `npm start`: builds everything and runs the whole system on the embedded database with demo users.
+// `npm start`: builds the user-service, the web app and the portal, and runs them on the embedded database with demo users.
 import { randomBytes } from 'node:crypto';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { buildParts, USER_SERVICE_CLI } from './build-parts.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
 const dataDir = process.env.DATA_DIR ?? join(root, '.data');
@@ -51,8 +52,7 @@ const oidcClients = [
   scope: `openid profile email offline_access ${ourScopes}`,
 }));
 
-const build = spawnSync('npm', ['run', 'build'], { cwd: root, stdio: 'inherit' });
-if (build.status !== 0) process.exit(build.status ?? 1);
+buildParts({ projects: ['services/user-service', 'packages/next'], apps: ['@portcullis/web', '@portcullis/portal'] });
 
 const children = [];
 function start(name, command, args, env) {
@@ -74,7 +74,9 @@ function shutdown(code) {
 process.on('SIGINT', () => shutdown(0));
 process.on('SIGTERM', () => shutdown(0));
 
-start('user-service', 'node', ['services/user-service/dist/server.js'], {
+start('user-service', process.execPath, [USER_SERVICE_CLI], {
+  // The demo system has demo users, which production refuses: development, whatever NODE_ENV the shell has.
+  NODE_ENV: 'development',
   DATA_DIR: dataDir,
   PORT: apiPort,
   DEMO_PASSWORD: demoPassword,

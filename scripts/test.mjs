@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// Runs every test of the repository: lint, build (which type-checks), unit and integration tests, browser tests.
+// Runs every test of the repository: lint, build (which type-checks), unit and integration tests, browser tests, and
+// the service and library suites and one browser spec again under Node 24.
 // Ends with one plain line "N passed, N failed, N skipped" for CI.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
@@ -62,6 +63,34 @@ for (const [title, config, reportName] of hasBrowserTests ? browserRuns : []) {
   stages.push([title, ok]);
   if (existsSync(playwrightReport)) {
     const { stats } = JSON.parse(readFileSync(playwrightReport, 'utf8'));
+    counts.passed += (stats?.expected ?? 0) + (stats?.flaky ?? 0);
+    counts.failed += stats?.unexpected ?? 0;
+    counts.skipped += stats?.skipped ?? 0;
+  }
+}
+
+// Node 24 is the production runtime (deploy/Dockerfile), the machine's Node 20 the floor: the service, library and
+// contracts suites and one browser spec run again under 24, from the npm registry's node@24 package. The harnesses
+// start services with process.execPath, so those run under 24 too.
+const node24 = ['-y', '-p', 'node@24', 'node'];
+const node24Vitest = join(reports, 'vitest-node24.json');
+const node24Projects = ['user-service', 'next-lib', 'contracts'].flatMap((project) => ['--project', project]);
+stages.push([
+  'Node 24: user-service, library and contracts tests',
+  built && run('Node 24: user-service, library and contracts tests', 'npx', [...node24, 'node_modules/vitest/vitest.mjs', 'run', ...node24Projects, '--reporter=default', '--reporter=json', `--outputFile.json=${node24Vitest}`]),
+]);
+if (existsSync(node24Vitest)) {
+  const report = JSON.parse(readFileSync(node24Vitest, 'utf8'));
+  counts.passed += report.numPassedTests ?? 0;
+  counts.failed += report.numFailedTests ?? 0;
+  counts.skipped += (report.numPendingTests ?? 0) + (report.numTodoTests ?? 0);
+}
+if (hasBrowserTests) {
+  const node24Browser = join(reports, 'playwright-node24.json');
+  const ok = built && run('Node 24: sign-in in the browser', 'npx', [...node24, 'node_modules/@playwright/test/cli.js', 'test', '-c', 'e2e/playwright.config.ts', 'sign-in.spec.ts', '--reporter=list,json'], { PLAYWRIGHT_JSON_OUTPUT_NAME: node24Browser });
+  stages.push(['Node 24: sign-in in the browser', ok]);
+  if (existsSync(node24Browser)) {
+    const { stats } = JSON.parse(readFileSync(node24Browser, 'utf8'));
     counts.passed += (stats?.expected ?? 0) + (stats?.flaky ?? 0);
     counts.failed += stats?.unexpected ?? 0;
     counts.skipped += stats?.skipped ?? 0;

@@ -1,9 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createWriteStream, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { createWriteStream, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { freePort, logDir, newAppCredential, ready, repoRoot } from '../harness/processes.js';
+import { assertUserServiceBuilt, freePort, logDir, newAppCredential, ready, repoRoot, USER_SERVICE_CLI } from '../harness/processes.js';
 import { createAdoptingApp, packLibrary } from './fresh-app.js';
 
 // The files the quick start promises; the doc may add more, but without these the test would prove nothing.
@@ -32,7 +32,7 @@ async function stopped(child: ChildProcess): Promise<void> {
  * comes within seconds). The spec reads the addresses from ADOPTION_* variables.
  */
 export default async function globalSetup(): Promise<() => Promise<void>> {
-  if (!existsSync(path.join(repoRoot, 'services/user-service/dist/server.js'))) throw new Error('the user-service is not built: run `npm run build` first');
+  assertUserServiceBuilt();
   const workDir = mkdtempSync(path.join(tmpdir(), 'portcullis-adoption-'));
   if (!path.relative(repoRoot, workDir).startsWith('..')) throw new Error(`${workDir} is inside the repository: the app would find its packages`);
   const appDir = path.join(workDir, 'app');
@@ -55,7 +55,7 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
   const secret = randomBytes(32).toString('base64');
   const appCredential = newAppCredential();
 
-  const api = startNode('adoption-user-service', ['services/user-service/dist/server.js'], {
+  const api = startNode('adoption-user-service', [USER_SERVICE_CLI], {
     cwd: repoRoot,
     env: {
       HOST: '127.0.0.1',

@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { Gateway } from './gateway.js';
 import { assertLogsRedacted, exited, startTokenTap } from './redaction-check.js';
-import { freePort, newAppCredential, ready, repoRoot, start, testUserServiceEnv } from './processes.js';
+import { assertUserServiceBuilt, freePort, newAppCredential, ready, repoRoot, start, testUserServiceEnv, USER_SERVICE_CLI } from './processes.js';
 
 /**
  * Starts a fresh system for the browser tests: an in-memory user-service with short-lived access tokens, a
@@ -11,7 +11,8 @@ import { freePort, newAppCredential, ready, repoRoot, start, testUserServiceEnv 
  * the addresses from E2E_* variables, which Playwright passes to its workers.
  */
 export default async function globalSetup(): Promise<() => Promise<void>> {
-  for (const file of ['services/user-service/dist/server.js', 'apps/web/.next/BUILD_ID']) {
+  assertUserServiceBuilt();
+  for (const file of ['apps/web/.next/BUILD_ID']) {
     if (!existsSync(path.join(repoRoot, file))) throw new Error(`${file} is missing: run \`npm run build\` first`);
   }
   const [apiPort, webPort] = [await freePort(), await freePort()];
@@ -23,7 +24,7 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
   const metricsToken = randomBytes(24).toString('base64url');
   const appCredential = newAppCredential();
 
-  const api = start('user-service', ['services/user-service/dist/server.js'], {
+  const api = start('user-service', [USER_SERVICE_CLI], {
     ...testUserServiceEnv({ apiPort, webUrl, demoPassword, appCredential, accessTokenTtl: process.env.E2E_ACCESS_TOKEN_TTL ?? '5' }),
     // Alerts within a second, at thresholds a short e2e run reaches (monitoring.spec.ts).
     ALERT_SCAN_INTERVAL: '1',

@@ -1,13 +1,27 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createWriteStream, mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const logDir = path.join(repoRoot, 'e2e', 'test-results', 'logs');
+export const logDir = path.join(repoRoot, 'e2e', 'test-results', 'logs');
+const require = createRequire(import.meta.url);
+
+/** The user-service's command, resolved through its package's `exports`; `start()` runs it with this Node. */
+export const USER_SERVICE_CLI = require.resolve('@portcullis/user-service/cli');
+
+/** Throws unless the user-service is built: its public entry point resolves only once `npm run build` made it. */
+export function assertUserServiceBuilt(): void {
+  try {
+    require.resolve('@portcullis/user-service');
+  } catch {
+    throw new Error('the user-service is not built: run `npm run build` first');
+  }
+}
 
 export async function freePort(): Promise<number> {
   const server = createServer();

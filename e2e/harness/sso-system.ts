@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { freePort, newAppCredential, ready, repoRoot, start, testUserServiceEnv } from './processes.js';
+import { assertUserServiceBuilt, freePort, newAppCredential, ready, repoRoot, start, testUserServiceEnv, USER_SERVICE_CLI } from './processes.js';
 import { tokenTapEnv } from './redaction-check.js';
 
 /** Two apps on one host signed in through the user-service's OpenID Provider (docs/sso.md). */
@@ -39,7 +39,8 @@ async function stopped(child: ChildProcess): Promise<void> {
  * `e2e/test-results/logs/sso-*.log`.
  */
 export async function startSsoSystem(options: { accessTokenTtl?: string } = {}): Promise<SsoSystem> {
-  for (const file of ['services/user-service/dist/server.js', 'apps/web/.next/BUILD_ID', 'apps/portal/.next/BUILD_ID']) {
+  assertUserServiceBuilt();
+  for (const file of ['apps/web/.next/BUILD_ID', 'apps/portal/.next/BUILD_ID']) {
     if (!existsSync(path.join(repoRoot, file))) throw new Error(`${file} is missing: run \`npm run build\` first`);
   }
   const [apiPort, webPort, portalPort] = [await freePort(), await freePort(), await freePort()];
@@ -65,7 +66,7 @@ export async function startSsoSystem(options: { accessTokenTtl?: string } = {}):
     scope: SCOPES,
   }));
 
-  const api = start('sso-user-service', ['services/user-service/dist/server.js'], {
+  const api = start('sso-user-service', [USER_SERVICE_CLI], {
     ...testUserServiceEnv({ apiPort, webUrl: web.url, demoPassword, appCredential, accessTokenTtl: options.accessTokenTtl ?? '30' }),
     ISSUER: issuer,
     OIDC_CLIENTS: JSON.stringify(clients),

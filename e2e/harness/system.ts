@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { ChildProcess } from 'node:child_process';
-import { freePort, newAppCredential, ready, start, testUserServiceEnv } from './processes.js';
+import { freePort, newAppCredential, ready, start, testUserServiceEnv, USER_SERVICE_CLI } from './processes.js';
 
 /** A user-service and web app of their own, for a spec that needs settings the shared harness must not have. */
 export interface System {
@@ -31,7 +31,7 @@ export async function startSystem(options: { name: string; apiEnv?: Record<strin
   const apiUrl = `http://127.0.0.1:${apiPort}`;
   const appCredential = newAppCredential();
 
-  const api = start(`${options.name}-user-service`, ['services/user-service/dist/server.js'], {
+  const api = start(`${options.name}-user-service`, [USER_SERVICE_CLI], {
     ...testUserServiceEnv({ apiPort, webUrl, demoPassword, appCredential }),
     ...options.apiEnv,
   });

@@ -66,7 +66,9 @@ acquireLock();
 try {
   // Someone else may have built it while we waited for the lock.
   if (!upToDate(hash)) {
-    const build = spawnSync(process.execPath, [require.resolve('next/dist/bin/next'), 'build'], { cwd: appDir, stdio: 'inherit', env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1' } });
+    // A production build whatever NODE_ENV the caller's shell has (https://nextjs.org/docs/messages/non-standard-node-env).
+    const env = { ...process.env, NEXT_TELEMETRY_DISABLED: '1', NODE_ENV: 'production' };
+    const build = spawnSync(process.execPath, [require.resolve('next/dist/bin/next'), 'build'], { cwd: appDir, stdio: 'inherit', env });
     if (build.status === 0) writeFileSync(stampFile, hash);
     else process.exitCode = build.status ?? 1;
   }

@@ -9,25 +9,26 @@ import { createServer, type IncomingMessage } from 'node:http';
 import { sql } from 'drizzle-orm';
 import { SignJWT } from 'jose';
 import pg from 'pg';
-import { openDatabase } from '@portcullis/user-service/dist/db/database.js';
-import { SessionStore } from '@portcullis/user-service/dist/sessions/session-store.js';
-import { databaseKeyStore, ensureSigningKey } from '@portcullis/user-service/dist/tokens/signing-keys.js';
-import { UserStore } from '@portcullis/user-service/dist/users/user-store.js';
+import { createLogger, createServiceContext, loadConfig, systemClock } from '@portcullis/user-service';
 
 const port = Number(process.env.PORT);
 const sessionsWanted = Number(process.env.SESSIONS ?? '64');
-const clock = { now: () => Date.now() };
-// The same storage as the service it is compared with: its PostgreSQL database, or a PGlite directory like its own.
-const database = await openDatabase(
-  process.env.DATABASE_URL !== undefined ? { kind: 'postgres', url: process.env.DATABASE_URL } : { kind: 'pglite', dataDir: process.env.DATA_DIR ?? 'memory://' },
-);
-await ensureSigningKey(database.db, 'EdDSA', clock);
-const keys = databaseKeyStore(database.db, clock);
-const users = new UserStore(database.db, clock);
+// The same storage as the service it is compared with (its PostgreSQL database, or a PGlite directory like its own),
+// opened as the service opens it: its context gives the stores, the signing keys and the session lifetimes below.
+const config = loadConfig({
+  NODE_ENV: 'test',
+  DATABASE_URL: process.env.DATABASE_URL,
+  DATA_DIR: process.env.DATA_DIR ?? 'memory://',
+  SIGNING_ALG: 'EdDSA',
+  REFRESH_IDLE_TTL: '86400',
+  REFRESH_ABSOLUTE_TTL: String(86_400 * 30),
+  REFRESH_REUSE_GRACE: '30',
+});
+const context = await createServiceContext(config, { clock: systemClock, logger: createLogger({ level: 'silent' }) });
+const { database, keys, users, sessions: store } = context;
 const email = `ceiling-${randomBytes(4).toString('hex')}@bench.test`;
 const user = await users.create({ email, name: 'Ceiling', role: 'USER', passwordHash: 'unused' });
 if (user === null) throw new Error('ceiling user not created');
-const store = new SessionStore(database.db, clock, { idleSeconds: 86_400, absoluteSeconds: 86_400 * 30, reuseGraceSeconds: 30 });
 const pool: string[] = [];
 for (let index = 0; index < sessionsWanted; index += 1) pool.push((await store.createSession(user, { ip: '127.0.0.1', userAgent: 'bench' })).refreshToken.token);
 
@@ -112,4 +113,4 @@ const server = createServer((request, response) => {
     .catch(() => send(500, { error: 'internal_error' }));
 });
 server.listen(port, '127.0.0.1');
-process.on('SIGTERM', () => server.close(() => void database.close().then(() => process.exit(0))));
+process.on('SIGTERM', () => server.close(() => void context.close().then(() => process.exit(0))));

@@ -1,9 +1,7 @@
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { sql } from 'drizzle-orm';
-import { openDatabase, type Database } from '@portcullis/user-service/dist/db/database.js';
-import { SessionPruner } from '@portcullis/user-service/dist/sessions/session-pruner.js';
-import { createLogger } from '@portcullis/user-service/dist/logger.js';
+import { createLogger, createServiceContext, loadConfig, SessionPruner, systemClock, type ServiceContext } from '@portcullis/user-service';
 import { createDatabase, type BenchDatabase } from '../support/databases.js';
 import { runLoad, type LoadResult } from '../support/load.js';
 import { startUserService, UNTHROTTLED } from '../support/processes.js';
@@ -18,6 +16,14 @@ interface Sizes {
   readonly refreshTokens: number;
   readonly tableBytes: number;
   readonly databaseBytes: number;
+}
+
+/** The service's storage as the service itself opens it (through its public entry point), for bulk SQL and sizes. */
+type Database = ServiceContext['database'];
+
+async function openStorage(target: BenchDatabase): Promise<ServiceContext> {
+  const config = loadConfig({ ...target.env, NODE_ENV: 'test' });
+  return createServiceContext(config, { clock: systemClock, logger: createLogger({ level: 'silent' }) });
 }
 
 function rows<T>(result: unknown): T[] {
@@ -133,14 +139,15 @@ export async function runStorageGrowth(options: {
       reporter.measured(STORAGE_ID, result.measurements[result.measurements.length - 1] ?? { label: '', backend, load: empty });
 
       reporter.step(`scenario 5 · ${backend}: churning ${profile.churnSessions} sessions`);
-      let database = await openDatabase(target.target);
+      let storage = await openStorage(target);
+      let database = storage.database;
       const churnStarted = Date.now();
       await churn(database, profile.churnSessions, aliceId, Date.now());
       await database.db.execute(sql`analyze sessions`);
       await database.db.execute(sql`analyze refresh_tokens`);
       fact(backend, 'churn written in (s)', Number(((Date.now() - churnStarted) / 1000).toFixed(1)));
       const before = await measureSizes(database, target);
-      await database.close();
+      await storage.close();
 
       service = await startUserService({ env: { ...target.env, ...UNTHROTTLED, PRUNE_INTERVAL: '0' } });
       const full = await refreshLatency(service.url, profile, `5 · ${backend} · refresh, ${profile.churnSessions} sessions`, reporter);
@@ -149,8 +156,9 @@ export async function runStorageGrowth(options: {
       result.measurements.push(fullRow);
       reporter.measured(STORAGE_ID, fullRow);
 
-      database = await openDatabase(target.target);
-      const pruner = new SessionPruner(database.db, { now: () => Date.now() }, createLogger({ level: 'silent' }), { retentionSeconds: 86_400, batchSize: 5_000, maxBatches: 1_000 });
+      storage = await openStorage(target);
+      database = storage.database;
+      const pruner = new SessionPruner(database.db, systemClock, storage.logger, { retentionSeconds: 86_400, batchSize: 5_000, maxBatches: 1_000 });
       const pruneStarted = Date.now();
       const pruned = await pruner.pruneOnce();
       fact(backend, 'pruning job took (s)', Number(((Date.now() - pruneStarted) / 1000).toFixed(1)));
@@ -161,7 +169,7 @@ export async function runStorageGrowth(options: {
       await database.db.execute(sql`vacuum full sessions`);
       await database.db.execute(sql`vacuum full refresh_tokens`);
       const compacted = await measureSizes(database, target);
-      await database.close();
+      await storage.close();
       fact(backend, 'sessions rows before → after', `${before.sessions} → ${after.sessions}`);
       fact(backend, 'refresh_tokens rows before → after', `${before.refreshTokens} → ${after.refreshTokens}`);
       fact(backend, 'token tables size before → after prune+VACUUM → after VACUUM FULL', `${mib(before.tableBytes)} → ${mib(after.tableBytes)} → ${mib(compacted.tableBytes)}`);

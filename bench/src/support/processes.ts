@@ -1,11 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-const USER_SERVICE_ENTRY = fileURLToPath(new URL('../../../services/user-service/dist/server.js', import.meta.url));
+/** The user-service's command, resolved through its package's `exports` and run with this Node. */
+const USER_SERVICE_ENTRY = createRequire(import.meta.url).resolve('@portcullis/user-service/cli');
 /** Compiled ceilings, from `src/support` and `dist/support` alike; `tsc -b bench` (global setup, `npm run bench`) builds them. */
 export const CEILINGS_DIR = fileURLToPath(new URL('../../dist/ceilings/', import.meta.url));
 
@@ -139,7 +141,7 @@ export const UNTHROTTLED = Object.freeze({
 
 export const BENCH_DEMO_PASSWORD = randomBytes(18).toString('base64url');
 
-/** Starts the built user-service (`services/user-service/dist/server.js`) with demo users. */
+/** Starts the built user-service (its `portcullis-user-service` command) with demo users. */
 export function startUserService(options: { name?: string; env: Record<string, string>; port?: number }): Promise<RunningProcess> {
   return startNodeProcess({
     name: options.name ?? 'user-service',

@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { ConfigError, loadConfig } from './config.js';
+import { ConfigError, configVariables, loadConfig } from './config.js';
 
 /** The message of the ConfigError that `environment` causes, or a failure when it is accepted. */
 function refusal(environment: Record<string, string | undefined>): string {
@@ -139,5 +139,24 @@ describe('loadConfig', () => {
     ])('accepts an in-memory data directory when %s keeps keys elsewhere', (_what, extra) => {
       expect(() => loadConfig({ ...PRODUCTION, DATA_DIR: 'memory://', ...extra })).not.toThrow();
     });
+  });
+});
+
+describe('configVariables (what --help lists)', () => {
+  it('describes every variable', () => {
+    const variables = configVariables();
+    expect(variables.length).toBeGreaterThan(30);
+    for (const variable of variables) expect(variable.description, variable.name).toMatch(/\w{3}/);
+  });
+
+  it('shows the defaults loadConfig applies: setting each shown default changes nothing', () => {
+    const shown = Object.fromEntries(configVariables().flatMap(({ name, defaultValue }) => (defaultValue === undefined ? [] : [[name, defaultValue]])));
+    expect(Object.keys(shown)).toEqual(expect.arrayContaining(['PORT', 'ISSUER', 'CORS_ORIGINS', 'ACCESS_TOKEN_TTL', 'LOG_LEVEL']));
+    expect(loadConfig(shown)).toEqual(loadConfig({}));
+  });
+
+  it('shows no default for what is unset unless configured', () => {
+    const unset = configVariables().filter((variable) => variable.defaultValue === undefined).map((variable) => variable.name);
+    expect(unset).toEqual(expect.arrayContaining(['DATABASE_URL', 'REDIS_URL', 'SIGNING_KEY', 'METRICS_TOKEN', 'OIDC_CLIENTS']));
   });
 });

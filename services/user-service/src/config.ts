@@ -25,64 +25,64 @@ function isLocalHost(hostname: string): boolean {
 
 const environmentSchema = z
   .object({
-    NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
-    HOST: z.string().min(1).default('127.0.0.1'),
-    PORT: z.coerce.number().int().min(0).max(65535).default(4000),
+    NODE_ENV: z.enum(['development', 'production', 'test']).default('development').describe('development, production or test; production refuses demo users, an http issuer off localhost and an in-memory database without SIGNING_KEY'),
+    HOST: z.string().min(1).default('127.0.0.1').describe('Interface to listen on (0.0.0.0 for every interface, as in a container)'),
+    PORT: z.coerce.number().int().min(0).max(65535).default(4000).describe('TCP port to listen on (0: any free port)'),
     // z.url() alone takes any scheme ("localhost:4000" parses as scheme "localhost:"); an issuer is an http(s) URL.
-    ISSUER: z.url({ protocol: /^https?$/ }).default('http://localhost:4000'),
-    AUDIENCE: z.string().min(1).default('portcullis'),
-    DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL').optional(),
-    DATA_DIR: z.string().min(1).default('.data'),
-    REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be a redis:// URL').optional(),
-    CORS_ORIGINS: commaList.pipe(z.array(origin)).default(['http://localhost:3000']),
+    ISSUER: z.url({ protocol: /^https?$/ }).default('http://localhost:4000').describe("Public http(s) URL of this service: the iss of its tokens and the OpenID Provider's issuer"),
+    AUDIENCE: z.string().min(1).default('portcullis').describe('aud of the access tokens it issues'),
+    DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL').optional().describe('PostgreSQL URL (postgres://...); unset: the embedded PGlite database in DATA_DIR'),
+    DATA_DIR: z.string().min(1).default('.data').describe('Directory of the embedded PGlite database when DATABASE_URL is unset (memory:// for a throwaway one)'),
+    REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be a redis:// URL').optional().describe('Redis URL (redis:// or rediss://) for throttling counters shared by every instance; unset: each instance counts alone'),
+    CORS_ORIGINS: commaList.pipe(z.array(origin)).prefault('http://localhost:3000').describe('Comma list of the exact browser origins that may call the API'),
     // RFC 9068 / OWASP ASVS 5.0 §7.2: self-contained access tokens must be short-lived; we refuse more than 30 minutes.
-    ACCESS_TOKEN_TTL: z.coerce.number().int().positive().max(1800, 'must be at most 1800 seconds').default(900),
-    REFRESH_IDLE_TTL: seconds(7 * 24 * 3600),
-    REFRESH_ABSOLUTE_TTL: seconds(30 * 24 * 3600),
-    REFRESH_REUSE_GRACE: z.coerce.number().int().min(0).max(300).default(30),
-    SIGNING_ALG: z.enum(['EdDSA', 'ES256']).default('EdDSA'),
-    SIGNING_KEY: z.string().optional(),
+    ACCESS_TOKEN_TTL: z.coerce.number().int().positive().max(1800, 'must be at most 1800 seconds').default(900).describe('Access token lifetime in seconds (at most 1800)'),
+    REFRESH_IDLE_TTL: seconds(7 * 24 * 3600).describe('Seconds a session may sit unused before its refresh token stops working'),
+    REFRESH_ABSOLUTE_TTL: seconds(30 * 24 * 3600).describe('Seconds after sign-in a session ends however much it is used (not shorter than REFRESH_IDLE_TTL)'),
+    REFRESH_REUSE_GRACE: z.coerce.number().int().min(0).max(300).default(30).describe("Seconds a refresh token's immediate predecessor is still answered, for a response lost on the way (at most 300)"),
+    SIGNING_ALG: z.enum(['EdDSA', 'ES256']).default('EdDSA').describe('Signature algorithm of the tokens: EdDSA or ES256'),
+    SIGNING_KEY: z.string().optional().describe('A private EdDSA or ES256 JWK (JSON, with kid and alg) to sign with; unset: keys are generated and kept in the database'),
     TRUST_PROXY: commaList
       .pipe(z.array(z.string().refine((entry) => isIP(entry.split('/')[0] ?? '') !== 0, 'must be IP addresses or CIDR ranges')))
-      .optional(),
+      .optional().describe('Comma list of proxy addresses or CIDR ranges whose X-Forwarded-For is believed; unset: none'),
     // The credentials of the app instances that may tell the service a browser's address (and report denials): several
     // so one can be rotated; long random strings, compared in constant time over their SHA-256 digests.
-    APP_CREDENTIALS: commaList.pipe(z.array(z.string().min(32, 'each credential must be at least 32 characters')).min(1)).optional(),
+    APP_CREDENTIALS: commaList.pipe(z.array(z.string().min(32, 'each credential must be at least 32 characters')).min(1)).optional().describe("Comma list of app credentials (at least 32 characters each): an app presenting one may name a browser's address and report denials"),
     // Reports of refused access an app may send per session and minute; the rest are dropped (OWASP ASVS 5.0 §2.4.1).
-    DENIAL_REPORTS_PER_MINUTE: z.coerce.number().int().positive().max(600).default(20),
-    DEMO_PASSWORD: z.string().min(8, 'must be at least 8 characters').optional(),
-    LOGIN_MAX_FAILURES_PER_EMAIL_IP: z.coerce.number().int().positive().default(5),
-    LOGIN_FAILURE_WINDOW: seconds(15 * 60),
-    LOGIN_MAX_ATTEMPTS_PER_IP: z.coerce.number().int().positive().default(300),
+    DENIAL_REPORTS_PER_MINUTE: z.coerce.number().int().positive().max(600).default(20).describe('Refused-access reports an app may send per session and minute (at most 600)'),
+    DEMO_PASSWORD: z.string().min(8, 'must be at least 8 characters').optional().describe('Creates the demo users alice, maria and adam @example.com with this password (refused in production)'),
+    LOGIN_MAX_FAILURES_PER_EMAIL_IP: z.coerce.number().int().positive().default(5).describe('Failed sign-ins for one email from one address within LOGIN_FAILURE_WINDOW before it is throttled'),
+    LOGIN_FAILURE_WINDOW: seconds(15 * 60).describe('Seconds the sign-in failure counters look back'),
+    LOGIN_MAX_ATTEMPTS_PER_IP: z.coerce.number().int().positive().default(300).describe('Sign-in attempts one address may make within LOGIN_FAILURE_WINDOW'),
     // OWASP ASVS 4.0.3 §2.2.1: no more than 100 failed attempts per hour on one account.
-    LOGIN_MAX_FAILURES_PER_ACCOUNT: z.coerce.number().int().positive().max(100).default(100),
-    REFRESH_MAX_PER_IP_PER_MINUTE: z.coerce.number().int().positive().default(1200),
-    PASSWORD_HASH_CONCURRENCY: z.coerce.number().int().positive().max(16).default(1),
-    PASSWORD_HASH_QUEUE: z.coerce.number().int().min(0).default(64),
+    LOGIN_MAX_FAILURES_PER_ACCOUNT: z.coerce.number().int().positive().max(100).default(100).describe('Failed sign-ins per account and hour (at most 100)'),
+    REFRESH_MAX_PER_IP_PER_MINUTE: z.coerce.number().int().positive().default(1200).describe('Token refreshes one address may make per minute'),
+    PASSWORD_HASH_CONCURRENCY: z.coerce.number().int().positive().max(16).default(1).describe('Password hashes computed at once, each on a thread of its own (at most 16)'),
+    PASSWORD_HASH_QUEUE: z.coerce.number().int().min(0).default(64).describe('Password checks that may wait for a hashing thread before sign-ins are answered busy (503)'),
     // How long a "busy" refusal is held before it is answered, so a flooding client cannot turn cheap refusals into a
     // CPU storm that starves the hashing threads (OWASP ASVS 5.0 §6.3.1 anti-automation); bounded, never a hang.
-    PASSWORD_HASH_BUSY_HOLD: z.coerce.number().int().min(0).max(5000).default(1000),
+    PASSWORD_HASH_BUSY_HOLD: z.coerce.number().int().min(0).max(5000).default(1000).describe('Milliseconds a busy refusal is held before it is answered (at most 5000)'),
     // Scheduling priority (Linux nice, 0–19) of the hashing threads: higher yields more CPU to token checks (docs/benchmarks.md).
-    PASSWORD_HASH_NICE: z.coerce.number().int().min(0).max(19).default(10),
+    PASSWORD_HASH_NICE: z.coerce.number().int().min(0).max(19).default(10).describe('Linux nice value (0-19) of the hashing threads'),
     // Approvals are single-use grants for one request and last at most five minutes.
-    APPROVAL_TTL: z.coerce.number().int().positive().max(300, 'must be at most 300 seconds').default(300),
+    APPROVAL_TTL: z.coerce.number().int().positive().max(300, 'must be at most 300 seconds').default(300).describe('Seconds an approval stays valid (at most 300)'),
     // Admin actions need a password check at most this old (RFC 9470 max_age).
-    STEP_UP_MAX_AGE: z.coerce.number().int().positive().max(3600).default(600),
-    ALERT_WINDOW: z.coerce.number().int().positive().default(300),
-    ALERT_FAILED_LOGINS_PER_ACCOUNT: z.coerce.number().int().positive().default(10),
-    ALERT_FAILED_LOGINS_PER_IP: z.coerce.number().int().positive().default(20),
-    ALERT_AUTHZ_DENIALS: z.coerce.number().int().positive().default(10),
-    ALERT_REFRESH_FAILURES: z.coerce.number().int().positive().default(25),
-    ALERT_SCAN_INTERVAL: z.coerce.number().positive().default(10),
+    STEP_UP_MAX_AGE: z.coerce.number().int().positive().max(3600).default(600).describe('Seconds a password check counts for admin actions (at most 3600)'),
+    ALERT_WINDOW: z.coerce.number().int().positive().default(300).describe('Seconds the security alerts look back'),
+    ALERT_FAILED_LOGINS_PER_ACCOUNT: z.coerce.number().int().positive().default(10).describe('Failed sign-ins on one account within ALERT_WINDOW that raise an alert'),
+    ALERT_FAILED_LOGINS_PER_IP: z.coerce.number().int().positive().default(20).describe('Failed sign-ins from one address within ALERT_WINDOW that raise an alert'),
+    ALERT_AUTHZ_DENIALS: z.coerce.number().int().positive().default(10).describe('Refused accesses by one user within ALERT_WINDOW that raise an alert'),
+    ALERT_REFRESH_FAILURES: z.coerce.number().int().positive().default(25).describe('Failed token refreshes within ALERT_WINDOW that raise an alert'),
+    ALERT_SCAN_INTERVAL: z.coerce.number().positive().default(10).describe('Seconds between alert scans'),
     // Pruning of ended sessions and expired refresh tokens (docs/benchmarks.md): how often (0 disables) and how long to keep them.
-    PRUNE_INTERVAL: z.coerce.number().int().min(0).default(600),
-    PRUNE_RETENTION: z.coerce.number().int().min(0).default(86_400),
-    METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+    PRUNE_INTERVAL: z.coerce.number().int().min(0).default(600).describe('Seconds between prunes of ended sessions and expired refresh tokens (0: never)'),
+    PRUNE_RETENTION: z.coerce.number().int().min(0).default(86_400).describe('Seconds ended sessions and expired refresh tokens are kept before they are pruned'),
+    METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional().describe('Bearer token (at least 16 characters) for GET /metrics; unset: loopback callers only, and nobody behind TRUST_PROXY'),
     // docs/sso.md: the OpenID Provider's relying parties, its API resource indicator (RFC 8707) and its cookie keys.
-    OIDC_CLIENTS: oidcClientsSchema.optional(),
-    OIDC_API_RESOURCE: z.url().default('urn:portcullis:api'),
-    OIDC_COOKIE_KEYS: commaList.pipe(z.array(z.string().min(32, 'each key must be at least 32 characters')).min(1)).optional(),
-    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    OIDC_CLIENTS: oidcClientsSchema.optional().describe("JSON array of the OpenID Provider's clients (docs/sso.md); unset: no clients"),
+    OIDC_API_RESOURCE: z.url().default('urn:portcullis:api').describe("Resource indicator (RFC 8707) of this API in the provider's access tokens"),
+    OIDC_COOKIE_KEYS: commaList.pipe(z.array(z.string().min(32, 'each key must be at least 32 characters')).min(1)).optional().describe("Comma list of keys (at least 32 characters) signing the provider's cookies, newest first; required off localhost with OIDC_CLIENTS"),
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info').describe('Log level: fatal, error, warn, info, debug, trace or silent'),
   })
   .superRefine((env, context) => {
     if (env.REFRESH_ABSOLUTE_TTL < env.REFRESH_IDLE_TTL) {
@@ -110,6 +110,29 @@ const environmentSchema = z
       });
     }
   });
+
+/** One environment variable of the configuration, as `portcullis-user-service --help` lists it. */
+export interface ConfigVariable {
+  readonly name: string;
+  readonly description: string;
+  /** The value taken when the variable is unset, written as it would be in the environment; undefined when none. */
+  readonly defaultValue: string | undefined;
+}
+
+/** Every variable with its default and description, read from the schema above so the help cannot drift from it. */
+export function configVariables(): ConfigVariable[] {
+  // The input side is what an operator writes: comma lists and JSON as strings, numbers before coercion.
+  const { properties = {} } = z.toJSONSchema(environmentSchema, { io: 'input', unrepresentable: 'any' });
+  return Object.entries(properties).map(([name, property]) => {
+    const described = typeof property === 'object' ? property : {};
+    return { name, description: described.description ?? '', defaultValue: environmentText(described.default) };
+  });
+}
+
+function environmentText(value: unknown): string | undefined {
+  if (value === undefined) return undefined;
+  return Array.isArray(value) ? value.join(',') : String(value);
+}
 
 export interface Config {
   readonly env: 'development' | 'production' | 'test';

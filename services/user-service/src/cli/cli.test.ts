@@ -10,10 +10,13 @@ import type { ErrorBody, TokenResponse } from '@portcullis/contracts';
 import { testBackends, type TestBackend } from '../test-support/databases.js';
 import { ADAM, startTestInstance, type TestInstance } from '../test-support/harness.js';
 
-// The CLIs run as users run them: the built JavaScript (`npm run user` / `npm run keys`), in a process of their own.
+// The CLIs run as users run them: the package's command (`portcullis-user-service user …`, `npm run user`), built, in a
+// process of its own.
 const SERVICE_ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const USER_CLI = join(SERVICE_ROOT, 'dist/cli/user.js');
-const KEYS_CLI = join(SERVICE_ROOT, 'dist/cli/keys.js');
+const COMMAND = join(SERVICE_ROOT, 'bin/portcullis-user-service.js');
+const BUILT_COMMAND = join(SERVICE_ROOT, 'dist/cli/main.js');
+const USER_CLI = 'user';
+const KEYS_CLI = 'keys';
 
 // Each CLI run starts Node and opens the database (PGlite: a WASM PostgreSQL on disk); on a busy machine that takes
 // seconds, so these tests get more time than the suite's default.
@@ -32,9 +35,9 @@ interface CliResult {
 type Database = Awaited<ReturnType<TestBackend['create']>>;
 
 /** Runs a CLI with only the environment given (never this process's DATABASE_URL or REDIS_URL). */
-function run(script: string, args: readonly string[], options: { env: Record<string, string>; stdin?: string }): Promise<CliResult> {
+function run(command: typeof USER_CLI | typeof KEYS_CLI, args: readonly string[], options: { env: Record<string, string>; stdin?: string }): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [script, ...args], {
+    const child = spawn(process.execPath, [COMMAND, command, ...args], {
       cwd: SERVICE_ROOT,
       env: { PATH: process.env.PATH ?? '', NODE_ENV: 'test', ...options.env },
       stdio: ['pipe', 'pipe', 'pipe'],
@@ -76,9 +79,8 @@ async function signIn(instance: TestInstance): Promise<Response> {
 }
 
 describe('the CLIs are built', () => {
-  it('has dist/cli/user.js and dist/cli/keys.js (run `npm run build` first)', () => {
-    expect(existsSync(USER_CLI)).toBe(true);
-    expect(existsSync(KEYS_CLI)).toBe(true);
+  it('has the command behind bin/portcullis-user-service.js (run `npm run build` first)', () => {
+    expect(existsSync(BUILT_COMMAND)).toBe(true);
   });
 });
 

@@ -5,34 +5,35 @@ import { SessionStore } from '../sessions/session-store.js';
 import { UserStore, normalizeEmail } from '../users/user-store.js';
 import { cliAuditLog, fail, openCliDatabase, readStdin, systemClock } from './cli-context.js';
 
-const USAGE = `Usage:
-  npm run user -- create --email EMAIL --role USER|MANAGER|ADMIN [--name NAME]   (password on stdin)
-  npm run user -- set-role --email EMAIL --role USER|MANAGER|ADMIN
-  npm run user -- disable --email EMAIL
-  npm run user -- enable --email EMAIL
-  npm run user -- list`;
+export const USER_USAGE = `Usage:
+  portcullis-user-service user create --email EMAIL --role USER|MANAGER|ADMIN [--name NAME]   (password on stdin)
+  portcullis-user-service user set-role --email EMAIL --role USER|MANAGER|ADMIN
+  portcullis-user-service user disable --email EMAIL
+  portcullis-user-service user enable --email EMAIL
+  portcullis-user-service user list`;
 
-function parseArguments() {
+function parseArguments(args: readonly string[]) {
   try {
     return parseArgs({
+      args: [...args],
       allowPositionals: true,
       options: { email: { type: 'string' }, role: { type: 'string' }, name: { type: 'string' } },
     });
   } catch (error) {
     // An unknown option or a missing value: say so with the usage, not with a stack trace.
-    fail(`${error instanceof Error ? error.message : String(error)}\n${USAGE}`);
+    fail(`${error instanceof Error ? error.message : String(error)}\n${USER_USAGE}`);
   }
 }
 
-const { positionals, values } = parseArguments();
+type Arguments = ReturnType<typeof parseArguments>;
 
-function requiredEmail(): string {
-  if (values.email === undefined || !/^[^\s@]+@[^\s@]+$/.test(values.email)) fail(`--email is required.\n${USAGE}`);
+function requiredEmail({ values }: Arguments): string {
+  if (values.email === undefined || !/^[^\s@]+@[^\s@]+$/.test(values.email)) fail(`--email is required.\n${USER_USAGE}`);
   return normalizeEmail(values.email);
 }
 
-function requiredRole(): Role {
-  if (!isRole(values.role)) fail(`--role must be USER, MANAGER or ADMIN.\n${USAGE}`);
+function requiredRole({ values }: Arguments): Role {
+  if (!isRole(values.role)) fail(`--role must be USER, MANAGER or ADMIN.\n${USER_USAGE}`);
   return values.role;
 }
 
@@ -43,66 +44,72 @@ type Command =
   | { kind: 'list' };
 
 /** Every argument is checked before the database is opened, so a typo costs nothing and says what is wrong. */
-function parseCommand(): Command {
-  switch (positionals[0]) {
+function parseCommand(parsed: Arguments): Command {
+  const kind = parsed.positionals[0];
+  switch (kind) {
     case 'create':
-      return { kind: 'create', email: requiredEmail(), role: requiredRole() };
+      return { kind: 'create', email: requiredEmail(parsed), role: requiredRole(parsed) };
     case 'set-role':
-      return { kind: 'set-role', email: requiredEmail(), role: requiredRole() };
+      return { kind: 'set-role', email: requiredEmail(parsed), role: requiredRole(parsed) };
     case 'disable':
     case 'enable':
-      return { kind: positionals[0], email: requiredEmail() };
+      return { kind, email: requiredEmail(parsed) };
     case 'list':
       return { kind: 'list' };
     default:
-      return fail(USAGE);
+      return fail(USER_USAGE);
   }
 }
 
-const command = parseCommand();
-const { config, database } = await openCliDatabase();
-const users = new UserStore(database.db, systemClock);
-const sessions = new SessionStore(database.db, systemClock, {
-  idleSeconds: config.refreshIdleTtlSeconds,
-  absoluteSeconds: config.refreshAbsoluteTtlSeconds,
-  reuseGraceSeconds: config.refreshReuseGraceSeconds,
-});
-const audit = cliAuditLog(database);
-const actor = { ip: null, userAgent: 'portcullis-cli', detail: { by: 'cli' } };
+/** `portcullis-user-service user …`: creates, re-roles, disables, enables and lists users in the configured database. */
+export async function runUserCommand(args: readonly string[]): Promise<void> {
+  const parsed = parseArguments(args);
+  const { values } = parsed;
+  const command = parseCommand(parsed);
+  const { config, database } = await openCliDatabase();
+  const users = new UserStore(database.db, systemClock);
+  const sessions = new SessionStore(database.db, systemClock, {
+    idleSeconds: config.refreshIdleTtlSeconds,
+    absoluteSeconds: config.refreshAbsoluteTtlSeconds,
+    reuseGraceSeconds: config.refreshReuseGraceSeconds,
+  });
+  const audit = cliAuditLog(database);
+  const actor = { ip: null, userAgent: 'portcullis-cli', detail: { by: 'cli' } };
 
-try {
-  switch (command.kind) {
-    case 'create': {
-      const password = await readStdin();
-      if (password.length < 12) fail('The password (read from stdin) must be at least 12 characters.');
-      const passwords = await createPasswordHasher({ concurrency: 1, queue: 1 });
-      const name = values.name ?? command.email.split('@')[0] ?? command.email;
-      const created = await users.create({ email: command.email, role: command.role, name, passwordHash: await passwords.hash(password) });
-      if (created === null) fail(`A user with email ${command.email} already exists.`);
-      await audit.record({ type: 'user.created', userId: created.id, ...actor, reason: created.role });
-      console.log(`Created ${created.email} (${created.role}), id ${created.id}.`);
-      break;
+  try {
+    switch (command.kind) {
+      case 'create': {
+        const password = await readStdin();
+        if (password.length < 12) fail('The password (read from stdin) must be at least 12 characters.');
+        const passwords = await createPasswordHasher({ concurrency: 1, queue: 1 });
+        const name = values.name ?? command.email.split('@')[0] ?? command.email;
+        const created = await users.create({ email: command.email, role: command.role, name, passwordHash: await passwords.hash(password) });
+        if (created === null) fail(`A user with email ${command.email} already exists.`);
+        await audit.record({ type: 'user.created', userId: created.id, ...actor, reason: created.role });
+        console.log(`Created ${created.email} (${created.role}), id ${created.id}.`);
+        break;
+      }
+      case 'set-role':
+      case 'disable':
+      case 'enable': {
+        const user = await users.findByEmail(command.email);
+        if (user === null) fail(`No user with email ${command.email}.`);
+        const change = command.kind === 'set-role' ? { role: command.role } : { disabled: command.kind === 'disable' };
+        await users.update(user.id, change);
+        // Same rule as the HTTP API: a new role or a disabled account ends every session at once.
+        const revoked =
+          command.kind === 'enable' ? [] : await sessions.revokeUserSessions(user.id, command.kind === 'disable' ? 'user_disabled' : 'role_changed');
+        const reason = command.kind === 'set-role' ? 'role_changed' : command.kind === 'disable' ? 'disabled' : 'enabled';
+        await audit.record({ type: 'user.changed', userId: user.id, ...actor, reason, detail: { by: 'cli', revokedSessions: revoked.length } });
+        console.log(`Updated ${command.email}; ${revoked.length} session(s) revoked.`);
+        break;
+      }
+      case 'list': {
+        for (const user of await users.list()) console.log(`${user.email}\t${user.role}\t${user.disabled ? 'disabled' : 'active'}\t${user.id}`);
+        break;
+      }
     }
-    case 'set-role':
-    case 'disable':
-    case 'enable': {
-      const user = await users.findByEmail(command.email);
-      if (user === null) fail(`No user with email ${command.email}.`);
-      const change = command.kind === 'set-role' ? { role: command.role } : { disabled: command.kind === 'disable' };
-      await users.update(user.id, change);
-      // Same rule as the HTTP API: a new role or a disabled account ends every session at once.
-      const revoked =
-        command.kind === 'enable' ? [] : await sessions.revokeUserSessions(user.id, command.kind === 'disable' ? 'user_disabled' : 'role_changed');
-      const reason = command.kind === 'set-role' ? 'role_changed' : command.kind === 'disable' ? 'disabled' : 'enabled';
-      await audit.record({ type: 'user.changed', userId: user.id, ...actor, reason, detail: { by: 'cli', revokedSessions: revoked.length } });
-      console.log(`Updated ${command.email}; ${revoked.length} session(s) revoked.`);
-      break;
-    }
-    case 'list': {
-      for (const user of await users.list()) console.log(`${user.email}\t${user.role}\t${user.disabled ? 'disabled' : 'active'}\t${user.id}`);
-      break;
-    }
+  } finally {
+    await database.close();
   }
-} finally {
-  await database.close();
 }
