@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { ROLES, SCOPES } from './roles.js';
+import { ROLES } from './roles.js';
+import { scopeListSchema } from './wire.js';
 import { AUDIT_EVENT_TYPES } from './audit.js';
 
 /** The user as the API shows it: never a password hash. */
@@ -8,7 +9,7 @@ export const userSchema = z.object({
   email: z.string(),
   name: z.string(),
   role: z.enum(ROLES),
-  scopes: z.array(z.enum(SCOPES)),
+  scopes: scopeListSchema,
 });
 export type User = z.infer<typeof userSchema>;
 

@@ -24,13 +24,6 @@ export const ERROR_CODES = {
 
 export type ErrorCode = keyof typeof ERROR_CODES;
 
-export interface ErrorBody {
-  error: ErrorCode;
-  message: string;
-  /** Why, as a stable code, where one error code covers several cases (e.g. `approval_invalid`). */
-  reason?: string;
-}
-
 /** Why an approval step was refused: the `reason` of an `approval_invalid` error. */
 export const APPROVAL_REFUSAL_REASONS = [
   'request_not_found',

@@ -1,7 +1,7 @@
 export { ROLES, SCOPES, scopesForRole, isRole, roleAtLeast } from './roles.js';
 export type { Role, Scope } from './roles.js';
 export { ERROR_CODES, isErrorCode, APPROVAL_REFUSAL_REASONS, APPROVAL_REFUSAL_MESSAGES } from './errors.js';
-export type { ErrorCode, ErrorBody, ApprovalRefusalReason } from './errors.js';
+export type { ErrorCode, ApprovalRefusalReason } from './errors.js';
 export { AUDIT_EVENT_TYPES } from './audit.js';
 export type { AuditEventType } from './audit.js';
 export {
@@ -28,3 +28,26 @@ export type {
   AlertType,
 } from './api.js';
 export { APP_CREDENTIAL_HEADER, CLIENT_ADDRESS_HEADER, addressBucket, canonicalAddress } from './client-address.js';
+export {
+  emailSchema,
+  passwordSchema,
+  credentialsSchema,
+  loginBodySchema,
+  refreshTokenBodySchema,
+  stepUpBodySchema,
+  steppedUpSchema,
+  REQUEST_ID_PATTERN,
+  requestIdSchema,
+  popupStateSchema,
+  scopeListSchema,
+  sessionStatusSchema,
+  approverSignInBodySchema,
+  approvalDecisionBodySchema,
+  approvalDecidedSchema,
+  denialReportSchema,
+  STATS_BUCKET_NAMES,
+  auditStatsSchema,
+  errorBodySchema,
+  errorBodyWith,
+} from './wire.js';
+export type { SessionStatusAnswer, ApprovalDecided, DenialReport, AuditStats, ErrorBody } from './wire.js';

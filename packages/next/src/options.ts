@@ -1,4 +1,4 @@
-import { SCOPES } from '@portcullis/contracts';
+import { SCOPES, scopeListSchema } from '@portcullis/contracts';
 import { z } from 'zod';
 import { clientInfoReader, type ClientInfoReader } from './backend/client-info.js';
 import { InvalidOptionError } from './errors.js';
@@ -18,7 +18,7 @@ const oidcSchema = z
     /** Confidential client: sent with client_secret_basic to the token endpoint only. */
     clientSecret: z.string().min(16, 'must be at least 16 characters'),
     /** Our API scopes to ask for on top of `openid profile email offline_access`; the provider grants the least of them. */
-    scopes: z.array(z.enum(SCOPES)).default([...SCOPES]),
+    scopes: scopeListSchema.default([...SCOPES]),
     /** RFC 8707 resource indicator of our API: access tokens are JWTs for it. */
     resource: z.string().min(1).default('urn:portcullis:api'),
     /** Where the provider sends the browser after single logout; must be registered there. Defaults to the sign-in page. */

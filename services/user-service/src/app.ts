@@ -2,11 +2,16 @@ import { randomUUID } from 'node:crypto';
 import cors from '@fastify/cors';
 import helmet from '@fastify/helmet';
 import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply, type RouteOptions } from 'fastify';
-import type { ErrorBody } from '@portcullis/contracts';
+import { REQUEST_ID_PATTERN, type ErrorBody } from '@portcullis/contracts';
+import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { ServiceContext } from './context.js';
 import { isDatabaseUnavailable } from './db/database.js';
 import { ApiError, UnavailableError } from './errors.js';
+import { registerAccessControl } from './http/access-control.js';
+import { PUBLIC } from './http/access-rule.js';
+import { registerApiDocument, registerApiReference } from './http/api-document.js';
 import { registerClientAddress } from './http/client-address.js';
+import { invalidInput } from './http/invalid-input.js';
 import { registerUnsafeTextGuard } from './http/unsafe-text.js';
 import { OidcProviderHolder } from './oidc/provider-holder.js';
 import { registerOidcRoutes } from './oidc/routes.js';
@@ -19,7 +24,6 @@ import { registerSystemRoutes } from './routes/system.js';
 import { registerUserRoutes } from './routes/users.js';
 
 const BODY_LIMIT_BYTES = 16 * 1024;
-const REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/;
 
 /** Fastify's own client errors, mapped to our stable codes. */
 function fastifyClientError(error: FastifyError): ApiError | null {
@@ -61,7 +65,7 @@ export async function buildApp(context: ServiceContext, options: BuildAppOptions
     requestIdHeader: false,
     genReqId: (request) => {
       const incoming = request.headers['x-request-id'];
-      return typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+      return typeof incoming === 'string' && REQUEST_ID_PATTERN.test(incoming) ? incoming : randomUUID();
     },
     routerOptions: { ignoreTrailingSlash: false, maxParamLength: 128 },
     // Errors Fastify raises before routing (a path with bad percent-encoding) bypass setErrorHandler: same shape here.
@@ -70,10 +74,30 @@ export async function buildApp(context: ServiceContext, options: BuildAppOptions
       // Fastify types this reply with unresolved route generics; it is an ordinary reply.
       void (reply as FastifyReply).code(400).send(body);
     },
+    // Input that fails a route's schema: 400 invalid_request naming the fields, never their values.
+    schemaErrorFormatter: invalidInput,
   });
 
+  // Every route declares its input and its answers with zod: requests are validated, answers are written through the
+  // declared schema, so a field that is not declared never leaves the service.
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  const registered: RouteOptions[] = [];
+  app.addHook('onRoute', (route) => {
+    // The CORS plugin's preflight route: preflights carry no credentials (Fetch standard, CORS protocol), and the plugin
+    // answers them in its own hook before any access rule could run.
+    if (route.url === '*' && route.method === 'OPTIONS') route.config = { ...route.config, access: PUBLIC };
+    registered.push(route);
+  });
+  // Fail closed: a route nobody decided the access of does not start (OWASP ASVS 5.0 §8.1.1). Checked once every
+  // plugin's own onRoute hooks have had their say (the reference pages set theirs in a scope of their own).
+  app.addHook('onReady', (done) => {
+    const undecided = registered.find((route) => route.config?.access === undefined);
+    done(undecided === undefined ? undefined : new Error(`${String(undecided.method)} ${undecided.url} declares no access rule (config.access)`));
+  });
   const { onRoute } = options;
   if (onRoute !== undefined) app.addHook('onRoute', onRoute);
+  await registerApiDocument(app, config);
 
   // JSON only: a form or text/plain body (what a cross-site "simple" request can send) is refused with 415.
   app.removeContentTypeParser('text/plain');
@@ -125,6 +149,8 @@ export async function buildApp(context: ServiceContext, options: BuildAppOptions
   });
 
   registerUnsafeTextGuard(app, context);
+  // After the text guard, as the hand-written checks came after it: hostile text is a 400 for anyone.
+  registerAccessControl(app, context);
 
   app.setNotFoundHandler((_request, reply) => {
     const body: ErrorBody = { error: 'not_found', message: 'Not found.' };
@@ -146,6 +172,7 @@ export async function buildApp(context: ServiceContext, options: BuildAppOptions
     return reply.code(apiError.status).headers(apiError.headers).send(apiError.toBody());
   });
 
+  if (config.env !== 'production') await registerApiReference(app);
   registerSystemRoutes(app, context);
   registerAuthRoutes(app, context);
   registerMeRoutes(app, context);

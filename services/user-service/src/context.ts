@@ -7,6 +7,7 @@ import { openDatabase, type Database } from './db/database.js';
 import type { Logger } from './logger.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { createPasswordHasher, type PasswordHasher } from './passwords/password-hasher.js';
+import { SessionRevocation } from './sessions/revocation.js';
 import { SessionStore } from './sessions/session-store.js';
 import { SessionValidity } from './sessions/session-validity.js';
 import { createDenialReportLimiter, type DenialReportLimiter } from './throttle/denial-report-limiter.js';
@@ -27,6 +28,8 @@ export interface ServiceContext {
   readonly users: UserStore;
   readonly sessions: SessionStore;
   readonly validity: SessionValidity;
+  /** Revoke, forget the cached validity, audit: how every session ends early. */
+  readonly revocation: SessionRevocation;
   readonly audit: AuditLog;
   readonly approvals: ApprovalStore;
   readonly alerts: AlertMonitor;
@@ -59,6 +62,8 @@ export async function createServiceContext(config: Config, options: { clock: Clo
     const denialReports = createDenialReportLimiter({ perMinute: config.denialReportsPerMinute, redisUrl: config.redisUrl });
     const passwords = await createPasswordHasher(config.passwordHashing);
     const alerts = new AlertMonitor(database.db, clock, logger, metrics, config.alerts);
+    const validity = new SessionValidity(sessions, clock);
+    const audit = new AuditLog(database.db, clock, logger, metrics);
     return {
       config,
       clock,
@@ -69,8 +74,9 @@ export async function createServiceContext(config: Config, options: { clock: Clo
       passwords,
       users: new UserStore(database.db, clock),
       sessions,
-      validity: new SessionValidity(sessions, clock),
-      audit: new AuditLog(database.db, clock, logger, metrics),
+      validity,
+      revocation: new SessionRevocation(sessions, validity, audit),
+      audit,
       // The approver's ticket lives as long as the approval it leads to.
       approvals: new ApprovalStore(database.db, clock, { approvalTtlSeconds: config.approvalTtlSeconds, ticketTtlSeconds: config.approvalTtlSeconds }),
       alerts,

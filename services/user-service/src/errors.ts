@@ -1,4 +1,4 @@
-import { ERROR_CODES, type ErrorBody, type ErrorCode } from '@portcullis/contracts';
+import { ERROR_CODES, type ApprovalRefusalReason, type ErrorBody, type ErrorCode } from '@portcullis/contracts';
 
 /**
  * An error the API may show: a stable code, a message safe for any client, the HTTP status from the registry.
@@ -12,7 +12,7 @@ export class ApiError extends Error {
   constructor(
     readonly code: ErrorCode,
     message: string,
-    options: { headers?: Record<string, string>; detail?: string; reason?: string } = {},
+    options: { headers?: Record<string, string>; detail?: string; reason?: ApprovalRefusalReason } = {},
   ) {
     super(message);
     this.status = ERROR_CODES[code];
@@ -22,7 +22,7 @@ export class ApiError extends Error {
   }
 
   readonly detail: string | undefined;
-  readonly reason: string | undefined;
+  readonly reason: ApprovalRefusalReason | undefined;
 
   toBody(): ErrorBody {
     return this.reason === undefined ? { error: this.code, message: this.message } : { error: this.code, message: this.message, reason: this.reason };

@@ -1,4 +1,4 @@
-import { isErrorCode, type ErrorCode } from '@portcullis/contracts';
+import { errorBodySchema, isErrorCode, type ErrorCode } from '@portcullis/contracts';
 import { z } from 'zod';
 import { approvalRefusalReason } from '../approvals/approval-refusals.js';
 import {
@@ -18,7 +18,8 @@ export interface BackendResponse {
   headers: Headers;
 }
 
-const errorBodySchema = z.object({ error: z.string(), message: z.string().optional(), reason: z.string().optional() });
+// A reason this library does not know yet (a newer service) reads as "unknown", not as an unreadable answer.
+const readableErrorBody = errorBodySchema.extend({ reason: z.string().optional() });
 
 // RFC 9470 §3: `WWW-Authenticate: Bearer error="insufficient_user_authentication", max_age=600`.
 const MAX_AGE = /(?:^|[\s,])max_age="?(\d{1,7})"?/;
@@ -36,7 +37,7 @@ function seconds(value: string | null | undefined): number | undefined {
  * `BackendRejectedError` with the code.
  */
 export function backendRefusal(answer: BackendResponse): PortcullisError {
-  const parsed = errorBodySchema.safeParse(answer.body);
+  const parsed = readableErrorBody.safeParse(answer.body);
   const code: ErrorCode | 'unknown' = parsed.success && isErrorCode(parsed.data.error) ? parsed.data.error : 'unknown';
   switch (code) {
     case 'insufficient_user_authentication': {

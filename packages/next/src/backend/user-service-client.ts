@@ -1,12 +1,15 @@
 import {
   APP_CREDENTIAL_HEADER,
+  approvalDecidedSchema,
   approvalTicketSchema,
+  errorBodySchema,
   isErrorCode,
+  steppedUpSchema,
   tokenResponseSchema,
+  type ApprovalDecided,
   type ApprovalTicket,
+  type DenialReport,
   type ErrorCode,
-  type Role,
-  type Scope,
   type TokenResponse,
 } from '@portcullis/contracts';
 import { z } from 'zod';
@@ -18,6 +21,7 @@ import { backendRefusal, type BackendResponse } from './backend-refusal.js';
 import { clientHeaders, type ClientInfo } from './client-info.js';
 
 export type { BackendResponse } from './backend-refusal.js';
+export type { ApprovalDecided, DenialReport } from '@portcullis/contracts';
 
 export interface UserServiceClientOptions {
   baseUrl: string;
@@ -33,20 +37,7 @@ export interface UserServiceClientOptions {
   logger?: Logger;
 }
 
-export interface DenialReport {
-  resource: string;
-  requiredRole?: Role;
-  requiredScope?: Scope;
-}
-
 export type ApprovalDecision = 'approve' | 'reject';
-
-export interface ApprovalDecided {
-  requestId: string;
-  result: 'approved' | 'rejected';
-  /** Until when the requester can consume the approval; `null` for a rejection. */
-  expiresAt: number | null;
-}
 
 /** Whether the backend still considers a session alive; `revoked` covers ended, revoked and disabled. */
 export type SessionStatus = 'active' | 'revoked';
@@ -70,10 +61,6 @@ export interface UserServiceClient {
   call(request: { method: string; path: string; accessToken: string; body?: unknown }): Promise<BackendResponse>;
 }
 
-const errorBodySchema = z.object({ error: z.string(), message: z.string().optional() });
-// A rejection has no approval to expire: `expiresAt` is null then.
-const decidedSchema = z.object({ requestId: z.string(), result: z.enum(['approved', 'rejected']), expiresAt: z.number().int().nullable() });
-const steppedUpSchema = z.object({ stepUpAt: z.number() });
 
 export function createUserServiceClient(options: UserServiceClientOptions): UserServiceClient {
   let credentialRefusalLogged = false;
@@ -208,7 +195,7 @@ export function createUserServiceClient(options: UserServiceClientOptions): User
     },
     async decideApproval(input, client) {
       const path = '/v1/approvals/decisions';
-      return readAnswer(path, await send(path, { method: 'POST', headers: clientHeaders(client), body: input }), decidedSchema);
+      return readAnswer(path, await send(path, { method: 'POST', headers: clientHeaders(client), body: input }), approvalDecidedSchema);
     },
     async stepUp(accessToken, password, client) {
       const response = await send('/v1/auth/step-up', {

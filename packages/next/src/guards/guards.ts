@@ -1,4 +1,4 @@
-import { roleAtLeast, type Role, type Scope } from '@portcullis/contracts';
+import { denialReportSchema, roleAtLeast, type Role, type Scope } from '@portcullis/contracts';
 import { cache } from 'react';
 import type { UserServiceClient } from '../backend/user-service-client.js';
 import type { CookieSettings } from '../cookies/cookie-config.js';
@@ -13,6 +13,9 @@ import type { SessionCodec } from '../tokens/session-codec.js';
 import type { SessionToken } from '../tokens/session-token.js';
 import type { RequestContext } from './request-context.js';
 import { serverSessionOf, type ServerSession } from './server-session.js';
+
+/** A refusal whose page or action cannot be named (no path from the proxy): still reported, as a named action. */
+const UNKNOWN_RESOURCE = 'action:unknown';
 
 export interface GuardParts {
   config: AuthConfig;
@@ -70,10 +73,11 @@ export function createGuards(parts: GuardParts): Guards {
     return token;
   });
 
+  /** What was refused, in the shape the audit trail accepts; the service would refuse the whole report otherwise. */
   async function resourceOf(requirement: Requirement): Promise<string> {
-    if (requirement.resource) return requirement.resource.slice(0, 200);
-    const path = (await context.headers()).get(PATH_HEADER);
-    return (path ?? 'unknown').slice(0, 200);
+    const named = requirement.resource ?? (await context.headers()).get(PATH_HEADER);
+    const resource = denialReportSchema.shape.resource.safeParse(named?.slice(0, 200));
+    return resource.success ? resource.data : UNKNOWN_RESOURCE;
   }
 
   async function denied(token: SessionToken, requirement: Requirement): Promise<never> {

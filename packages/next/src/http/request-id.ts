@@ -1,13 +1,14 @@
+import { REQUEST_ID_PATTERN } from '@portcullis/contracts';
+
 /** The header that carries one request's id from the browser through the app to the user-service. */
 export const REQUEST_ID_HEADER = 'x-request-id';
 
-// The user-service accepts exactly this shape (services/user-service/src/app.ts); anything else could carry
-// log injection (new lines, quotes) or unbounded data into every log line of the request.
-const WELL_FORMED = /^[A-Za-z0-9._-]{1,128}$/;
 
 /** The id when it is well formed, otherwise `undefined`. */
 export function wellFormedRequestId(value: string | null | undefined): string | undefined {
-  return typeof value === 'string' && WELL_FORMED.test(value) ? value : undefined;
+  // The shape the user-service accepts too; anything else could carry log injection (new lines, quotes) or unbounded
+  // data into every log line of the request.
+  return typeof value === 'string' && REQUEST_ID_PATTERN.test(value) ? value : undefined;
 }
 
 /**

@@ -1,6 +1,6 @@
 import type { CredentialsConfig } from 'next-auth/providers/credentials';
+import { credentialsSchema } from '@portcullis/contracts';
 import type { User } from 'next-auth';
-import { z } from 'zod';
 import type { ClientInfoReader } from '../backend/client-info.js';
 import type { UserServiceClient } from '../backend/user-service-client.js';
 import { BackendRejectedError } from '../errors.js';
@@ -9,10 +9,6 @@ import type { AuthMetrics } from '../metrics/auth-metrics.js';
 import { sessionTokenFromResponse, type RefreshScheduleOptions, type SessionToken } from '../tokens/session-token.js';
 import { signInErrorParam } from './sign-in-errors.js';
 
-const credentialsSchema = z.object({
-  email: z.string().trim().min(3).max(254),
-  password: z.string().min(1).max(1024),
-});
 
 /** What `authorize()` hands to the `jwt` callback: NextAuth's `User` plus the backend session. */
 export interface SignedInUser extends User {

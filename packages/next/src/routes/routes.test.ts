@@ -55,7 +55,7 @@ describe('backend-for-frontend route', () => {
     h.requestHeaders = new Headers({ cookie });
     const response = await h.auth.bff.GET(new Request(`${APP}/api/bff/me`), bffPath('me'));
     expect(response.status).toBe(200);
-    expect(await response.json()).toEqual({ user: { id: 'u1' } });
+    expect(await response.json()).toEqual({ user: expect.objectContaining({ id: 'u1', role: 'USER' }) });
     expect(h.backend.callsTo('/v1/me')[0]?.headers.authorization).toBe(`Bearer ${token.accessToken}`);
   });
 

@@ -1,7 +1,19 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { APP_CREDENTIAL_HEADER, type Role, type TokenResponse } from '@portcullis/contracts';
-import { scopesForRole } from '@portcullis/contracts';
+import {
+  APP_CREDENTIAL_HEADER,
+  denialReportSchema,
+  errorBodySchema,
+  loginBodySchema,
+  refreshTokenBodySchema,
+  scopesForRole,
+  sessionStatusSchema,
+  tokenResponseSchema,
+  userSchema,
+  type Role,
+  type TokenResponse,
+} from '@portcullis/contracts';
+import { z } from 'zod';
 
 /** An unsigned JWS-shaped access token carrying `sid`; the library only reads `sid` from it. */
 export function fakeAccessToken(sid: string, serial: number): string {
@@ -27,12 +39,26 @@ export interface FakeCall {
 
 type Override = (call: FakeCall, res: ServerResponse) => boolean | Promise<boolean>;
 
+/** What the real service accepts on each route the fake serves, and what it answers with (@portcullis/contracts). */
+const WIRE: Readonly<Record<string, { body?: z.ZodType; answer?: z.ZodType }>> = {
+  'POST /v1/auth/login': { body: loginBodySchema, answer: tokenResponseSchema },
+  'POST /v1/auth/refresh': { body: refreshTokenBodySchema, answer: tokenResponseSchema },
+  'POST /v1/auth/logout': { body: refreshTokenBodySchema },
+  'GET /v1/auth/session': { answer: sessionStatusSchema },
+  'POST /v1/audit/denials': { body: denialReportSchema },
+  'GET /v1/me': { answer: z.object({ user: userSchema }) },
+};
+
 /**
- * A tiny stand-in for the user-service: login, refresh with rotation, logout, session check, denials.
+ * A tiny stand-in for the user-service: login, refresh with rotation, logout, session check, denials. It holds the
+ * library to the wire schemas both sides import: a request body or an answer of its own that breaks them fails the
+ * test (`schemaViolations`), so the fake cannot drift from the service.
  * Tests read `calls` to see the HTTP conversation and set `override` to inject failures or delays.
  */
 export class FakeUserService {
   readonly calls: FakeCall[] = [];
+  /** Bodies the library sent, or answers the fake gave, that the wire schemas refuse; `stop()` fails if there are any. */
+  readonly schemaViolations: string[] = [];
   readonly sessions = new Map<string, FakeSession>();
   override: Override | undefined;
   accessTokenTtlMs = 5_000;
@@ -59,9 +85,11 @@ export class FakeUserService {
     await new Promise<void>((resolve) => this.#server?.listen(0, '127.0.0.1', resolve));
   }
 
+  /** Stops listening; fails when the conversation broke the wire schemas, so no test passes on a drifted fake. */
   async stop(): Promise<void> {
     this.#server?.closeAllConnections();
     await new Promise<void>((resolve) => this.#server?.close(() => resolve()));
+    if (this.schemaViolations.length > 0) throw new Error(`the conversation broke the wire schemas: ${this.schemaViolations.join('; ')}`);
   }
 
   /** Creates a session as a login would and returns its token response. */
@@ -85,8 +113,12 @@ export class FakeUserService {
       refreshTokenExpiresAt: now + 3_600_000,
       sessionExpiresAt: now + 86_400_000,
       ...(this.refreshReuseGraceSeconds === undefined ? {} : { refreshReuseGraceSeconds: this.refreshReuseGraceSeconds }),
-      user: { id: session.userId, email: `${session.userId}@example.com`, name: session.userId, role: session.role, scopes: [...scopesForRole(session.role)] },
+      user: this.#user(session),
     };
+  }
+
+  #user(session: FakeSession): TokenResponse['user'] {
+    return { id: session.userId, email: `${session.userId}@example.com`, name: session.userId, role: session.role, scopes: [...scopesForRole(session.role)] };
   }
 
   async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -96,17 +128,25 @@ export class FakeUserService {
     const call: FakeCall = { method: req.method ?? 'GET', path: req.url ?? '/', headers: req.headers, body: text ? JSON.parse(text) : undefined };
     this.calls.push(call);
     if (this.override && (await this.override(call, res))) return;
+    const route = `${call.method} ${call.path}`;
+    const wire = WIRE[route];
     const send = (status: number, body?: unknown, headers: Record<string, string> = {}): void => {
+      const answerSchema = status >= 400 ? errorBodySchema : status === 204 ? undefined : wire?.answer;
+      if (answerSchema !== undefined && !answerSchema.safeParse(body).success) this.schemaViolations.push(`answer ${status} to ${route}`);
       res.writeHead(status, { 'content-type': 'application/json', ...headers });
       res.end(body === undefined ? undefined : JSON.stringify(body));
     };
     // As the real service: a credential it does not know is refused before anything else.
     const credential = req.headers[APP_CREDENTIAL_HEADER];
     if (credential !== undefined && credential !== this.appCredential) return send(401, { error: 'invalid_app_credential', message: 'no' });
+    if (wire?.body !== undefined && !wire.body.safeParse(call.body).success) {
+      this.schemaViolations.push(`body of ${route}`);
+      return send(400, { error: 'invalid_request', message: 'Invalid body.' });
+    }
     const bodyOf = (call.body ?? {}) as Record<string, unknown>;
     const bearer = (req.headers.authorization ?? '').replace(/^Bearer /, '');
     const byAccess = [...this.sessions.values()].find((s) => s.accessToken === bearer && !s.revoked);
-    switch (`${call.method} ${call.path}`) {
+    switch (route) {
       case 'POST /v1/auth/login':
         if (bodyOf.password === 'throttle') return send(429, { error: 'rate_limited', message: 'slow down' }, { 'retry-after': '42' });
         if (bodyOf.password !== 'right') return send(401, { error: 'invalid_credentials', message: 'Backend text that must not leak' });
@@ -123,14 +163,14 @@ export class FakeUserService {
       }
       case 'GET /v1/auth/session':
         if (!byAccess) return send(401, { error: 'invalid_token', message: 'no' });
-        return send(200, { session: { id: byAccess.sid } });
+        return send(200, { session: { id: byAccess.sid, userId: byAccess.userId, authTime: this.now(), createdAt: this.now(), expiresAt: this.now() + 3_600_000 } });
       case 'POST /v1/audit/denials':
         if (credential === undefined) return send(401, { error: 'invalid_app_credential', message: 'no' });
         if (!byAccess) return send(401, { error: 'invalid_token', message: 'no' });
         return send(204);
       case 'GET /v1/me':
         if (!byAccess) return send(401, { error: 'invalid_token', message: 'no' });
-        return send(200, { user: { id: byAccess.userId } });
+        return send(200, { user: this.#user(byAccess) });
       default:
         return send(404, { error: 'not_found', message: 'no route' });
     }

@@ -1,4 +1,4 @@
-import { ROLES, SCOPES, type TokenResponse } from '@portcullis/contracts';
+import { ROLES, scopeListSchema, type TokenResponse } from '@portcullis/contracts';
 import { z } from 'zod';
 
 /**
@@ -12,7 +12,7 @@ export const sessionTokenSchema = z.object({
   name: z.string(),
   email: z.string(),
   role: z.enum(ROLES),
-  scopes: z.array(z.enum(SCOPES)),
+  scopes: scopeListSchema,
   accessToken: z.string(),
   /** This and the other times are epoch ms on this app's clock, whatever the backend's says (`backendToLocalTime`). */
   accessTokenExpiresAt: z.number().int(),

@@ -1,5 +1,5 @@
 import { and, desc, eq, gte, isNotNull, lte, sql, type SQL } from 'drizzle-orm';
-import type { AuditEvent, AuditEventType } from '@portcullis/contracts';
+import type { AuditEvent, AuditEventType, STATS_BUCKET_NAMES } from '@portcullis/contracts';
 import type { Clock } from '../clock.js';
 import type { Db } from '../db/database.js';
 import { auditEvents } from '../db/schema.js';
@@ -33,8 +33,8 @@ export interface AuditQuery {
 export const TOP_DIMENSIONS = ['ip', 'email', 'user'] as const;
 export type TopDimension = (typeof TOP_DIMENSIONS)[number];
 
-export const STATS_BUCKETS = { minute: 60, hour: 3600, day: 86_400 } as const;
-export type StatsBucket = keyof typeof STATS_BUCKETS;
+export type StatsBucket = (typeof STATS_BUCKET_NAMES)[number];
+export const STATS_BUCKETS: Readonly<Record<StatsBucket, number>> = { minute: 60, hour: 3600, day: 86_400 };
 
 /** The audit trail: one row per security event, the same event as a structured log line, and a metric. */
 export class AuditLog {
@@ -109,7 +109,7 @@ export class AuditLog {
   }
 
   /** Counts per event type and time bucket since `since`, for charts. */
-  async stats(since: number, bucket: StatsBucket): Promise<Array<{ at: number; type: string; count: number }>> {
+  async stats(since: number, bucket: StatsBucket): Promise<Array<{ at: number; type: AuditEventType; count: number }>> {
     // Inlined, not a bind parameter: PostgreSQL only matches the SELECT expression to the GROUP BY one when they are
     // textually the same, and `$1` vs `$4` are not. The width comes from our own constant table, never from input.
     const width = sql.raw(String(STATS_BUCKETS[bucket]));
@@ -120,7 +120,7 @@ export class AuditLog {
       .where(gte(auditEvents.at, new Date(since)))
       .groupBy(bucketStart, auditEvents.type)
       .orderBy(bucketStart, auditEvents.type);
-    return rows.map((row) => ({ at: Number(row.start) * 1000, type: row.type, count: Number(row.count) }));
+    return rows.map((row) => ({ at: Number(row.start) * 1000, type: row.type as AuditEventType, count: Number(row.count) }));
   }
 
   /** The most frequent IPs, emails or users among events of one type since `since` (e.g. top sources of failures). */

@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { isRole, type Role } from '@portcullis/contracts';
 import { createPasswordHasher } from '../passwords/password-hasher.js';
+import { SessionRevocation } from '../sessions/revocation.js';
 import { SessionStore } from '../sessions/session-store.js';
 import { UserStore, normalizeEmail } from '../users/user-store.js';
 import { cliAuditLog, fail, openCliDatabase, readStdin, systemClock } from './cli-context.js';
@@ -68,6 +69,7 @@ const sessions = new SessionStore(database.db, systemClock, {
   reuseGraceSeconds: config.refreshReuseGraceSeconds,
 });
 const audit = cliAuditLog(database);
+const revocation = new SessionRevocation(sessions, null, audit);
 const actor = { ip: null, userAgent: 'portcullis-cli', detail: { by: 'cli' } };
 
 try {
@@ -91,8 +93,11 @@ try {
       const change = command.kind === 'set-role' ? { role: command.role } : { disabled: command.kind === 'disable' };
       await users.update(user.id, change);
       // Same rule as the HTTP API: a new role or a disabled account ends every session at once.
+      // The change is audited once, below, with the count; running services forget their cached validity within its budget.
       const revoked =
-        command.kind === 'enable' ? [] : await sessions.revokeUserSessions(user.id, command.kind === 'disable' ? 'user_disabled' : 'role_changed');
+        command.kind === 'enable'
+          ? []
+          : await revocation.revokeUserSessions(user.id, { reason: command.kind === 'disable' ? 'user_disabled' : 'role_changed', event: () => null });
       const reason = command.kind === 'set-role' ? 'role_changed' : command.kind === 'disable' ? 'disabled' : 'enabled';
       await audit.record({ type: 'user.changed', userId: user.id, ...actor, reason, detail: { by: 'cli', revokedSessions: revoked.length } });
       console.log(`Updated ${command.email}; ${revoked.length} session(s) revoked.`);

@@ -1,6 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { APP_CREDENTIAL_HEADER, CLIENT_ADDRESS_HEADER, canonicalAddress } from '@portcullis/contracts';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { z } from 'zod';
 import { ApiError } from '../errors.js';
 
 declare module 'fastify' {
@@ -68,3 +69,12 @@ export function registerClientAddress(app: FastifyInstance, appCredentials: read
 export function requireApp(request: FastifyRequest): void {
   if (!request.fromApp) throw new ApiError('invalid_app_credential', 'Only an app instance may make this call.', { detail: 'app credential missing' });
 }
+
+/**
+ * The headers an app instance adds to the calls it makes for a browser, declared on the routes it calls that way. Any
+ * route honours them; a wrong credential is refused everywhere, before the route's own checks.
+ */
+export const appHeaders = z.looseObject({
+  [APP_CREDENTIAL_HEADER]: z.string().optional().describe("One of the service's APP_CREDENTIALS: the call comes from an app instance."),
+  [CLIENT_ADDRESS_HEADER]: z.string().optional().describe('The browser address the app instance saw; believed only next to a valid app credential.'),
+});

@@ -94,12 +94,17 @@ export function createOidcProvider(dependencies: OidcProviderDependencies): Prov
     // retry of its rotating client, revokes the grant (the provider does that) and, with it, the session it came from.
     const sid = report.sessionUid === undefined ? null : await links.sidFor(report.sessionUid);
     if (sid === null) return;
-    const revoked = await sessions.revokeSession(sid, 'reuse_detected');
-    validity.forget(sid);
-    if (revoked !== null) {
-      context.metrics.reuseDetections.inc();
-      await audit.record({ type: 'refresh.reuse_detected', userId: revoked.userId, sid, reason: report.model === 'AuthorizationCode' ? 'code_replayed' : 'token_reused', detail: { via: 'oidc', cause: report.cause } });
-    }
+    const revoked = await context.revocation.revokeSession(sid, {
+      reason: 'reuse_detected',
+      event: (session) => ({
+        type: 'refresh.reuse_detected',
+        userId: session.userId,
+        sid: session.id,
+        reason: report.model === 'AuthorizationCode' ? 'code_replayed' : 'token_reused',
+        detail: { via: 'oidc', cause: report.cause },
+      }),
+    });
+    if (revoked !== null) context.metrics.reuseDetections.inc();
   }
 
   const rotations = new RefreshRotations(context.database.db, context.clock);
@@ -313,12 +318,11 @@ export function createOidcProvider(dependencies: OidcProviderDependencies): Prov
   async function endOurSession(ctx: { ip: string; get(header: string): string }, sessionUid: string | undefined, via: 'end_session' | 'revocation'): Promise<void> {
     const sid = sessionUid === undefined ? null : await links.sidFor(sessionUid);
     if (sid === null) return;
-    const revoked = await sessions.revokeSession(sid, 'logout');
-    validity.forget(sid);
     const userAgent = ctx.get('user-agent').slice(0, 512);
-    if (revoked !== null) {
-      await audit.record({ type: 'logout', userId: revoked.userId, sid, ip: ctx.ip, userAgent: userAgent === '' ? null : userAgent, detail: { via: `oidc_${via}` } });
-    }
+    await context.revocation.revokeSession(sid, {
+      reason: 'logout',
+      event: (session) => ({ type: 'logout', userId: session.userId, sid: session.id, ip: ctx.ip, userAgent: userAgent === '' ? null : userAgent, detail: { via: `oidc_${via}` } }),
+    });
   }
 
   /** Counts every token endpoint answer; a refused refresh also feeds the audit trail and its alert, like the API's. */

@@ -3,6 +3,7 @@ import { errors } from 'oidc-provider';
 import { z } from 'zod';
 import type { ServiceContext } from '../context.js';
 import { ApiError } from '../errors.js';
+import { PUBLIC } from '../http/access-rule.js';
 import { clientContext } from '../http/client.js';
 import { UnsafeTextError } from '../http/unsafe-text.js';
 import { verifyCredentials } from '../passwords/verify-credentials.js';
@@ -79,11 +80,13 @@ export async function registerOidcRoutes(app: FastifyInstance, context: ServiceC
     const logSerializers = {
       req: (request: FastifyRequest) => ({ method: request.method, url: request.url.split('?', 1)[0], remoteAddress: request.clientAddress }),
     };
-    scope.route({ method: [...methods], url: '/.well-known/openid-configuration', handler: handOff, logSerializers });
-    scope.route({ method: [...methods], url: `${OIDC_PREFIX}/*`, handler: handOff, logSerializers });
+    // The provider's own endpoints, described by its discovery document rather than by ours; it authenticates clients itself.
+    const provided = { config: { access: PUBLIC }, schema: { hide: true }, handler: handOff, logSerializers };
+    scope.route({ method: [...methods], url: '/.well-known/openid-configuration', ...provided });
+    scope.route({ method: [...methods], url: `${OIDC_PREFIX}/*`, ...provided });
   });
 
-  await registerUserinfoRoute(app, context);
+  await registerUserinfoRoute(app);
 
   await app.register(async (scope) => {
     // The sign-in form posts application/x-www-form-urlencoded, which only this scope accepts.
@@ -115,7 +118,9 @@ export async function registerOidcRoutes(app: FastifyInstance, context: ServiceC
       return page(reply, 400, (nonce) => errorPage({ nonce, error: `${what} characters that are not allowed.`, description: 'Start again from the application.' }));
     });
 
-    scope.get(`${OIDC_PREFIX}/interaction/:uid`, async (request, reply) => {
+    // The sign-in pages are HTML for browsers, reached only through the provider's redirects: not part of the API document.
+    const signInPages = { config: { access: PUBLIC }, schema: { hide: true } };
+    scope.get(`${OIDC_PREFIX}/interaction/:uid`, signInPages, async (request, reply) => {
       const parsed = uidParams.safeParse(request.params);
       const found = parsed.success ? await details(request, reply, parsed.data.uid) : null;
       if (found === null) return expired(reply);
@@ -129,7 +134,7 @@ export async function registerOidcRoutes(app: FastifyInstance, context: ServiceC
       return page(reply, 200, (nonce) => signInPage({ nonce, action, clientName }));
     });
 
-    scope.post(`${OIDC_PREFIX}/interaction/:uid/login`, { config: { credentialCheck: 'login' } }, async (request, reply) => {
+    scope.post(`${OIDC_PREFIX}/interaction/:uid/login`, { ...signInPages, config: { ...signInPages.config, credentialCheck: 'login' } }, async (request, reply) => {
       const parsed = uidParams.safeParse(request.params);
       // A cross-site form post never carries the SameSite=Lax interaction cookie; an Origin header must be ours.
       const origin = request.headers.origin;

@@ -1,10 +1,14 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { AUDIT_EVENT_TYPES } from '@portcullis/contracts';
-import { STATS_BUCKETS, TOP_DIMENSIONS, type StatsBucket } from '../audit/audit-log.js';
+import { alertSchema, AUDIT_EVENT_TYPES, auditEventSchema, auditStatsSchema, ROLES, STATS_BUCKET_NAMES } from '@portcullis/contracts';
+import { TOP_DIMENSIONS } from '../audit/audit-log.js';
 import type { ServiceContext } from '../context.js';
-import { authenticate, requireAccess } from '../http/authenticate.js';
-import { parseInput } from '../http/parse.js';
+import { signedIn } from '../http/access-rule.js';
+import { routeResponses } from '../http/route-responses.js';
+
+/** The audit trail and what is derived from it: ADMIN role and `audit:read` scope. */
+const READ_AUDIT = signedIn({ role: 'ADMIN', scope: 'audit:read' });
 
 /** `since` as epoch milliseconds or an ISO 8601 date or date-time; zod's ISO checks refuse calendar days that do not exist. */
 const isoInstant = z.union([z.iso.datetime({ offset: true }), z.iso.date()]);
@@ -33,7 +37,7 @@ const auditQuery = z.strictObject({
 
 const statsQuery = z.strictObject({
   since: instant.optional(),
-  bucket: z.enum(Object.keys(STATS_BUCKETS) as [StatsBucket, ...StatsBucket[]]).default('hour'),
+  bucket: z.enum(STATS_BUCKET_NAMES).default('hour'),
 });
 
 const topQuery = z.strictObject({
@@ -49,39 +53,91 @@ const alertsQuery = z.strictObject({
 });
 
 export function registerAuditRoutes(app: FastifyInstance, context: ServiceContext): void {
-  app.get('/v1/audit', async (request: FastifyRequest) => {
-    const principal = await authenticate(context, request);
-    await requireAccess(context, request, principal, { role: 'ADMIN', scope: 'audit:read' });
-    const query = parseInput(auditQuery, request.query, 'query');
-    return { events: await context.audit.list(query) };
+  const routes = app.withTypeProvider<ZodTypeProvider>();
+  const responses = <const S extends Record<number, z.ZodType>>(successes: S) => routeResponses(READ_AUDIT, successes, { method: 'GET' });
+
+  routes.route({
+    method: 'GET',
+    url: '/v1/audit',
+    config: { access: READ_AUDIT },
+    schema: {
+      operationId: 'listAuditEvents',
+      tags: ['audit'],
+      summary: 'Audit events, newest first, filtered by type, user, address, email, session, reason and time.',
+      querystring: auditQuery,
+      response: responses({ 200: z.object({ events: z.array(auditEventSchema) }) }),
+    },
+    handler: async (request) => ({ events: await context.audit.list(request.query) }),
   });
 
-  app.get('/v1/audit/stats', async (request: FastifyRequest) => {
-    const principal = await authenticate(context, request);
-    await requireAccess(context, request, principal, { role: 'ADMIN', scope: 'audit:read' });
-    const query = parseInput(statsQuery, request.query, 'query');
-    const since = query.since ?? context.clock.now() - 24 * 3600 * 1000;
-    return { since, bucket: query.bucket, buckets: await context.audit.stats(since, query.bucket) };
+  routes.route({
+    method: 'GET',
+    url: '/v1/audit/stats',
+    config: { access: READ_AUDIT },
+    schema: {
+      operationId: 'getAuditStats',
+      tags: ['audit'],
+      summary: 'Event counts per time bucket and type (default: the last 24 hours, hourly).',
+      querystring: statsQuery,
+      response: responses({ 200: auditStatsSchema }),
+    },
+    handler: async (request) => {
+      const since = request.query.since ?? context.clock.now() - 24 * 3600 * 1000;
+      return { since, bucket: request.query.bucket, buckets: await context.audit.stats(since, request.query.bucket) };
+    },
   });
 
-  app.get('/v1/audit/top', async (request: FastifyRequest) => {
-    const principal = await authenticate(context, request);
-    await requireAccess(context, request, principal, { role: 'ADMIN', scope: 'audit:read' });
-    const query = parseInput(topQuery, request.query, 'query');
-    const since = query.since ?? context.clock.now() - 24 * 3600 * 1000;
-    return { type: query.type, by: query.by, since, top: await context.audit.top(query.type, query.by, since, query.limit) };
+  routes.route({
+    method: 'GET',
+    url: '/v1/audit/top',
+    config: { access: READ_AUDIT },
+    schema: {
+      operationId: 'getAuditTop',
+      tags: ['audit'],
+      summary: 'The addresses, emails or users with the most events of a type (default: failed sign-ins by address).',
+      querystring: topQuery,
+      response: responses({
+        200: z.object({
+          type: z.enum(AUDIT_EVENT_TYPES),
+          by: z.enum(TOP_DIMENSIONS),
+          since: z.number().int(),
+          top: z.array(z.object({ key: z.string(), count: z.number().int() })),
+        }),
+      }),
+    },
+    handler: async (request) => {
+      const { type, by, limit } = request.query;
+      const since = request.query.since ?? context.clock.now() - 24 * 3600 * 1000;
+      return { type, by, since, top: await context.audit.top(type, by, since, limit) };
+    },
   });
 
-  app.get('/v1/alerts', async (request: FastifyRequest) => {
-    const principal = await authenticate(context, request);
-    await requireAccess(context, request, principal, { role: 'ADMIN', scope: 'audit:read' });
-    const query = parseInput(alertsQuery, request.query, 'query');
-    return { alerts: await context.alerts.list({ since: query.since ?? context.clock.now() - 7 * 24 * 3600 * 1000, limit: query.limit }) };
+  routes.route({
+    method: 'GET',
+    url: '/v1/alerts',
+    config: { access: READ_AUDIT },
+    schema: {
+      operationId: 'listAlerts',
+      tags: ['audit'],
+      summary: 'Attack patterns detected in the audit trail (default: the last 7 days).',
+      querystring: alertsQuery,
+      response: responses({ 200: z.object({ alerts: z.array(alertSchema) }) }),
+    },
+    handler: async (request) => ({
+      alerts: await context.alerts.list({ since: request.query.since ?? context.clock.now() - 7 * 24 * 3600 * 1000, limit: request.query.limit }),
+    }),
   });
 
-  app.get('/v1/stats/sessions', async (request: FastifyRequest) => {
-    const principal = await authenticate(context, request);
-    await requireAccess(context, request, principal, { role: 'ADMIN', scope: 'audit:read' });
-    return { activeByRole: await context.sessions.countActiveByRole() };
+  routes.route({
+    method: 'GET',
+    url: '/v1/stats/sessions',
+    config: { access: READ_AUDIT },
+    schema: {
+      operationId: 'getSessionStats',
+      tags: ['audit'],
+      summary: 'Active sessions per role.',
+      response: responses({ 200: z.object({ activeByRole: z.partialRecord(z.enum(ROLES), z.number().int()) }) }),
+    },
+    handler: async () => ({ activeByRole: await context.sessions.countActiveByRole() }),
   });
 }

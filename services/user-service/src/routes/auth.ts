@@ -1,23 +1,20 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import type { TokenResponse } from '@portcullis/contracts';
+import { loginBodySchema, refreshTokenBodySchema, stepUpBodySchema, steppedUpSchema, tokenResponseSchema, type TokenResponse } from '@portcullis/contracts';
 import type { ServiceContext } from '../context.js';
 import { ApiError } from '../errors.js';
-import { authenticate } from '../http/authenticate.js';
+import { principalOf } from '../http/access-control.js';
+import { PUBLIC, signedIn } from '../http/access-rule.js';
+import { appHeaders } from '../http/client-address.js';
 import { clientContext } from '../http/client.js';
-import { parseInput } from '../http/parse.js';
+import { routeResponses } from '../http/route-responses.js';
 import type { IssuedRefreshToken, SessionRow } from '../sessions/session-store.js';
 import { rateLimited, verifyCredentials } from '../passwords/verify-credentials.js';
 import { looksLikeRefreshToken } from '../tokens/refresh-token.js';
 import { toUser, type UserRow } from '../users/user-store.js';
 
-const loginBody = z.strictObject({
-  email: z.string().trim().min(3).max(254),
-  password: z.string().min(1).max(1024),
-});
-
-const refreshTokenBody = z.strictObject({ refreshToken: z.string().min(1).max(512) });
-const stepUpBody = z.strictObject({ password: z.string().min(1).max(1024) });
+const STEP_UP = signedIn();
 
 function invalidGrant(): ApiError {
   return new ApiError('invalid_grant', 'The refresh token is invalid, expired or revoked. Sign in again.');
@@ -50,86 +47,146 @@ function noStore(reply: FastifyReply): FastifyReply {
   return reply.header('cache-control', 'no-store').header('pragma', 'no-cache');
 }
 
+/** Sign-in, token refresh, step-up and sign-out. */
 export function registerAuthRoutes(app: FastifyInstance, context: ServiceContext): void {
   const { audit, metrics } = context;
+  const routes = app.withTypeProvider<ZodTypeProvider>();
 
-  app.post('/v1/auth/login', { config: { credentialCheck: 'login' } }, async (request: FastifyRequest, reply: FastifyReply) => {
-    const { email, password } = parseInput(loginBody, request.body, 'body');
-    const client = clientContext(request);
-    const user = await verifyCredentials(context, { email, password, client, purpose: 'login' });
-    const { session, refreshToken } = await context.sessions.createSession(user, client);
-    await audit.record({ type: 'login.succeeded', userId: user.id, sid: session.id, ...client });
-    return noStore(reply).send(await tokenResponse(context, user, session, refreshToken));
+  routes.route({
+    method: 'POST',
+    url: '/v1/auth/login',
+    config: { access: PUBLIC, credentialCheck: 'login' },
+    schema: {
+      operationId: 'login',
+      tags: ['auth'],
+      summary: 'Signs in with email and password: a new session, its access token and refresh token.',
+      headers: appHeaders,
+      body: loginBodySchema,
+      response: routeResponses(PUBLIC, { 200: tokenResponseSchema }, { method: 'POST', refuses: ['invalid_credentials', 'rate_limited'] }),
+    },
+    handler: async (request, reply) => {
+      const { email, password } = request.body;
+      const client = clientContext(request);
+      const user = await verifyCredentials(context, { email, password, client, purpose: 'login' });
+      const { session, refreshToken } = await context.sessions.createSession(user, client);
+      await audit.record({ type: 'login.succeeded', userId: user.id, sid: session.id, ...client });
+      return noStore(reply).send(await tokenResponse(context, user, session, refreshToken));
+    },
   });
 
-  app.post('/v1/auth/refresh', async (request: FastifyRequest, reply: FastifyReply) => {
-    const { refreshToken } = parseInput(refreshTokenBody, request.body, 'body');
-    const client = clientContext(request);
+  routes.route({
+    method: 'POST',
+    url: '/v1/auth/refresh',
+    config: { access: PUBLIC },
+    schema: {
+      operationId: 'refresh',
+      tags: ['auth'],
+      summary: 'Rotates a refresh token (RFC 9700 §4.14.2): a new access token and refresh token; a replayed one ends the session.',
+      headers: appHeaders,
+      body: refreshTokenBodySchema,
+      response: routeResponses(PUBLIC, { 200: tokenResponseSchema }, { method: 'POST', refuses: ['invalid_grant', 'rate_limited'] }),
+    },
+    handler: async (request, reply) => {
+      const { refreshToken } = request.body;
+      const client = clientContext(request);
 
-    const verdict = await context.throttles.admitRefresh(client.ip ?? 'unknown');
-    if (!verdict.allowed) {
-      metrics.refreshes.inc({ outcome: 'throttled' });
-      throw rateLimited(verdict.retryAfterSeconds);
-    }
-    if (!looksLikeRefreshToken(refreshToken)) {
-      metrics.refreshes.inc({ outcome: 'refused' });
-      await audit.record({ type: 'refresh.refused', ...client, reason: 'malformed' });
-      throw invalidGrant();
-    }
-
-    // The rotation writes its own `refresh.succeeded` row in the same statement (one commit); we log and count it.
-    const outcome = await context.sessions.rotateRefreshToken(refreshToken, client, { audit: true });
-    switch (outcome.kind) {
-      case 'rotated': {
-        metrics.refreshes.inc({ outcome: outcome.graceRetry ? 'grace_retry' : 'succeeded' });
-        const event = {
-          type: 'refresh.succeeded',
-          userId: outcome.user.id,
-          sid: outcome.session.id,
-          ...client,
-          ...(outcome.graceRetry ? { reason: 'grace_retry' } : {}),
-        } as const;
-        if (outcome.auditedAt !== undefined) audit.announce(event, outcome.auditedAt);
-        else await audit.record(event);
-        return noStore(reply).send(await tokenResponse(context, outcome.user, outcome.session, outcome.refreshToken));
+      const verdict = await context.throttles.admitRefresh(client.ip ?? 'unknown');
+      if (!verdict.allowed) {
+        metrics.refreshes.inc({ outcome: 'throttled' });
+        throw rateLimited(verdict.retryAfterSeconds);
       }
-      case 'reuse_detected': {
-        context.validity.forget(outcome.session.id);
-        metrics.refreshes.inc({ outcome: 'reuse_detected' });
-        metrics.reuseDetections.inc();
-        await audit.record({ type: 'refresh.reuse_detected', userId: outcome.session.userId, sid: outcome.session.id, ...client, reason: 'token_reused', detail: { cause: outcome.cause } });
-        throw invalidGrant();
-      }
-      case 'refused': {
+      if (!looksLikeRefreshToken(refreshToken)) {
         metrics.refreshes.inc({ outcome: 'refused' });
-        await audit.record({ type: 'refresh.refused', userId: outcome.session?.userId ?? null, sid: outcome.session?.id ?? null, ...client, reason: outcome.reason });
+        await audit.record({ type: 'refresh.refused', ...client, reason: 'malformed' });
         throw invalidGrant();
       }
-    }
+
+      // The rotation writes its own `refresh.succeeded` row in the same statement (one commit); we log and count it.
+      const outcome = await context.sessions.rotateRefreshToken(refreshToken, client, { audit: true });
+      switch (outcome.kind) {
+        case 'rotated': {
+          metrics.refreshes.inc({ outcome: outcome.graceRetry ? 'grace_retry' : 'succeeded' });
+          const event = {
+            type: 'refresh.succeeded',
+            userId: outcome.user.id,
+            sid: outcome.session.id,
+            ...client,
+            ...(outcome.graceRetry ? { reason: 'grace_retry' } : {}),
+          } as const;
+          if (outcome.auditedAt !== undefined) audit.announce(event, outcome.auditedAt);
+          else await audit.record(event);
+          return noStore(reply).send(await tokenResponse(context, outcome.user, outcome.session, outcome.refreshToken));
+        }
+        case 'reuse_detected': {
+          metrics.refreshes.inc({ outcome: 'reuse_detected' });
+          metrics.reuseDetections.inc();
+          await context.revocation.revokedInStore(outcome.session, (session) => ({
+            type: 'refresh.reuse_detected',
+            userId: session.userId,
+            sid: session.id,
+            ...client,
+            reason: 'token_reused',
+            detail: { cause: outcome.cause },
+          }));
+          throw invalidGrant();
+        }
+        case 'refused': {
+          metrics.refreshes.inc({ outcome: 'refused' });
+          await audit.record({ type: 'refresh.refused', userId: outcome.session?.userId ?? null, sid: outcome.session?.id ?? null, ...client, reason: outcome.reason });
+          throw invalidGrant();
+        }
+      }
+    },
   });
 
   // Step-up (RFC 9470): the signed-in user re-enters their password; admin actions then accept the session for a while.
-  app.post('/v1/auth/step-up', { config: { credentialCheck: 'step_up' } }, async (request: FastifyRequest, reply: FastifyReply) => {
-    const principal = await authenticate(context, request);
-    const { password } = parseInput(stepUpBody, request.body, 'body');
-    const client = clientContext(request);
-    const account = await context.users.findById(principal.userId);
-    if (account === null) throw invalidGrant();
-    await verifyCredentials(context, { email: account.email, password, client, purpose: 'step_up' });
-    const stepUpAt = await context.sessions.recordStepUp(principal.sid);
-    await audit.record({ type: 'auth.step_up', userId: principal.userId, sid: principal.sid, ...client });
-    return noStore(reply).send({ stepUpAt });
+  routes.route({
+    method: 'POST',
+    url: '/v1/auth/step-up',
+    config: { access: STEP_UP, credentialCheck: 'step_up' },
+    schema: {
+      operationId: 'stepUp',
+      tags: ['auth'],
+      summary: "Confirms the signed-in user's password again (RFC 9470), so admin actions accept the session for a while.",
+      headers: appHeaders,
+      body: stepUpBodySchema,
+      response: routeResponses(STEP_UP, { 200: steppedUpSchema }, { method: 'POST', refuses: ['invalid_grant', 'invalid_credentials', 'rate_limited'] }),
+    },
+    handler: async (request, reply) => {
+      const principal = principalOf(request);
+      const client = clientContext(request);
+      const account = await context.users.findById(principal.userId);
+      if (account === null) throw invalidGrant();
+      await verifyCredentials(context, { email: account.email, password: request.body.password, client, purpose: 'step_up' });
+      const stepUpAt = await context.sessions.recordStepUp(principal.sid);
+      await audit.record({ type: 'auth.step_up', userId: principal.userId, sid: principal.sid, ...client });
+      return noStore(reply).send({ stepUpAt });
+    },
   });
 
-  app.post('/v1/auth/logout', async (request: FastifyRequest, reply: FastifyReply) => {
-    const { refreshToken } = parseInput(refreshTokenBody, request.body, 'body');
-    const session = looksLikeRefreshToken(refreshToken) ? await context.sessions.findSessionByRefreshToken(refreshToken) : null;
-    // Idempotent (RFC 7009 §2.2): an unknown or already revoked token still answers 204.
-    if (session !== null) {
-      const revoked = await context.sessions.revokeSession(session.id, 'logout');
-      context.validity.forget(session.id);
-      if (revoked !== null) await audit.record({ type: 'logout', userId: revoked.userId, sid: revoked.id, ...clientContext(request) });
-    }
-    return reply.code(204).send();
+  routes.route({
+    method: 'POST',
+    url: '/v1/auth/logout',
+    config: { access: PUBLIC },
+    schema: {
+      operationId: 'logout',
+      tags: ['auth'],
+      summary: 'Ends the session of a refresh token; idempotent (RFC 7009 §2.2).',
+      headers: appHeaders,
+      body: refreshTokenBodySchema,
+      response: routeResponses(PUBLIC, { 204: z.undefined() }, { method: 'POST' }),
+    },
+    handler: async (request, reply) => {
+      const { refreshToken } = request.body;
+      const session = looksLikeRefreshToken(refreshToken) ? await context.sessions.findSessionByRefreshToken(refreshToken) : null;
+      // Idempotent (RFC 7009 §2.2): an unknown or already revoked token still answers 204.
+      if (session !== null) {
+        await context.revocation.revokeSession(session.id, {
+          reason: 'logout',
+          event: (revoked) => ({ type: 'logout', userId: revoked.userId, sid: revoked.id, ...clientContext(request) }),
+        });
+      }
+      return reply.code(204).send();
+    },
   });
 }

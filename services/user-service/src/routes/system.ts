@@ -1,28 +1,20 @@
-import { timingSafeEqual } from 'node:crypto';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { Config } from '../config.js';
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
 import type { ServiceContext } from '../context.js';
-import { ApiError } from '../errors.js';
+import { METRICS_SCRAPER, PUBLIC } from '../http/access-rule.js';
+import { routeResponses } from '../http/route-responses.js';
 
-const LOOPBACK = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1']);
-
-function tokenPresented(request: FastifyRequest, token: string | undefined): boolean {
-  const presented = /^Bearer (.+)$/.exec(request.headers.authorization ?? '')?.[1];
-  if (token === undefined || presented === undefined) return false;
-  const a = Buffer.from(presented);
-  const b = Buffer.from(token);
-  return a.length === b.length && timingSafeEqual(a, b);
-}
-
-/**
- * Metrics reveal traffic patterns (OWASP ASVS 5.0 §13.4): the scrape token, or a loopback caller when no proxy is
- * trusted. With TRUST_PROXY set, a proxy on the same host makes every request it passes on loopback, so loopback
- * proves nothing and only the token opens /metrics.
- */
-function metricsAllowed(request: FastifyRequest, config: Config): boolean {
-  if (tokenPresented(request, config.metricsToken)) return true;
-  return config.trustProxy === undefined && LOOPBACK.has(request.ip);
-}
+/** A public key as the JWKS publishes it (RFC 7517 §4); whatever else a key object holds is never written out. */
+const publicJwk = z.object({
+  kty: z.string(),
+  kid: z.string().optional(),
+  alg: z.string().optional(),
+  use: z.string().optional(),
+  crv: z.string().optional(),
+  x: z.string().optional(),
+  y: z.string().optional(),
+});
 
 /** Says at start-up who may read /metrics, so a closed endpoint behind a proxy is no surprise. */
 function logMetricsAccess(context: ServiceContext): void {
@@ -39,23 +31,64 @@ function logMetricsAccess(context: ServiceContext): void {
 /** Key publication, health, readiness and metrics. */
 export function registerSystemRoutes(app: FastifyInstance, context: ServiceContext): void {
   logMetricsAccess(context);
-  app.get('/.well-known/jwks.json', async (_request, reply) => {
-    return reply.header('cache-control', 'public, max-age=300').send(await context.keys.jwks());
+  const routes = app.withTypeProvider<ZodTypeProvider>();
+
+  routes.route({
+    method: 'GET',
+    url: '/.well-known/jwks.json',
+    config: { access: PUBLIC },
+    schema: {
+      operationId: 'getJwks',
+      tags: ['system'],
+      summary: 'The public keys that verify our access tokens (RFC 7517).',
+      response: routeResponses(PUBLIC, { 200: z.object({ keys: z.array(publicJwk) }) }, { method: 'GET' }),
+    },
+    handler: async (_request, reply) => reply.header('cache-control', 'public, max-age=300').send(await context.keys.jwks()),
   });
 
-  app.get('/healthz', async () => ({ status: 'ok' }));
-
-  app.get('/readyz', async (_request, reply) => {
-    try {
-      await context.database.ping();
-      return { status: 'ready', database: context.database.kind };
-    } catch {
-      return reply.code(503).header('retry-after', '1').send({ error: 'unavailable', message: 'The database is not reachable.' });
-    }
+  routes.route({
+    method: 'GET',
+    url: '/healthz',
+    config: { access: PUBLIC },
+    schema: {
+      operationId: 'getHealth',
+      tags: ['system'],
+      summary: 'Liveness: the process answers.',
+      response: routeResponses(PUBLIC, { 200: z.object({ status: z.literal('ok') }) }, { method: 'GET' }),
+    },
+    handler: async () => ({ status: 'ok' as const }),
   });
 
-  app.get('/metrics', async (request, reply) => {
-    if (!metricsAllowed(request, context.config)) throw new ApiError('not_found', 'Not found.');
-    return reply.header('content-type', context.metrics.registry.contentType).send(await context.metrics.registry.metrics());
+  routes.route({
+    method: 'GET',
+    url: '/readyz',
+    config: { access: PUBLIC },
+    schema: {
+      operationId: 'getReadiness',
+      tags: ['system'],
+      summary: 'Readiness: the database answers.',
+      response: routeResponses(PUBLIC, { 200: z.object({ status: z.literal('ready'), database: z.enum(['postgres', 'pglite']) }) }, { method: 'GET' }),
+    },
+    handler: async (_request, reply) => {
+      try {
+        await context.database.ping();
+        return { status: 'ready' as const, database: context.database.kind };
+      } catch {
+        return reply.code(503).header('retry-after', '1').send({ error: 'unavailable', message: 'The database is not reachable.' });
+      }
+    },
+  });
+
+  routes.route({
+    method: 'GET',
+    url: '/metrics',
+    config: { access: METRICS_SCRAPER },
+    schema: {
+      operationId: 'getMetrics',
+      tags: ['system'],
+      summary: 'Prometheus metrics, for the scrape token or (without TRUST_PROXY) a loopback caller.',
+      response: routeResponses(METRICS_SCRAPER, { 200: z.string().describe('Prometheus text exposition format') }, { method: 'GET' }),
+    },
+    handler: async (_request, reply) => reply.header('content-type', context.metrics.registry.contentType).send(await context.metrics.registry.metrics()),
   });
 }

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Writable } from 'node:stream';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, RouteOptions } from 'fastify';
 import type { TokenResponse } from '@portcullis/contracts';
 import { buildApp } from '../app.js';
 import { loadConfig } from '../config.js';
@@ -25,6 +25,11 @@ export interface TestInstance {
   readonly logs: string[];
   /** Every route the app registered, as `METHOD /url`; HEAD is left out (it is GET without the body). */
   readonly routes: readonly string[];
+  /**
+   * The same routes with their declarations (access rule, schemas): `name` as in `routes`, taken when the route was
+   * added (Fastify reuses one declaration for `/prefix` and `/prefix/`, and changes its `url` for the second).
+   */
+  readonly declarations: ReadonlyArray<{ readonly name: string; readonly route: RouteOptions }>;
   request(path: string, init?: RequestInit & { json?: unknown; token?: string }): Promise<Response>;
   login(email: string, password?: string, headers?: Record<string, string>): Promise<TokenResponse>;
   refresh(refreshToken: string): Promise<Response>;
@@ -51,9 +56,14 @@ export async function startTestInstance(
   const context = await createServiceContext(config, { clock, logger: createLogger({ level: config.logLevel, destination }) });
   await seedDemoUsers(context.users, context.passwords, DEMO_PASSWORD);
   const routes: string[] = [];
+  const declarations: Array<{ name: string; route: RouteOptions }> = [];
   const app = await buildApp(context, {
     onRoute: (route) => {
-      for (const method of [route.method].flat()) if (method !== 'HEAD') routes.push(`${method} ${route.url}`);
+      for (const method of [route.method].flat()) {
+        if (method === 'HEAD') continue;
+        routes.push(`${method} ${route.url}`);
+        declarations.push({ name: `${method} ${route.url}`, route });
+      }
     },
   });
   const address = await app.listen({ host: '127.0.0.1', port: 0 });
@@ -78,6 +88,7 @@ export async function startTestInstance(
     clock,
     logs,
     routes,
+    declarations,
     request,
     async login(email, password = DEMO_PASSWORD, headers = {}) {
       const response = await request('/v1/auth/login', { method: 'POST', json: { email, password }, headers });

@@ -1,0 +1,103 @@
+import { z } from 'zod';
+import { AUDIT_EVENT_TYPES } from './audit.js';
+import { APPROVAL_REFUSAL_REASONS, ERROR_CODES, type ErrorCode } from './errors.js';
+import { ROLES, SCOPES } from './roles.js';
+
+/**
+ * Request bodies and answers the user-service and its clients both read: the service validates and documents with
+ * them, the library and its test fakes parse with them, so a rule changed here changes on both sides at once.
+ */
+
+/** An email as typed into a sign-in form: trimmed, 3–254 characters (RFC 5321's path limit). */
+export const emailSchema = z.string().trim().min(3).max(254);
+/** A password as typed: any text up to 1 KiB, so hashing cost stays bounded. */
+export const passwordSchema = z.string().min(1).max(1024);
+
+/** Email and password as a sign-in form posts them; other form fields (NextAuth's csrfToken…) are dropped. */
+export const credentialsSchema = z.object({ email: emailSchema, password: passwordSchema });
+/** Body of `POST /v1/auth/login`: exactly the credentials. */
+export const loginBodySchema = z.strictObject(credentialsSchema.shape);
+
+export const refreshTokenBodySchema = z.strictObject({ refreshToken: z.string().min(1).max(512) });
+
+/** Body of `POST /v1/auth/step-up` (RFC 9470): the signed-in user's password again. */
+export const stepUpBodySchema = z.strictObject({ password: passwordSchema });
+/** Answer of `POST /v1/auth/step-up`: when the password was confirmed, epoch milliseconds. */
+export const steppedUpSchema = z.object({ stepUpAt: z.number().int() });
+
+/** The id one request carries through the app and the service (`x-request-id`): nothing a log line could be bent by. */
+export const REQUEST_ID_PATTERN = /^[A-Za-z0-9._-]{1,128}$/;
+export const requestIdSchema = z.string().regex(REQUEST_ID_PATTERN);
+
+/** The opener's nonce of an approval popup: unguessable, URL-safe (RFC 9700 §4.7 on state values). */
+export const popupStateSchema = z.string().regex(/^[A-Za-z0-9_-]{22,128}$/, 'state must be 22-128 URL-safe characters');
+
+export const scopeListSchema = z.array(z.enum(SCOPES));
+
+/** Answer of `GET /v1/auth/session`, the app's revocation check; times are epoch milliseconds. */
+export const sessionStatusSchema = z.object({
+  session: z.object({
+    id: z.string(),
+    userId: z.string(),
+    authTime: z.number().int(),
+    createdAt: z.number().int(),
+    expiresAt: z.number().int(),
+  }),
+});
+export type SessionStatusAnswer = z.infer<typeof sessionStatusSchema>;
+
+/** Body of `POST /v1/approvals/sign-in`: the approver's credentials for one request. */
+export const approverSignInBodySchema = z.strictObject({ ...credentialsSchema.shape, requestId: z.uuid() });
+
+/** Body of `POST /v1/approvals/decisions`: the ticket from the approver's sign-in, spent on one decision. */
+export const approvalDecisionBodySchema = z.strictObject({
+  ticket: z.string().regex(/^[A-Za-z0-9_-]{43}$/),
+  state: popupStateSchema,
+  decision: z.enum(['approve', 'reject']),
+});
+
+/** Answer of `POST /v1/approvals/decisions`; a rejection has no approval to expire, so `expiresAt` is null. */
+export const approvalDecidedSchema = z.object({
+  requestId: z.string(),
+  result: z.enum(['approved', 'rejected']),
+  expiresAt: z.number().int().nullable(),
+});
+export type ApprovalDecided = z.infer<typeof approvalDecidedSchema>;
+
+// What a guard protects: a path (`/admin/users`) or a named action/route (`action:users.changeRole`), nothing a caller
+// could use to smuggle text into the audit trail or the alert's subject (OWASP ASVS 5.0 §2.2.1).
+const GUARDED_RESOURCE = /^(?:\/[A-Za-z0-9._~%/-]*|(?:action|api):[A-Za-z0-9._-]+)$/;
+
+/** Body of `POST /v1/audit/denials`: a refusal an app's guard decided, reported for the audit trail. */
+export const denialReportSchema = z.strictObject({
+  resource: z.string().min(1).max(200).regex(GUARDED_RESOURCE),
+  requiredRole: z.enum(ROLES).optional(),
+  requiredScope: z.enum(SCOPES).optional(),
+});
+export type DenialReport = z.infer<typeof denialReportSchema>;
+
+export const STATS_BUCKET_NAMES = ['minute', 'hour', 'day'] as const;
+
+/** Answer of `GET /v1/audit/stats`: event counts per bucket start (epoch milliseconds) and type. */
+export const auditStatsSchema = z.object({
+  since: z.number().int(),
+  bucket: z.enum(STATS_BUCKET_NAMES),
+  buckets: z.array(z.object({ at: z.number().int(), type: z.enum(AUDIT_EVENT_TYPES), count: z.number().int() })),
+});
+export type AuditStats = z.infer<typeof auditStatsSchema>;
+
+const ERROR_CODE_NAMES = Object.keys(ERROR_CODES) as [ErrorCode, ...ErrorCode[]];
+
+/** Every refusal on the wire: a stable code, a message safe to show, and for some codes a stable reason. */
+export const errorBodySchema = z.object({
+  error: z.enum(ERROR_CODE_NAMES),
+  message: z.string(),
+  /** Why, where one error code covers several cases (`approval_invalid`). */
+  reason: z.enum(APPROVAL_REFUSAL_REASONS).optional(),
+});
+
+/** The error body narrowed to the codes one answer can carry, for a route's declared responses. */
+export function errorBodyWith<const C extends readonly [ErrorCode, ...ErrorCode[]]>(codes: C) {
+  return errorBodySchema.extend({ error: z.enum(codes) });
+}
+export type ErrorBody = z.infer<typeof errorBodySchema>;
