@@ -1,5 +1,5 @@
 import type { TokenResponse } from '@portcullis/contracts';
-import type { Identities, Secret, ValuePool } from '../src/index.js';
+import type { Identities, ObservedResponse, Secret, ValuePool } from '../src/index.js';
 
 /** The demo accounts the fuzz signs in as (services/user-service/src/users/demo-users.ts), and a caller with none. */
 export const ACCOUNTS = { USER: 'alice@example.com', ADMIN: 'adam@example.com' } as const;
@@ -24,6 +24,8 @@ export class UserServiceIdentities implements Identities {
   readonly names = ['USER', 'ADMIN', ANONYMOUS] as const;
   readonly headerNames = ['authorization'];
   private readonly sessions = new Map<AccountName, TokenResponse>();
+  /** Every token issued in this run, replaced ones too: a finding printed later may show an older one. */
+  private readonly issued: Secret[] = [];
   private readonly stale = new Set<AccountName>();
   private signIns = 0;
 
@@ -38,6 +40,7 @@ export class UserServiceIdentities implements Identities {
     if (response.status !== 200) throw new SignInError(`signing in as ${name} (${ACCOUNTS[name]}) answered ${response.status}: ${(await response.text()).slice(0, 200)}`);
     const tokens = (await response.json()) as TokenResponse;
     this.options.pool.protect(tokens.user.id);
+    this.issued.push({ label: `${name} token`, value: tokens.accessToken }, { label: `${name} refresh token`, value: tokens.refreshToken });
     this.signIns += 1;
     return tokens;
   }
@@ -53,8 +56,9 @@ export class UserServiceIdentities implements Identities {
     return { authorization: `Bearer ${tokens.accessToken}` };
   }
 
-  observe(name: string, status: number): void {
-    if (status === 401 && isAccount(name)) this.stale.add(name);
+  /** Only a refused token ends a session: a 401 for a wrong password or app credential leaves it as it was. */
+  observe(name: string, response: ObservedResponse): void {
+    if (response.status === 401 && isAccount(name) && /"error"\s*:\s*"invalid_token"/.test(response.body)) this.stale.add(name);
   }
 
   /** How often the accounts signed in (once each, plus once per session the fuzz ended). */
@@ -62,10 +66,7 @@ export class UserServiceIdentities implements Identities {
     return this.signIns;
   }
 
-  secrets(): Secret[] {
-    return [...this.sessions].flatMap(([name, tokens]) => [
-      { label: `${name} token`, value: tokens.accessToken },
-      { label: `${name} refresh token`, value: tokens.refreshToken },
-    ]);
+  secrets(): readonly Secret[] {
+    return this.issued;
   }
 }

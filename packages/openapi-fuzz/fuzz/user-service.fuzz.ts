@@ -14,8 +14,17 @@ import { startUserService } from './user-service-process.js';
 /** Operations that check a password run last: their failures count against the accounts the fuzz signs in as. */
 const CHECKS_PASSWORD = /\/(login|step-up|sign-in)$/;
 
+/**
+ * Lists before creations before operations on one thing, so ids handed out by the earlier ones (requests, sessions,
+ * users) are in the pool when the operations that name them run; password checks last.
+ */
 function plannedOrder(operations: readonly Operation[]): Operation[] {
-  const rank = (operation: Operation): number => (CHECKS_PASSWORD.test(operation.path) ? 2 : operation.method === 'get' ? 0 : 1);
+  const rank = (operation: Operation): number => {
+    if (CHECKS_PASSWORD.test(operation.path)) return 4;
+    const onOneThing = operation.path.includes('{');
+    if (operation.method === 'get') return onOneThing ? 2 : 0;
+    return onOneThing ? 3 : 1;
+  };
   return [...operations].sort((a, b) => rank(a) - rank(b));
 }
 
@@ -71,7 +80,7 @@ describe.sequential(`user-service against its OpenAPI document (seed ${settings.
       const deadline = Date.now() + Math.max(0, left) / (operations.length - index);
       const report = await fuzzOperation(operation, target, { seed: settings.seed, runs: settings.runs, deadline, now: Date.now });
       reports.push(report);
-      console.log(formatSummary(report));
+      console.log(formatSummary(report, target.secrets()));
       const findings = report.findings.map((item) => formatFinding(report, item, { secrets: target.secrets(), replay: replayCommands(settings, operation.id) }));
       expect(findings, `service log: ${service.logFile}`).toEqual([]);
     });

@@ -34,10 +34,11 @@ export function formatFinding(report: OperationReport, item: FindingReport, opti
   return redact(lines.join('\n'), options.secrets);
 }
 
-/** A line per operation: what was sent and what came back. */
-export function formatSummary(report: OperationReport): string {
+/** A line per operation: what was sent and what came back (and why a valid request was refused, when one was). */
+export function formatSummary(report: OperationReport, secrets: readonly Secret[]): string {
   const statuses = Object.entries(report.statuses)
     .map(([status, count]) => `${status}×${count}`)
     .join(' ');
-  return `${report.operation.id}: ${report.sent} sent (${report.validSent} valid, ${report.validAccepted} accepted)${report.unsendable > 0 ? `, ${report.unsendable} unsendable` : ''}; ${statuses}; ${report.findings.length} finding(s)`;
+  const refused = report.validRefused === undefined ? '' : `\n  a valid request refused: ${report.validRefused.request.method} ${shown(report.validRefused.request.target.slice(0, 200))} ${shown(report.validRefused.request.body?.slice(0, 200) ?? '')} → ${shown(report.validRefused.response.body.slice(0, 200))}`;
+  return redact(`${report.operation.id}: ${report.sent} sent (${report.validSent} valid, ${report.validAccepted} accepted)${report.unsendable > 0 ? `, ${report.unsendable} unsendable` : ''}; ${statuses}; ${report.findings.length} finding(s)${refused}`, secrets);
 }

@@ -20,7 +20,9 @@ export async function exchange(baseUrl: string, request: SentRequest, timeoutMs:
   try {
     response = await fetch(new URL(request.target, baseUrl), init);
   } catch (error) {
-    if (error instanceof TypeError && !(error.cause instanceof Error && 'code' in error.cause)) return { kind: 'unsendable', error: String(error) };
+    // The client's own refusals (a URL it cannot build, a header value it will not write) never reached the server.
+    const code = error instanceof TypeError && error.cause instanceof Error && 'code' in error.cause ? error.cause.code : undefined;
+    if (error instanceof TypeError && (code === undefined || code === 'UND_ERR_INVALID_ARG')) return { kind: 'unsendable', error: String(error) };
     return { kind: 'no_answer', error: error instanceof Error ? `${error.name}: ${error.message}${error.cause instanceof Error ? ` (${error.cause.message})` : ''}` : String(error) };
   }
   try {

@@ -12,8 +12,8 @@ export interface Identities {
   readonly names: readonly string[];
   /** The headers that present this identity, e.g. `authorization: Bearer …`; signs in (again) when it must. */
   headers(name: string): Promise<Readonly<Record<string, string>>>;
-  /** Told of every answer, so a session the fuzz ended (a revoked device, a disabled account) is replaced. */
-  observe(name: string, status: number): void;
+  /** Told of every answer to a request with the identity's own credentials, so a session the fuzz ended is replaced. */
+  observe(name: string, response: ObservedResponse): void;
   /** Header names the identities fill in (lower case): the generator leaves them alone. */
   readonly headerNames: readonly string[];
 }
@@ -70,6 +70,8 @@ export interface OperationReport {
   readonly validAccepted: number;
   /** Answers per status code. */
   readonly statuses: Readonly<Record<string, number>>;
+  /** The first valid request refused as malformed (400), if any: a hint that the document is looser than the code. */
+  readonly validRefused: { readonly request: SentRequest; readonly response: ObservedResponse } | undefined;
   /** Distinct findings (one example per kind and status). */
   readonly findings: readonly FindingReport[];
 }
@@ -168,6 +170,7 @@ export async function fuzzOperation(operation: Operation, target: FuzzTarget, bu
   let unsendable = 0;
   let validSent = 0;
   let validAccepted = 0;
+  let validRefused: OperationReport['validRefused'];
 
   const note = (report: FindingReport): void => {
     const key = `${report.finding.kind}:${report.response?.status ?? 'none'}`;
@@ -193,7 +196,7 @@ export async function fuzzOperation(operation: Operation, target: FuzzTarget, bu
     statuses[response.status] = (statuses[response.status] ?? 0) + 1;
     // A request that presented other credentials (a mutated token) says nothing about the identity's session.
     const ownCredentials = !target.identities.headerNames.some((name) => name in fuzzCase.request.headers);
-    if (ownCredentials) target.identities.observe(fuzzCase.request.identity, response.status);
+    if (ownCredentials) target.identities.observe(fuzzCase.request.identity, response);
     const json = parseJson(response.body);
     if (response.status < 300) target.pool.harvest(json);
 
@@ -201,6 +204,7 @@ export async function fuzzOperation(operation: Operation, target: FuzzTarget, bu
     if (fuzzCase.mutation === undefined) {
       validSent += 1;
       if (accepted) validAccepted += 1;
+      if (response.status === 400) validRefused ??= { request, response };
     }
     const found = target.checker.checkResponse(operation, response);
     if (accepted && fuzzCase.mutation !== undefined) {
@@ -212,5 +216,5 @@ export async function fuzzOperation(operation: Operation, target: FuzzTarget, bu
     }
     for (const finding of found) note({ finding, caseIndex, fuzzCase, sent: request, response });
   }
-  return { operation, seed, generated: cases.length, sent, unsendable, validSent, validAccepted, statuses, findings };
+  return { operation, seed, generated: cases.length, sent, unsendable, validSent, validAccepted, validRefused, statuses, findings };
 }

@@ -48,7 +48,9 @@ export function validRequest(operation: Operation, options: RequestGenerationOpt
       query[parameter.name] = values.map((value): QueryValue => (isArray && Array.isArray(value) ? value.map(parameterText) : parameterText(value)));
       if (parameter.required) requiredQuery.push(parameter.name);
     } else if (parameter.in === 'header' && !skipped.has(parameter.name.toLowerCase())) {
-      headers[parameter.name.toLowerCase()] = values.map(parameterText);
+      // A header value is bytes (RFC 9110 §5.5): a valid one keeps to printable ASCII, which every client can send.
+      const sendable = firstFitting(schemaArbitrary(parameter.schema, options), (value) => options.isValid(parameter.schemaPointer, value) && /^[\x20-\x7e]*$/.test(parameterText(value)));
+      headers[parameter.name.toLowerCase()] = sendable.map(parameterText);
       if (parameter.required) requiredHeaders.push(parameter.name.toLowerCase());
     }
   }
