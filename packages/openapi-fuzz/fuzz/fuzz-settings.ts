@@ -16,7 +16,7 @@ export interface FuzzSettings {
 
 const environment = z.object({
   FUZZ_SEED: z.coerce.number().int().min(-(2 ** 31)).max(2 ** 31 - 1).optional(),
-  FUZZ_RUNS: z.coerce.number().int().positive().max(100_000).default(100),
+  FUZZ_RUNS: z.coerce.number().int().positive().max(100_000).default(300),
   FUZZ_TIME_LIMIT: z.coerce.number().positive().max(3600).default(240),
   FUZZ_OPERATIONS: z.string().optional(),
   FUZZ_REQUEST_TIMEOUT: z.coerce.number().int().positive().default(10_000),
@@ -44,7 +44,6 @@ export function fuzzSettings(source: Readonly<Record<string, string | undefined>
 
 /** The command that replays a finding: the whole run, or the one operation alone (faster, though earlier operations' state is missing). */
 export function replayCommands(settings: FuzzSettings, operationId: string): string {
-  const runs = process.env.FUZZ_RUNS === undefined || process.env.FUZZ_RUNS === '' ? '' : ` FUZZ_RUNS=${settings.runs}`;
-  const whole = `FUZZ_SEED=${settings.seed}${runs} npm run test:fuzz`;
-  return `${whole}   (this operation alone: FUZZ_SEED=${settings.seed}${runs} FUZZ_OPERATIONS='${operationId}' npm run test:fuzz)`;
+  const replay = `FUZZ_SEED=${settings.seed} FUZZ_RUNS=${settings.runs}`;
+  return `${replay} npm run test:fuzz   (this operation alone: ${replay} FUZZ_OPERATIONS='${operationId}' npm run test:fuzz)`;
 }

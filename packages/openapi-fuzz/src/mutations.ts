@@ -86,6 +86,17 @@ function fieldMutators(field: RequestField): Mutator[] {
     },
   });
 
+  if (field.part === 'query') {
+    mutators.push({
+      name: 'repeated parameter',
+      cases: (request) => {
+        const value = request.query[field.path[0] ?? ''];
+        const text = typeof value === 'string' ? value : '1';
+        return fc.constant(mutated(withField(request, field, [text, text]), `${label}: repeated`));
+      },
+    });
+  }
+
   if (field.required && field.path.length > 0) {
     mutators.push({ name: 'missing', cases: (request) => (reachable(request, field) ? fc.constant(mutated(withField(request, field, REMOVED), `${label}: missing`)) : undefined) });
   }

@@ -129,7 +129,8 @@ async function prepare(operation: Operation, request: FuzzRequest, target: FuzzT
     }
     const parameter = operation.parameters.find((p) => p.in === 'path' && p.name === name);
     const fits = (candidate: string): boolean => parameter === undefined || target.checker.isValid(parameter.schemaPointer, candidate);
-    pathParams[name] = target.pool.pick(value.pooled, fits) ?? value.fallback;
+    const near = request.pathTemplate.slice(0, request.pathTemplate.indexOf(`{${name}}`)).replace(/\/$/, '');
+    pathParams[name] = target.pool.pick(value.pooled, fits, near) ?? value.fallback;
   }
   const path = request.pathTemplate.replace(/\{([^}]+)\}/g, (_whole, name: string) => encodePathSegment(pathParams[name] ?? ''));
   const search = new URLSearchParams();
@@ -198,7 +199,7 @@ export async function fuzzOperation(operation: Operation, target: FuzzTarget, bu
     const ownCredentials = !target.identities.headerNames.some((name) => name in fuzzCase.request.headers);
     if (ownCredentials) target.identities.observe(fuzzCase.request.identity, response);
     const json = parseJson(response.body);
-    if (response.status < 300) target.pool.harvest(json);
+    if (response.status < 300) target.pool.harvest(json, request.target.split('?')[0] ?? '');
 
     const accepted = response.status >= 200 && response.status < 300;
     if (fuzzCase.mutation === undefined) {

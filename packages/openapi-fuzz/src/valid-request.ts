@@ -39,7 +39,7 @@ export function validRequest(operation: Operation, options: RequestGenerationOpt
       // Sometimes an id the API handed out, so an operation on an existing thing is reached, not only "not found".
       const generated = values.map(parameterText);
       pathParams[parameter.name] = fc.oneof(
-        { weight: 2, arbitrary: generated },
+        { weight: 1, arbitrary: generated },
         { weight: 1, arbitrary: fc.tuple(fc.nat(), generated).map(([pooled, fallback]): PooledValue => ({ pooled, fallback })) },
       );
     } else if (parameter.in === 'query') {
