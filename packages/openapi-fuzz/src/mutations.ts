@@ -33,6 +33,13 @@ const RAW_NUMBERS = ['1e400', '-1e400', '-0', '1e-400', '12345678901234567890123
 
 const MARKER = '"__openapi_fuzz_raw_number__"';
 
+/** `[[[…]]]`, `depth` arrays deep. */
+function nested(depth: number): unknown {
+  let value: unknown = [];
+  for (let level = 1; level < depth; level += 1) value = [value];
+  return value;
+}
+
 interface Mutator {
   readonly name: string;
   readonly cases: (request: FuzzRequest) => fc.Arbitrary<FuzzCase> | undefined;
@@ -85,6 +92,14 @@ function fieldMutators(field: RequestField): Mutator[] {
       return values.length === 0 ? undefined : fc.constantFrom(...values).map((value) => mutated(withField(request, field, value), `${label}: wrong type ${JSON.stringify(value)}`));
     },
   });
+
+  if (field.part === 'body') {
+    mutators.push({
+      name: 'deep nesting',
+      // Thousands of levels in a few kilobytes: recursive parsers and validators must refuse it, not overflow their stack.
+      cases: (request) => (reachable(request, field) ? fc.constantFrom(1_000, 3_000).map((depth) => mutated(withField(request, field, nested(depth)), `${label}: nested ${depth} deep`)) : undefined),
+    });
+  }
 
   if (field.part === 'query') {
     mutators.push({
