@@ -51,6 +51,8 @@ export interface Operation {
   readonly responses: Readonly<Record<string, DocumentedResponse>>;
   /** Header names that the operation's security requirements ask for (API keys sent in a header), lower case. */
   readonly securityHeaders: readonly string[];
+  /** Every alternative of its security requirement names a scheme: a caller without credentials must be refused. */
+  readonly requiresCredentials: boolean;
 }
 
 export class OpenApiDocumentError extends Error {
@@ -118,12 +120,23 @@ function readParameters(document: OpenApiDocument, entries: unknown, pointer: st
   });
 }
 
+/** The operation's security requirement (its own, or the document's default): alternatives, each naming schemes. */
+function securityRequirements(document: OpenApiDocument, operation: Readonly<Record<string, unknown>>): unknown[] {
+  return Array.isArray(operation.security) ? operation.security : [...(document.security ?? [])];
+}
+
+/** No alternative of the requirement is empty (`{}` would let a caller in without credentials). */
+function requiresCredentials(document: OpenApiDocument, operation: Readonly<Record<string, unknown>>): boolean {
+  const requirements = securityRequirements(document, operation);
+  return requirements.length > 0 && requirements.every((requirement) => isRecord(requirement) && Object.keys(requirement).length > 0);
+}
+
 /** Header names of the `apiKey` schemes (in: header) that the operation, or the document by default, requires. */
 function securityHeaders(document: OpenApiDocument, operation: Readonly<Record<string, unknown>>): string[] {
-  const requirements = Array.isArray(operation.security) ? operation.security : (document.security ?? []);
+  const requirements = securityRequirements(document, operation);
   const schemes = document.components?.securitySchemes ?? {};
   const headers = new Set<string>();
-  for (const requirement of requirements as unknown[]) {
+  for (const requirement of requirements) {
     if (!isRecord(requirement)) continue;
     for (const name of Object.keys(requirement)) {
       const scheme = dereference(document, schemes[name]).value;
@@ -170,6 +183,7 @@ export function listOperations(document: OpenApiDocument): Operation[] {
         requestBody,
         responses,
         securityHeaders: securityHeaders(document, operation),
+        requiresCredentials: requiresCredentials(document, operation),
       });
     }
   }

@@ -106,6 +106,15 @@ describe('an API that breaks its document', () => {
     expect(report.findings[0]?.finding).toEqual({ kind: 'undocumented_content_type', message: '200 answered text/html, documented: application/json' });
   });
 
+  it('finds an operation that requires credentials answering a caller without them', async () => {
+    const report = await fuzzOperation(operation('GET /planted/open'), target, budget(12, 30));
+
+    expect(report.findings.map((item) => item.finding)).toEqual([
+      { kind: 'ignored_auth', message: 'answered 200 to a request without valid credentials, though the operation requires them' },
+    ]);
+    expect(['anonymous', 'USER', 'ADMIN']).toContain(report.findings[0]?.fuzzCase.request.identity);
+  });
+
   it('finds a request its document calls invalid that was accepted anyway', async () => {
     const report = await fuzzOperation(operation('POST /planted/lenient'), target, budget(7));
 

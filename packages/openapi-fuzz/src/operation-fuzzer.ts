@@ -212,6 +212,11 @@ export async function fuzzOperation(operation: Operation, target: FuzzTarget, bu
       const violations = target.checker.requestViolations(operation, { ...request, query: fuzzCase.request.query, headers: request.headers, body: fuzzCase.request.body });
       if (violations.length > 0) found.push({ kind: 'invalid_request_accepted', message: `answered ${response.status} to a request that breaks its schema: ${violations.join('; ')}` });
     }
+    // A caller with no credentials, or with spoiled ones, never gets what the security requirement guards.
+    const presentsCredentials = target.identities.headerNames.some((name) => name in request.headers) && ownCredentials;
+    if (accepted && operation.requiresCredentials && !presentsCredentials) {
+      found.push({ kind: 'ignored_auth', message: `answered ${response.status} to a request without valid credentials, though the operation requires them` });
+    }
     for (const secret of target.secrets()) {
       if (secret.value.length > 0 && response.body.includes(secret.value)) found.push({ kind: 'secret_leaked', message: `the answer contains ${secret.label}` });
     }

@@ -10,6 +10,7 @@ export type FindingKind =
   | 'undocumented_content_type'
   | 'schema_mismatch'
   | 'invalid_request_accepted'
+  | 'ignored_auth'
   | 'no_answer'
   | 'secret_leaked';
 

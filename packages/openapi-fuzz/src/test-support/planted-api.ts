@@ -54,7 +54,7 @@ function buildPlantedApi(): FastifyInstance {
   });
   app.setNotFoundHandler((_request, reply) => reply.code(404).send({ error: 'not_found', message: 'Not found.' }));
   void app.register(swagger, {
-    openapi: { openapi: '3.1.0', info: { title: 'planted', version: '1.0.0' } },
+    openapi: { openapi: '3.1.0', info: { title: 'planted', version: '1.0.0' }, components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } } },
     transform: jsonSchemaTransform,
     transformObject: jsonSchemaTransformObject,
   });
@@ -83,6 +83,7 @@ function buildPlantedApi(): FastifyInstance {
 
     routes.get('/reports', {
       schema: {
+        security: [{ bearer: [] }],
         querystring: z.object({ limit: z.coerce.number().int().min(1).max(50).default(10), since: z.iso.datetime().optional() }),
         response: { 200: z.object({ rows: z.array(z.object({ at: z.number(), count: z.number().int() })) }), 400: ErrorBody, 401: ErrorBody, 403: ErrorBody },
       },
@@ -117,6 +118,12 @@ function buildPlantedApi(): FastifyInstance {
     routes.get('/planted/html', {
       schema: { response: { 200: z.object({ ok: z.boolean() }) } },
       handler: async (_request, reply) => (reply as FastifyReply).type('text/html').send('<p>ok</p>'),
+    });
+
+    routes.get('/planted/open', {
+      // Declares that it needs a bearer token, and answers everyone.
+      schema: { security: [{ bearer: [] }], response: { 200: z.object({ secret: z.string() }), 401: ErrorBody } },
+      handler: async () => ({ secret: 'for signed-in callers only' }),
     });
 
     routes.post('/planted/lenient', {
