@@ -3,7 +3,7 @@ import type { FindingReport, OperationReport, Secret } from './operation-fuzzer.
 const SHOWN_BODY_CHARACTERS = 600;
 
 /** Replaces every secret in `text` by its label, longest first (a token can contain a shorter secret). */
-export function redact(text: string, secrets: readonly Secret[]): string {
+function redact(text: string, secrets: readonly Secret[]): string {
   let result = text;
   for (const secret of [...secrets].sort((a, b) => b.value.length - a.value.length)) {
     if (secret.value.length > 0) result = result.split(secret.value).join(`<${secret.label}>`);

@@ -36,7 +36,7 @@ export interface DocumentedResponse {
   readonly content: Readonly<Record<string, MediaType>> | undefined;
 }
 
-export const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'] as const;
+const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'] as const;
 export type HttpMethod = (typeof HTTP_METHODS)[number];
 
 /** One operation (a method on a path) with everything needed to call it and to judge its answers. */
@@ -60,7 +60,7 @@ export class OpenApiDocumentError extends Error {
 }
 
 /** RFC 6901: `~` and `/` escaped, then percent-encoded as a URI fragment needs. */
-export function pointerToken(token: string): string {
+function pointerToken(token: string): string {
   return encodeURIComponent(token.replaceAll('~', '~0').replaceAll('/', '~1'));
 }
 

@@ -81,7 +81,7 @@ const SHARE_OF_MUTATED_CASES = 2;
 const WRONG_SECRET = 'wrong-secret-'.padEnd(48, 'x');
 
 /** The operation's own seed: the same run seed always gives an operation the same cases, whatever else is fuzzed. */
-export function operationSeed(seed: number, operationId: string): number {
+function operationSeed(seed: number, operationId: string): number {
   // FNV-1a over the seed and the id.
   let hash = 0x811c9dc5;
   for (const character of `${seed}|${operationId}`) {
@@ -109,7 +109,7 @@ export function fuzzCases(operation: Operation, target: Pick<FuzzTarget, 'docume
 }
 
 /** Percent-encodes a path segment; a lone surrogate (which encodeURIComponent refuses) goes as the three bytes WTF-8 gives it. */
-export function encodePathSegment(value: string): string {
+function encodePathSegment(value: string): string {
   return Array.from(value, (character) => {
     const code = character.charCodeAt(0);
     if (character.length === 1 && code >= 0xd800 && code <= 0xdfff) {

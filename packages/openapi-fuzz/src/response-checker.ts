@@ -38,7 +38,7 @@ export interface RequestContents {
 const DOCUMENT_ID = 'openapi-fuzz:document';
 
 /** The documented response for a status: the exact code, then its range (`4XX`), then `default`. */
-export function documentedResponse(operation: Operation, status: number): DocumentedResponse | undefined {
+function documentedResponse(operation: Operation, status: number): DocumentedResponse | undefined {
   return operation.responses[String(status)] ?? operation.responses[`${String(status)[0]}XX`] ?? operation.responses.default;
 }
 

@@ -18,7 +18,7 @@ export interface RequestGenerationOptions {
 }
 
 /** A parameter value as it goes in a URL or header. */
-export function parameterText(value: unknown): string {
+function parameterText(value: unknown): string {
   if (typeof value === 'string') return value;
   if (typeof value === 'number' || typeof value === 'boolean' || value === null) return String(value);
   return JSON.stringify(value) ?? '';
