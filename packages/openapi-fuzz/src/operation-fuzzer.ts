@@ -156,6 +156,29 @@ function parseJson(text: string): unknown {
   }
 }
 
+/** What one answer does that the document does not allow. */
+function judge(
+  operation: Operation,
+  target: FuzzTarget,
+  answered: { readonly fuzzCase: FuzzCase; readonly request: SentRequest; readonly response: ObservedResponse; readonly presentsCredentials: boolean },
+): Finding[] {
+  const { fuzzCase, request, response } = answered;
+  const accepted = response.status >= 200 && response.status < 300;
+  const found = target.checker.checkResponse(operation, response);
+  if (accepted && fuzzCase.mutation !== undefined) {
+    const violations = target.checker.requestViolations(operation, { ...request, query: fuzzCase.request.query, body: fuzzCase.request.body });
+    if (violations.length > 0) found.push({ kind: 'invalid_request_accepted', message: `answered ${response.status} to a request that breaks its schema: ${violations.join('; ')}` });
+  }
+  // A caller with no credentials, or with spoiled ones, never gets what the security requirement guards.
+  if (accepted && operation.requiresCredentials && !answered.presentsCredentials) {
+    found.push({ kind: 'ignored_auth', message: `answered ${response.status} to a request without valid credentials, though the operation requires them` });
+  }
+  for (const secret of target.secrets()) {
+    if (secret.value.length > 0 && response.body.includes(secret.value)) found.push({ kind: 'secret_leaked', message: `the answer contains ${secret.label}` });
+  }
+  return found;
+}
+
 /**
  * Sends the operation's generated cases, in order, until the count or the deadline is reached, and judges each answer
  * against the document: never a 5xx, only documented statuses, content types and bodies that match their schemas, no
@@ -207,20 +230,9 @@ export async function fuzzOperation(operation: Operation, target: FuzzTarget, bu
       if (accepted) validAccepted += 1;
       if (response.status === 400) validRefused ??= { request, response };
     }
-    const found = target.checker.checkResponse(operation, response);
-    if (accepted && fuzzCase.mutation !== undefined) {
-      const violations = target.checker.requestViolations(operation, { ...request, query: fuzzCase.request.query, headers: request.headers, body: fuzzCase.request.body });
-      if (violations.length > 0) found.push({ kind: 'invalid_request_accepted', message: `answered ${response.status} to a request that breaks its schema: ${violations.join('; ')}` });
+    for (const finding of judge(operation, target, { fuzzCase, request, response, presentsCredentials: ownCredentials && target.identities.headerNames.some((name) => name in request.headers) })) {
+      note({ finding, caseIndex, fuzzCase, sent: request, response });
     }
-    // A caller with no credentials, or with spoiled ones, never gets what the security requirement guards.
-    const presentsCredentials = target.identities.headerNames.some((name) => name in request.headers) && ownCredentials;
-    if (accepted && operation.requiresCredentials && !presentsCredentials) {
-      found.push({ kind: 'ignored_auth', message: `answered ${response.status} to a request without valid credentials, though the operation requires them` });
-    }
-    for (const secret of target.secrets()) {
-      if (secret.value.length > 0 && response.body.includes(secret.value)) found.push({ kind: 'secret_leaked', message: `the answer contains ${secret.label}` });
-    }
-    for (const finding of found) note({ finding, caseIndex, fuzzCase, sent: request, response });
   }
   return { operation, seed, generated: cases.length, sent, unsendable, validSent, validAccepted, validRefused, statuses, findings };
 }
