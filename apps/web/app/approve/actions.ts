@@ -1,5 +1,6 @@
 'use server';
 
+import { credentialsSchema, popupStateSchema } from '@portcullis/contracts';
 import type { ActionResult, ApproverSignedIn } from '@portcullis/next';
 import { z } from 'zod';
 import { auth } from '../../lib/auth';
@@ -9,10 +10,10 @@ import { auth } from '../../lib/auth';
 // checks the exact origin and validates the input; the user-service checks password, role and request.
 const binding = {
   requestId: z.uuid(),
-  state: z.string().regex(/^[A-Za-z0-9_-]{22,128}$/),
+  state: popupStateSchema,
 };
 
-const signInInput = z.object({ ...binding, email: z.string().trim().min(3).max(254), password: z.string().min(1).max(1024) });
+const signInInput = z.object({ ...binding, ...credentialsSchema.shape });
 const decisionInput = z.object({ ...binding, sealedTicket: z.string().min(1).max(400), decision: z.enum(['approve', 'reject']) });
 
 /** The approver's one-off sign-in: no session, no cookie; the ticket comes back sealed for this request and state. */

@@ -1,3 +1,4 @@
+import { popupStateSchema } from '@portcullis/contracts';
 import type { Metadata } from 'next';
 import { auth } from '../../lib/auth';
 import { ApprovalForm } from './approval-form';
@@ -7,7 +8,6 @@ export const metadata: Metadata = { title: 'Approve a request — Portcullis' };
 type SearchParams = Promise<Record<string, string | string[] | undefined>>;
 
 const REQUEST_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const STATE = /^[A-Za-z0-9_-]{22,128}$/;
 
 function single(value: string | string[] | undefined): string | undefined {
   return typeof value === 'string' ? value : undefined;
@@ -25,7 +25,7 @@ export default async function ApprovePage({ searchParams }: { searchParams: Sear
   return (
     <main>
       <h1>Approve a spending request</h1>
-      {requestId && state && REQUEST_ID.test(requestId) && STATE.test(state) ? (
+      {requestId && state && REQUEST_ID.test(requestId) && popupStateSchema.safeParse(state).success ? (
         <ApprovalForm requestId={requestId} state={state} appOrigin={auth().config.appOrigin} />
       ) : (
         <p className="alert" role="alert">

@@ -1,6 +1,6 @@
 'use server';
 
-import type { SpendingRequest } from '@portcullis/contracts';
+import { popupStateSchema, type SpendingRequest } from '@portcullis/contracts';
 import type { ActionResult } from '@portcullis/next';
 import { revalidatePath } from 'next/cache';
 import { z } from 'zod';
@@ -11,8 +11,8 @@ import * as requests from '../../lib/requests-data';
 // `requests:write` scope before the input is parsed; the user-service checks ownership, roles and state again.
 const requester = { scope: 'requests:write' } as const;
 const requestId = z.uuid();
-// The opener's nonce (RFC 9700 §4.7): the same shape the user-service accepts.
-const state = z.string().regex(/^[A-Za-z0-9_-]{22,128}$/);
+// The opener's nonce (RFC 9700 §4.7): the shape the user-service accepts, from the same schema.
+const state = popupStateSchema;
 
 const newRequestInput = z.object({
   amount: z.coerce.number().int().min(1).max(1_000_000),

@@ -1,3 +1,4 @@
+import { popupStateSchema } from '@portcullis/contracts';
 import { STEP_UP_REQUEST_ID } from '@portcullis/next/popup';
 import type { Metadata } from 'next';
 import { auth } from '../../lib/auth';
@@ -7,8 +8,6 @@ export const metadata: Metadata = { title: 'Confirm your password — Portcullis
 
 type SearchParams = Promise<Record<string, string | string[] | undefined>>;
 
-const STATE = /^[A-Za-z0-9_-]{22,128}$/;
-
 /**
  * The step-up popup: the signed-in user re-enters their password before a sensitive action (RFC 9470). It needs the
  * session it strengthens; framing is refused by the proxy's `frame-ancestors 'none'`.
@@ -16,7 +15,7 @@ const STATE = /^[A-Za-z0-9_-]{22,128}$/;
 export default async function StepUpPage({ searchParams }: { searchParams: SearchParams }) {
   const session = await auth().page.requireSession();
   const params = await searchParams;
-  const state = typeof params.state === 'string' && STATE.test(params.state) ? params.state : null;
+  const state = typeof params.state === 'string' && popupStateSchema.safeParse(params.state).success ? params.state : null;
   const valid = params.requestId === STEP_UP_REQUEST_ID && state !== null;
   return (
     <main>
