@@ -115,6 +115,13 @@ describe('an API that breaks its document', () => {
     expect(['anonymous', 'USER', 'ADMIN']).toContain(report.findings[0]?.fuzzCase.request.identity);
   });
 
+  it('finds a request that gets no answer in time', async () => {
+    const report = await fuzzOperation(operation('GET /planted/hang'), { ...target, requestTimeoutMs: 200 }, budget(13, 2));
+
+    expect(report.findings.map((item) => item.finding.kind)).toEqual(['no_answer']);
+    expect(report.findings[0]?.finding.message).toMatch(/TimeoutError/);
+  });
+
   it('finds a request its document calls invalid that was accepted anyway', async () => {
     const report = await fuzzOperation(operation('POST /planted/lenient'), target, budget(7));
 

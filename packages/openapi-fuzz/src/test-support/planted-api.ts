@@ -39,6 +39,8 @@ export interface PlantedApi {
 
 function buildPlantedApi(): FastifyInstance {
   const app = Fastify({
+    // The planted hang holds its connection open; closing the app must not wait for it.
+    forceCloseConnections: true,
     // Errors Fastify raises before routing (a malformed or overlong path) get the documented 400, as in the user-service.
     frameworkErrors: (_error, _request, reply) => {
       // Fastify types this reply with unresolved route generics; it is an ordinary reply.
@@ -124,6 +126,12 @@ function buildPlantedApi(): FastifyInstance {
       // Declares that it needs a bearer token, and answers everyone.
       schema: { security: [{ bearer: [] }], response: { 200: z.object({ secret: z.string() }), 401: ErrorBody } },
       handler: async () => ({ secret: 'for signed-in callers only' }),
+    });
+
+    routes.get('/planted/hang', {
+      schema: { response: { 200: z.object({ ok: z.boolean() }) } },
+      // Never answers.
+      handler: () => new Promise<never>(() => undefined),
     });
 
     routes.post('/planted/lenient', {
