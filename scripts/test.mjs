@@ -50,6 +50,17 @@ if (existsSync(vitestReport)) {
   counts.skipped += (report.numPendingTests ?? 0) + (report.numTodoTests ?? 0);
 }
 
+// The user-service fuzzed against its own OpenAPI document (packages/openapi-fuzz): its own service on a free port and
+// a temp data dir, bounded by FUZZ_TIME_LIMIT (240 s by default); a failure prints the FUZZ_SEED that replays it.
+const fuzzReport = join(reports, 'openapi-fuzz.json');
+stages.push(['OpenAPI fuzz', built && run('OpenAPI fuzz', 'npx', ['vitest', 'run', '-c', 'packages/openapi-fuzz/vitest.fuzz.config.ts', '--reporter=default', '--reporter=json', `--outputFile.json=${fuzzReport}`])]);
+if (existsSync(fuzzReport)) {
+  const report = JSON.parse(readFileSync(fuzzReport, 'utf8'));
+  counts.passed += report.numPassedTests ?? 0;
+  counts.failed += report.numFailedTests ?? 0;
+  counts.skipped += (report.numPendingTests ?? 0) + (report.numTodoTests ?? 0);
+}
+
 // The second run repeats only the single-sign-on spec, with the provider signing with ES256 (SIGNING_ALG).
 const browserRuns = [
   ['browser tests', 'e2e/playwright.config.ts', 'playwright.json'],

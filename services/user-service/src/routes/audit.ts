@@ -15,9 +15,11 @@ const isoInstant = z.union([z.iso.datetime({ offset: true }), z.iso.date()]);
 /** Years 1 to 9999: outside them an instant has no four-digit year, and the database cannot read it. */
 const EARLIEST_INSTANT_MS = Date.parse('0001-01-01T00:00:00.000Z');
 const LATEST_INSTANT_MS = Date.parse('9999-12-31T23:59:59.999Z');
-const instant = z.string().max(40).transform((value, context) => {
+const epochMilliseconds = z.string().regex(/^\d{1,15}$/);
+// The union is what the OpenAPI document shows a caller (digits, a date-time or a date), not an opaque string.
+const instant = z.union([epochMilliseconds, isoInstant]).transform((value, context) => {
   // Date.parse alone would roll 2026-02-30 over into March instead of refusing it.
-  const at = /^\d{1,15}$/.test(value) ? Number(value) : isoInstant.safeParse(value).success ? Date.parse(value) : Number.NaN;
+  const at = epochMilliseconds.safeParse(value).success ? Number(value) : Date.parse(value);
   if (at >= EARLIEST_INSTANT_MS && at <= LATEST_INSTANT_MS) return at;
   context.addIssue({ code: 'custom', message: 'must be epoch milliseconds or ISO 8601, in the years 1 to 9999' });
   return z.NEVER;

@@ -87,7 +87,11 @@ export function registerSystemRoutes(app: FastifyInstance, context: ServiceConte
       operationId: 'getMetrics',
       tags: ['system'],
       summary: 'Prometheus metrics, for the scrape token or (without TRUST_PROXY) a loopback caller.',
-      response: routeResponses(METRICS_SCRAPER, { 200: z.string().describe('Prometheus text exposition format') }, { method: 'GET' }),
+      // Prometheus' text exposition format, not JSON: declared under its own media type so the document says what is sent.
+      response: {
+        ...routeResponses(METRICS_SCRAPER, {}, { method: 'GET' }),
+        200: { description: 'Prometheus text exposition format', content: { 'text/plain': { schema: z.string() } } },
+      },
     },
     handler: async (_request, reply) => reply.header('content-type', context.metrics.registry.contentType).send(await context.metrics.registry.metrics()),
   });
