@@ -15,10 +15,7 @@ export const USER_SERVICE_CLI = require.resolve('@portcullis/user-service/cli');
  * @param {{ projects: string[], apps?: string[] }} parts
  */
 export function buildParts({ projects, apps = [] }) {
-  const steps = [
-    [process.execPath, [require.resolve('typescript/bin/tsc'), '-b', ...projects]],
-    ...apps.map((app) => ['npm', ['run', 'build', '-w', app]]),
-  ];
+  const steps = [[process.execPath, [require.resolve('typescript/bin/tsc'), '-b', ...projects]], ...apps.map((app) => ['npm', ['run', 'build', '-w', app]])];
   for (const [command, args] of steps) {
     const step = spawnSync(command, args, { cwd: root, stdio: 'inherit' });
     if (step.status !== 0) process.exit(step.status ?? 1);

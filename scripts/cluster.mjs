@@ -169,7 +169,9 @@ if (withWeb) {
 
 console.log(`
 [cluster] ready: ${instances} user-service instance(s) behind ${apiProxy.url} (${apiUpstreams.join(', ')})${
-  webProxy ? `\n[cluster]        ${instances} web instance(s) behind http://localhost:${webPort}` : `\n[cluster]        web tier not started (${values['no-web'] ? '--no-web' : 'apps/web is not built: npm run build'})`
+  webProxy
+    ? `\n[cluster]        ${instances} web instance(s) behind http://localhost:${webPort}`
+    : `\n[cluster]        web tier not started (${values['no-web'] ? '--no-web' : 'apps/web is not built: npm run build'})`
 }
 [cluster] PostgreSQL ${new URL(databaseUrl).host}, Redis ${redisUrl ? new URL(redisUrl).host : 'none (per-instance throttling)'}; demo password: ${demoPassword}
 [cluster] Stop with Ctrl+C.`);

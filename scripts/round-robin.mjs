@@ -30,17 +30,14 @@ export async function startRoundRobin(options) {
     headers['x-forwarded-host'] = incoming.headers.host ?? '';
     headers['x-forwarded-proto'] = 'http';
     headers['content-length'] = String(body.length);
-    const outgoing = httpRequest(
-      { agent, host: target.hostname, port: target.port, method: incoming.method, path: incoming.url, headers },
-      (answer) => {
-        counts[index] += 1;
-        const answerHeaders = {};
-        for (const [key, value] of Object.entries(answer.headers)) if (!HOP_BY_HOP.has(key) && value !== undefined) answerHeaders[key] = value;
-        answerHeaders['x-portcullis-upstream'] = String(index);
-        response.writeHead(answer.statusCode ?? 502, answerHeaders);
-        answer.pipe(response);
-      },
-    );
+    const outgoing = httpRequest({ agent, host: target.hostname, port: target.port, method: incoming.method, path: incoming.url, headers }, (answer) => {
+      counts[index] += 1;
+      const answerHeaders = {};
+      for (const [key, value] of Object.entries(answer.headers)) if (!HOP_BY_HOP.has(key) && value !== undefined) answerHeaders[key] = value;
+      answerHeaders['x-portcullis-upstream'] = String(index);
+      response.writeHead(answer.statusCode ?? 502, answerHeaders);
+      answer.pipe(response);
+    });
     outgoing.on('error', (error) => {
       // Refused: the instance never saw the request, so the next one may take it.
       if (error.code === 'ECONNREFUSED' && attempt + 1 < upstreams.length && !response.headersSent) {

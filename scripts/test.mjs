@@ -42,7 +42,10 @@ stages.push(['typecheck (sources and tests)', built && run('typecheck', 'npm', [
 
 const counts = { passed: 0, failed: 0, skipped: 0 };
 const vitestReport = join(reports, 'vitest.json');
-stages.push(['unit and integration tests', built && run('unit and integration tests', 'npx', ['vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${vitestReport}`])]);
+stages.push([
+  'unit and integration tests',
+  built && run('unit and integration tests', 'npx', ['vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${vitestReport}`]),
+]);
 if (existsSync(vitestReport)) {
   const report = JSON.parse(readFileSync(vitestReport, 'utf8'));
   counts.passed += report.numPassedTests ?? 0;
@@ -53,7 +56,19 @@ if (existsSync(vitestReport)) {
 // The user-service fuzzed against its own OpenAPI document (packages/openapi-fuzz): its own service on a free port and
 // a temp data dir, bounded by FUZZ_TIME_LIMIT (240 s by default); a failure prints the FUZZ_SEED that replays it.
 const fuzzReport = join(reports, 'openapi-fuzz.json');
-stages.push(['OpenAPI fuzz', built && run('OpenAPI fuzz', 'npx', ['vitest', 'run', '-c', 'packages/openapi-fuzz/vitest.fuzz.config.ts', '--reporter=default', '--reporter=json', `--outputFile.json=${fuzzReport}`])]);
+stages.push([
+  'OpenAPI fuzz',
+  built &&
+    run('OpenAPI fuzz', 'npx', [
+      'vitest',
+      'run',
+      '-c',
+      'packages/openapi-fuzz/vitest.fuzz.config.ts',
+      '--reporter=default',
+      '--reporter=json',
+      `--outputFile.json=${fuzzReport}`,
+    ]),
+]);
 if (existsSync(fuzzReport)) {
   const report = JSON.parse(readFileSync(fuzzReport, 'utf8'));
   counts.passed += report.numPassedTests ?? 0;
@@ -88,7 +103,16 @@ const node24Vitest = join(reports, 'vitest-node24.json');
 const node24Projects = ['user-service', 'next-lib', 'contracts'].flatMap((project) => ['--project', project]);
 stages.push([
   'Node 24: user-service, library and contracts tests',
-  built && run('Node 24: user-service, library and contracts tests', 'npx', [...node24, 'node_modules/vitest/vitest.mjs', 'run', ...node24Projects, '--reporter=default', '--reporter=json', `--outputFile.json=${node24Vitest}`]),
+  built &&
+    run('Node 24: user-service, library and contracts tests', 'npx', [
+      ...node24,
+      'node_modules/vitest/vitest.mjs',
+      'run',
+      ...node24Projects,
+      '--reporter=default',
+      '--reporter=json',
+      `--outputFile.json=${node24Vitest}`,
+    ]),
 ]);
 if (existsSync(node24Vitest)) {
   const report = JSON.parse(readFileSync(node24Vitest, 'utf8'));
@@ -98,7 +122,14 @@ if (existsSync(node24Vitest)) {
 }
 if (hasBrowserTests) {
   const node24Browser = join(reports, 'playwright-node24.json');
-  const ok = built && run('Node 24: sign-in in the browser', 'npx', [...node24, 'node_modules/@playwright/test/cli.js', 'test', '-c', 'e2e/playwright.config.ts', 'sign-in.spec.ts', '--reporter=list,json'], { PLAYWRIGHT_JSON_OUTPUT_NAME: node24Browser });
+  const ok =
+    built &&
+    run(
+      'Node 24: sign-in in the browser',
+      'npx',
+      [...node24, 'node_modules/@playwright/test/cli.js', 'test', '-c', 'e2e/playwright.config.ts', 'sign-in.spec.ts', '--reporter=list,json'],
+      { PLAYWRIGHT_JSON_OUTPUT_NAME: node24Browser },
+    );
   stages.push(['Node 24: sign-in in the browser', ok]);
   if (existsSync(node24Browser)) {
     const { stats } = JSON.parse(readFileSync(node24Browser, 'utf8'));

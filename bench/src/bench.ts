@@ -34,7 +34,12 @@ export async function runBench(options: {
         backend: options.backends.includes('postgres') ? 'postgres' : 'pglite',
         // The full run also shows the same storm with hashing at normal priority: why the default is nice 10.
         ...(options.profile.mode === 'full'
-          ? { variants: [{ label: 'defaults (hashing threads at nice 10, 1 at a time)', env: {} }, { label: 'PASSWORD_HASH_NICE=0', env: { PASSWORD_HASH_NICE: '0' } }] }
+          ? {
+              variants: [
+                { label: 'defaults (hashing threads at nice 10, 1 at a time)', env: {} },
+                { label: 'PASSWORD_HASH_NICE=0', env: { PASSWORD_HASH_NICE: '0' } },
+              ],
+            }
           : {}),
       }),
     );
@@ -47,7 +52,12 @@ export async function runBench(options: {
         backend: options.backends.includes('postgres') ? 'postgres' : 'pglite',
         // The full run also shows the same flood with busy refusals answered at once: why the default holds them.
         ...(options.profile.mode === 'full'
-          ? { variants: [{ label: 'defaults (busy refusals held 1 s)', env: {} }, { label: 'PASSWORD_HASH_BUSY_HOLD=0', env: { PASSWORD_HASH_BUSY_HOLD: '0' } }] }
+          ? {
+              variants: [
+                { label: 'defaults (busy refusals held 1 s)', env: {} },
+                { label: 'PASSWORD_HASH_BUSY_HOLD=0', env: { PASSWORD_HASH_BUSY_HOLD: '0' } },
+              ],
+            }
           : {}),
       }),
     );

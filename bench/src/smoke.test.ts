@@ -36,7 +36,12 @@ describe(`benchmark smoke run on ${backend}`, () => {
   it('scenario 2 measures /v1/me, /refresh and /login beside their ceilings', async () => {
     const result = await runThroughput({ ...common, backends: [backend] });
     results.push(result);
-    expect(result.measurements.map((row) => row.label)).toEqual(['GET /v1/me', 'POST /v1/auth/refresh (vs a floor without three required writes)', 'POST /v1/auth/refresh', 'POST /v1/auth/login']);
+    expect(result.measurements.map((row) => row.label)).toEqual([
+      'GET /v1/me',
+      'POST /v1/auth/refresh (vs a floor without three required writes)',
+      'POST /v1/auth/refresh',
+      'POST /v1/auth/login',
+    ]);
     for (const row of result.measurements) {
       expect(row.load.requests).toBeGreaterThan(0);
       expect(row.load.statuses['200']).toBeGreaterThan(0);

@@ -86,7 +86,11 @@ export function assertLogsRedacted(options: { password: string }): { files: numb
   const logs: LogFile[] = readdirSync(LOG_DIR)
     .filter((name) => name.endsWith('.log'))
     .map((name) => ({ file: path.join(LOG_DIR, name), text: readFileSync(path.join(LOG_DIR, name), 'utf8') }));
-  const issued = existsSync(TOKEN_FILE) ? readFileSync(TOKEN_FILE, 'utf8').split('\n').filter((line) => line.length > 0) : [];
+  const issued = existsSync(TOKEN_FILE)
+    ? readFileSync(TOKEN_FILE, 'utf8')
+        .split('\n')
+        .filter((line) => line.length > 0)
+    : [];
   const lines = logs.reduce((sum, log) => sum + log.text.split('\n').length, 0);
   const jsonLines = logs.flatMap((log) => log.text.split('\n')).filter((line) => line.startsWith('{'));
   if (!jsonLines.some((line) => line.includes('"reqId"'))) throw new Error(`no structured log lines with a reqId in ${LOG_DIR}: nothing was checked`);

@@ -51,7 +51,12 @@ export class SecurityPage {
     const row = table.getByRole('row').filter({ has: this.page.getByRole('rowheader', { name: bucketLabel, exact: true }) });
     if ((await row.count()) === 0) return 0;
     // Cells exclude the row header, which is the first column.
-    return Number(await row.getByRole('cell').nth(columns.indexOf(column) - 1).textContent());
+    return Number(
+      await row
+        .getByRole('cell')
+        .nth(columns.indexOf(column) - 1)
+        .textContent(),
+    );
   }
 
   eventRows(): Locator {

@@ -123,12 +123,15 @@ test.describe('manager approval in a popup', () => {
         if (message.text().includes('frame-ancestors')) refusals.push(message.text());
       });
       await page.goto(`${hostile.origin}/frame`);
-      await page.evaluate((src) => {
-        const frame = document.createElement('iframe');
-        frame.src = src;
-        frame.title = 'approval';
-        document.body.append(frame);
-      }, `${harness.webUrl}/approve?requestId=${randomUUID()}&state=${'a'.repeat(43)}`);
+      await page.evaluate(
+        (src) => {
+          const frame = document.createElement('iframe');
+          frame.src = src;
+          frame.title = 'approval';
+          document.body.append(frame);
+        },
+        `${harness.webUrl}/approve?requestId=${randomUUID()}&state=${'a'.repeat(43)}`,
+      );
       await expect.poll(() => refusals.length).toBeGreaterThan(0);
       await expect(page.frameLocator('iframe[title="approval"]').getByRole('button', { name: 'Sign in to review' })).toHaveCount(0);
     } finally {
@@ -201,13 +204,10 @@ test.describe('manager approval in a popup', () => {
       await hostilePage.goto(`${hostile.origin}/prize`);
       const attackerState = 'A'.repeat(43);
       const popupPromise = context.waitForEvent('page');
-      await hostilePage.evaluate(
-        (url) => {
-          const opened = window.open(url, 'approval');
-          Object.defineProperty(window, '__approvalWindow', { value: opened });
-        },
-        `${harness.webUrl}/approve?requestId=${requestId}&state=${attackerState}`,
-      );
+      await hostilePage.evaluate((url) => {
+        const opened = window.open(url, 'approval');
+        Object.defineProperty(window, '__approvalWindow', { value: opened });
+      }, `${harness.webUrl}/approve?requestId=${requestId}&state=${attackerState}`);
       const popupPage = await popupPromise;
       const popup = new ApprovalPopup(popupPage);
       await expect(popup.signIn).toBeVisible();

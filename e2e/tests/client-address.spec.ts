@@ -22,7 +22,10 @@ async function auditEvents(query: string): Promise<AuditEvent[]> {
 async function signInWithForgedAddress(email: string, forged: string, password = 'wrong-password'): Promise<{ error: string | null; cookie: string }> {
   const csrf = await fetch(`${harness.webUrl}/api/auth/csrf`);
   const { csrfToken } = (await csrf.json()) as { csrfToken: string };
-  const cookie = csrf.headers.getSetCookie().map((line) => line.split(';', 1)[0]).join('; ');
+  const cookie = csrf.headers
+    .getSetCookie()
+    .map((line) => line.split(';', 1)[0])
+    .join('; ');
   const answer = await fetch(`${harness.webUrl}/api/auth/callback/credentials`, {
     method: 'POST',
     redirect: 'manual',
@@ -38,7 +41,10 @@ async function signInWithForgedAddress(email: string, forged: string, password =
     body: new URLSearchParams({ csrfToken, email, password, callbackUrl: `${harness.webUrl}/` }),
   });
   expect(answer.status).toBe(302);
-  const signedIn = answer.headers.getSetCookie().map((line) => line.split(';', 1)[0]).join('; ');
+  const signedIn = answer.headers
+    .getSetCookie()
+    .map((line) => line.split(';', 1)[0])
+    .join('; ');
   return { error: new URL(answer.headers.get('location') ?? '', harness.webUrl).searchParams.get('error'), cookie: signedIn };
 }
 

@@ -7,7 +7,8 @@ test.describe('cookies and headers', () => {
   test('auth cookies use __Host-/__Secure- names with HttpOnly, Secure, SameSite=Lax, Path=/ and no Domain', async ({ page, context }) => {
     const setCookies: string[] = [];
     page.on('response', async (response) => {
-      if (response.url().includes('/api/auth/')) setCookies.push(...(await response.headersArray()).filter((h) => h.name.toLowerCase() === 'set-cookie').map((h) => h.value));
+      if (response.url().includes('/api/auth/'))
+        setCookies.push(...(await response.headersArray()).filter((h) => h.name.toLowerCase() === 'set-cookie').map((h) => h.value));
     });
     await new SignInPage(page).signInAs('alice');
 

@@ -75,7 +75,9 @@ test.describe('security monitoring', () => {
 
     // The matching chart points, and the same numbers in each chart's table.
     const from = Math.floor(attackStart / MINUTE) * MINUTE;
-    await expect.poll(async () => (await security.plotted('Sign-ins', 'login.failed', from, attackEnd)).reduce((sum, point) => sum + point.count, 0)).toBeGreaterThanOrEqual(failures);
+    await expect
+      .poll(async () => (await security.plotted('Sign-ins', 'login.failed', from, attackEnd)).reduce((sum, point) => sum + point.count, 0))
+      .toBeGreaterThanOrEqual(failures);
     const failed = await security.plotted('Sign-ins', 'login.failed', from, attackEnd);
     for (const point of failed) expect(await security.tableValue('Sign-ins', minuteLabel(point.at), 'Failed')).toBe(point.count);
     expect(await security.plotted('Throttled sign-in attempts', 'login.throttled', from, attackEnd)).not.toHaveLength(0);
@@ -132,7 +134,12 @@ test.describe('security monitoring', () => {
     const security = new SecurityPage(await noScript.newPage());
     await security.goto();
     await expect(security.chart('Sign-ins').getByRole('table', { name: /^Sign-ins per minute/ })).toBeVisible();
-    await expect(security.chart('Sign-ins').getByRole('listitem').filter({ hasText: /^Succeeded: \d+$/ })).toBeVisible();
+    await expect(
+      security
+        .chart('Sign-ins')
+        .getByRole('listitem')
+        .filter({ hasText: /^Succeeded: \d+$/ }),
+    ).toBeVisible();
     await expect(security.chart('Sign-ins').getByRole('img', { name: /^Sign-ins per minute \(UTC\)/ })).toBeVisible();
     await expect(security.alerts.getByRole('heading', { name: 'Alerts' })).toBeVisible();
     await noScript.close();
@@ -158,7 +165,13 @@ test.describe('security monitoring', () => {
     expect(requestId).toMatch(/^[0-9a-f-]{36}$/);
 
     // The app's line names the session it created...
-    await expect.poll(() => logLines('web').filter((line) => line.reqId === requestId).map((line) => line.event)).toContain('login.succeeded');
+    await expect
+      .poll(() =>
+        logLines('web')
+          .filter((line) => line.reqId === requestId)
+          .map((line) => line.event),
+      )
+      .toContain('login.succeeded');
     const sid = logLines('web').find((line) => line.reqId === requestId && line.event === 'login.succeeded')?.sid;
     expect(sid).toEqual(expect.any(String));
     // ...the user-service logged the login call under the same id...
@@ -171,7 +184,9 @@ test.describe('security monitoring', () => {
       .toEqual(['/v1/auth/login', 200]);
     // ...and its audit line, under the same id, is the same session's sign-in.
     await expect
-      .poll(() => logLines('user-service').some((line) => line.reqId === requestId && line.msg === 'login.succeeded' && (line.audit as { sid?: string } | undefined)?.sid === sid))
+      .poll(() =>
+        logLines('user-service').some((line) => line.reqId === requestId && line.msg === 'login.succeeded' && (line.audit as { sid?: string } | undefined)?.sid === sid),
+      )
       .toBe(true);
     const traced = [...logLines('web'), ...logLines('user-service')].filter((line) => line.reqId === requestId);
     expect(JSON.stringify(traced)).not.toContain(harness.demoPassword);

@@ -27,7 +27,9 @@ test.describe('redaction check', () => {
   });
 
   test('passes logs with redacted fields, request ids and session ids', () => {
-    const logs = [{ file: '/logs/web.log', text: '{"reqId":"6f1c2d3e-0000-4000-8000-000000000000","sid":"s_abc","refreshToken":"[redacted]","authorization":"[redacted]"}' }];
+    const logs = [
+      { file: '/logs/web.log', text: '{"reqId":"6f1c2d3e-0000-4000-8000-000000000000","sid":"s_abc","refreshToken":"[redacted]","authorization":"[redacted]"}' },
+    ];
     expect(findLeaks(logs, { password, issued: [refreshToken, accessToken] })).toEqual([]);
   });
 });

@@ -7,7 +7,11 @@ import { SessionsPage } from '../pages/sessions-page.js';
 import { SignInPage } from '../pages/sign-in-page.js';
 
 test.describe('sign-out and revocation', () => {
-  test('sign-out revokes at the backend and clears every cookie; the old cookie replayed before its token expires no longer works', async ({ page, context, browser }) => {
+  test('sign-out revokes at the backend and clears every cookie; the old cookie replayed before its token expires no longer works', async ({
+    page,
+    context,
+    browser,
+  }) => {
     await new SignInPage(page).signInAs('alice');
     const dashboard = new DashboardPage(page);
     await dashboard.goto();

@@ -41,7 +41,10 @@ async function signInAtWeb(page: Page): Promise<void> {
 }
 
 test.describe('single sign-on across two apps', () => {
-  test('signed in at the web app through the provider, the portal signs me in without a password; signing out at the portal signs the web app out within 5 s', async ({ page, context }) => {
+  test('signed in at the web app through the provider, the portal signs me in without a password; signing out at the portal signs the web app out within 5 s', async ({
+    page,
+    context,
+  }) => {
     const passwordPosts = countPasswordPosts(page);
     await signInAtWeb(page);
     expect(passwordPosts.count).toBe(1);

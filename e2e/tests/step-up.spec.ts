@@ -42,9 +42,7 @@ async function signedIn(browser: { newContext(): Promise<BrowserContext> }, syst
 async function letAuthenticationGoStale(context: BrowserContext, admin: AdminPage, system: System): Promise<void> {
   const atSignIn = await sessionOf(context, system.secret);
   const authTime = claims(atSignIn.accessToken).auth_time;
-  await expect
-    .poll(() => Date.now(), { timeout: (STEP_UP_MAX_AGE + 10) * 1000, intervals: [250] })
-    .toBeGreaterThan((authTime + STEP_UP_MAX_AGE + 1) * 1000);
+  await expect.poll(() => Date.now(), { timeout: (STEP_UP_MAX_AGE + 10) * 1000, intervals: [250] }).toBeGreaterThan((authTime + STEP_UP_MAX_AGE + 1) * 1000);
   await admin.goto();
   const now = await sessionOf(context, system.secret);
   expect(now.sid).toBe(atSignIn.sid);

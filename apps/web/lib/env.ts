@@ -32,11 +32,15 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
   const env = parseEnvironment(envSchema, source);
   const oidcSet = [env.OIDC_ISSUER, env.OIDC_CLIENT_ID, env.OIDC_CLIENT_SECRET].filter((value) => value !== undefined).length;
   if (oidcSet !== 0 && oidcSet !== 3) fail('OIDC_ISSUER', 'OIDC_ISSUER, OIDC_CLIENT_ID and OIDC_CLIENT_SECRET go together');
-  const oidc = env.OIDC_ISSUER && env.OIDC_CLIENT_ID && env.OIDC_CLIENT_SECRET
-    ? { issuer: env.OIDC_ISSUER, clientId: env.OIDC_CLIENT_ID, clientSecret: env.OIDC_CLIENT_SECRET }
-    : undefined;
+  const oidc =
+    env.OIDC_ISSUER && env.OIDC_CLIENT_ID && env.OIDC_CLIENT_SECRET
+      ? { issuer: env.OIDC_ISSUER, clientId: env.OIDC_CLIENT_ID, clientSecret: env.OIDC_CLIENT_SECRET }
+      : undefined;
   const modes = modesSchema.safeParse(
-    (env.AUTH_MODES ?? (oidc ? 'credentials,oidc' : 'credentials')).split(',').map((mode) => mode.trim()).filter((mode) => mode !== ''),
+    (env.AUTH_MODES ?? (oidc ? 'credentials,oidc' : 'credentials'))
+      .split(',')
+      .map((mode) => mode.trim())
+      .filter((mode) => mode !== ''),
   );
   if (!modes.success) fail('AUTH_MODES', modes.error.issues[0]?.message ?? 'must list credentials and/or oidc');
   if (modes.data.includes('oidc') && !oidc) fail('AUTH_MODES', 'oidc needs OIDC_ISSUER, OIDC_CLIENT_ID and OIDC_CLIENT_SECRET');

@@ -20,11 +20,15 @@ app.get('/me', async (request, reply) => {
   const token = /^Bearer (.+)$/.exec(request.headers.authorization ?? '')?.[1];
   if (token === undefined) return reply.code(401).send({ error: 'invalid_token' });
   try {
-    const { payload } = await jwtVerify(token, (header) => {
-      const key = typeof header.kid === 'string' ? keys.get(header.kid) : undefined;
-      if (key === undefined) throw new Error('unknown kid');
-      return key;
-    }, { algorithms: ['EdDSA', 'ES256'], issuer, audience, typ: 'at+jwt', clockTolerance: 30, requiredClaims: ['exp', 'iat', 'sub', 'jti'] });
+    const { payload } = await jwtVerify(
+      token,
+      (header) => {
+        const key = typeof header.kid === 'string' ? keys.get(header.kid) : undefined;
+        if (key === undefined) throw new Error('unknown kid');
+        return key;
+      },
+      { algorithms: ['EdDSA', 'ES256'], issuer, audience, typ: 'at+jwt', clockTolerance: 30, requiredClaims: ['exp', 'iat', 'sub', 'jti'] },
+    );
     return { sub: payload.sub };
   } catch {
     return reply.code(401).send({ error: 'invalid_token' });

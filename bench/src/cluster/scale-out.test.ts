@@ -105,7 +105,10 @@ describe.skipIf(skipReason !== '')(`two user-service instances on one PostgreSQL
     expect((await call(second, '/v1/auth/session', { token: login.accessToken, ip })).status).toBe(401);
     // The other instance's 2 s cache runs out on its own: poll (real processes have no clock to move), bounded.
     const started = Date.now();
-    await waitFor('the second instance to refuse the revoked session', async () => (await call(second, '/v1/me', { token: middle.accessToken, ip })).status === 401, { timeoutMs: 5_000, intervalMs: 100 });
+    await waitFor('the second instance to refuse the revoked session', async () => (await call(second, '/v1/me', { token: middle.accessToken, ip })).status === 401, {
+      timeoutMs: 5_000,
+      intervalMs: 100,
+    });
     expect(Date.now() - started).toBeLessThan(5_000);
     // Every refresh token of the family is dead on both instances.
     expect((await call(second, '/v1/auth/refresh', { json: { refreshToken: middle.refreshToken }, ip })).status).toBe(401);
@@ -115,7 +118,10 @@ describe.skipIf(skipReason !== '')(`two user-service instances on one PostgreSQL
     const ip = clientAddress();
     // LOGIN_MAX_FAILURES_PER_EMAIL_IP is 5: alternate the instances so neither alone has seen 5.
     for (let attempt = 0; attempt < 5; attempt += 1) {
-      const response = await call(attempt % 2 === 0 ? first : second, '/v1/auth/login', { json: { email: ALICE, password: `wrong-${randomBytes(3).toString('hex')}` }, ip });
+      const response = await call(attempt % 2 === 0 ? first : second, '/v1/auth/login', {
+        json: { email: ALICE, password: `wrong-${randomBytes(3).toString('hex')}` },
+        ip,
+      });
       expect(response.status).toBe(401);
     }
     for (const instance of [first, second]) {

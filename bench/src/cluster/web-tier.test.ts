@@ -34,7 +34,12 @@ describe.skipIf(skipReason !== '')(`two web instances behind the round-robin pro
 
   beforeAll(async () => {
     database = await createPostgresDatabase(databaseUrl, 'portcullis_cluster');
-    cluster = await startCluster({ databaseUrl: database.env.DATABASE_URL ?? '', redisUrl, web: true, env: { ACCESS_TOKEN_TTL: String(TTL_SECONDS), NEXTAUTH_SECRET: webSecret, METRICS_TOKEN: BENCH_METRICS_TOKEN } });
+    cluster = await startCluster({
+      databaseUrl: database.env.DATABASE_URL ?? '',
+      redisUrl,
+      web: true,
+      env: { ACCESS_TOKEN_TTL: String(TTL_SECONDS), NEXTAUTH_SECRET: webSecret, METRICS_TOKEN: BENCH_METRICS_TOKEN },
+    });
     [webA = '', webB = ''] = cluster.webInstanceUrls;
   });
 
@@ -127,7 +132,11 @@ describe.skipIf(skipReason !== '')(`two web instances behind the round-robin pro
     const stolen = await refreshTokenIn(cookies);
     const [apiOne = ''] = cluster.instanceUrls;
     const refresh = (refreshToken: string): Promise<Response> =>
-      fetch(`${apiOne}/v1/auth/refresh`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-forwarded-for': ip }, body: JSON.stringify({ refreshToken }) });
+      fetch(`${apiOne}/v1/auth/refresh`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-forwarded-for': ip },
+        body: JSON.stringify({ refreshToken }),
+      });
     const first = await refresh(stolen);
     expect(first.status).toBe(200);
     expect((await refresh(((await first.json()) as TokenResponse).refreshToken)).status).toBe(200);

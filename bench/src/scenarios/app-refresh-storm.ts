@@ -4,7 +4,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildBaselineApp, startBaselineApp } from '../support/baseline-app.js';
 import { createDatabase } from '../support/databases.js';
-import { BENCH_APP_CREDENTIAL, BENCH_DEMO_PASSWORD, freePort, SERVICE_METRICS_HEADERS, REPO_ROOT, startNodeProcess, startUserService, UNTHROTTLED, type RunningProcess } from '../support/processes.js';
+import {
+  BENCH_APP_CREDENTIAL,
+  BENCH_DEMO_PASSWORD,
+  freePort,
+  SERVICE_METRICS_HEADERS,
+  REPO_ROOT,
+  startNodeProcess,
+  startUserService,
+  UNTHROTTLED,
+  type RunningProcess,
+} from '../support/processes.js';
 import type { BenchProfile, Comparison, Reporter, ScenarioResult } from '../support/report-model.js';
 import { ALICE } from '../support/tokens.js';
 import { Cookies, metricValue, signInThroughApp } from '../support/web.js';
@@ -177,7 +187,14 @@ async function runApp(options: {
     const outcomes: StormOutcome[] = [];
     for (const size of options.sizes) {
       const page = { url: `http://127.0.0.1:${port}`, host: `localhost:${port}` };
-      const outcome = await stormOnce({ ...options, appUrl, page, serviceUrl: service.url, size, progress: `1 · ${backend} · ${app.label} · ${size} requests at once, then the next one` });
+      const outcome = await stormOnce({
+        ...options,
+        appUrl,
+        page,
+        serviceUrl: service.url,
+        size,
+        progress: `1 · ${backend} · ${app.label} · ${size} requests at once, then the next one`,
+      });
       outcomes.push(outcome);
       for (const [label, value] of [
         [`N=${size}: backend refreshes (rotations + grace retries)`, `${outcome.storm.rotations} + ${outcome.storm.graceRetries}`],
@@ -215,7 +232,9 @@ function comparison(sizes: readonly number[], ours: readonly StormOutcome[], bas
       {
         label: `N=${size} · target (1 refresh per instance, 0 failures)`,
         // The issue sets the target for Portcullis (the first column); the baseline is shown, not judged.
-        values: pair.map((o, column) => (column > 0 ? 'no target' : o.storm.rotations === 1 && o.storm.graceRetries === 0 && o.failed === 0 && o.storm.reuse === 0 && o.next.signedIn ? 'met' : 'MISSED')),
+        values: pair.map((o, column) =>
+          column > 0 ? 'no target' : o.storm.rotations === 1 && o.storm.graceRetries === 0 && o.failed === 0 && o.storm.reuse === 0 && o.next.signedIn ? 'met' : 'MISSED',
+        ),
       },
     );
   });

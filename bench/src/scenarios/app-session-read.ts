@@ -5,7 +5,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createDatabase } from '../support/databases.js';
 import { runLoad, type LoadOptions, type LoadResult } from '../support/load.js';
-import { BENCH_APP_CREDENTIAL, BENCH_DEMO_PASSWORD, freePort, REPO_ROOT, startNodeProcess, startUserService, UNTHROTTLED, type RunningProcess } from '../support/processes.js';
+import {
+  BENCH_APP_CREDENTIAL,
+  BENCH_DEMO_PASSWORD,
+  freePort,
+  REPO_ROOT,
+  startNodeProcess,
+  startUserService,
+  UNTHROTTLED,
+  type RunningProcess,
+} from '../support/processes.js';
 import type { BenchProfile, Measurement, Reporter, ScenarioResult } from '../support/report-model.js';
 import { ALICE } from '../support/tokens.js';
 import { signInThroughApp } from '../support/web.js';
@@ -78,7 +87,11 @@ export async function runAppSessionRead(options: {
       for (const [index, page] of pages.entries()) {
         if (round === 1 && profile.warmupSeconds > 0) await runLoad({ ...page.options, durationSeconds: profile.warmupSeconds });
         const capped = profile.rateCap === undefined ? page.options : { ...page.options, overallRate: profile.rateCap };
-        const load = await runLoad({ ...capped, durationSeconds: profile.durationSeconds, onTick: (fraction) => reporter.progress(`4 · ${backend} · ${page.label} (round ${round})`, fraction) });
+        const load = await runLoad({
+          ...capped,
+          durationSeconds: profile.durationSeconds,
+          onTick: (fraction) => reporter.progress(`4 · ${backend} · ${page.label} (round ${round})`, fraction),
+        });
         const previous = best[index];
         best[index] = previous === undefined || load.rps > previous.rps ? load : previous;
       }

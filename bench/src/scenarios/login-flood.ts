@@ -97,7 +97,9 @@ async function floodRounds(serviceUrl: string, options: { profile: BenchProfile;
 }
 
 function statusList(statuses: Readonly<Record<string, number>>): string {
-  return Object.entries(statuses).map(([status, count]) => `${status}: ${count}`).join(', ');
+  return Object.entries(statuses)
+    .map(([status, count]) => `${status}: ${count}`)
+    .join(', ');
 }
 
 /**
@@ -127,7 +129,8 @@ export async function runLoginFlood(options: {
       'flood mix': `half wrong passwords for the legitimate users' accounts, half unknown emails, from ${FLOOD_ADDRESSES} IPv6 /64s used again and again`,
       'duration per run (s)': profile.durationSeconds,
       'rounds (idle and flood alternate; lowest p99 of each kept, success counted over every flood round)': profile.rounds,
-      'user-service': 'one process, defaults (PASSWORD_HASH_CONCURRENCY=1, PASSWORD_HASH_QUEUE=64, PASSWORD_HASH_BUSY_HOLD=1000 ms, LOGIN_MAX_FAILURES_PER_ACCOUNT=100), per-address attempt cap raised for the benchmark',
+      'user-service':
+        'one process, defaults (PASSWORD_HASH_CONCURRENCY=1, PASSWORD_HASH_QUEUE=64, PASSWORD_HASH_BUSY_HOLD=1000 ms, LOGIN_MAX_FAILURES_PER_ACCOUNT=100), per-address attempt cap raised for the benchmark',
       'service settings compared': variants.map((variant) => variant.label).join('; '),
     },
     measurements: [],

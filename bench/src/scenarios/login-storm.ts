@@ -41,7 +41,8 @@ async function stormRounds(options: {
       headers: { 'content-type': 'application/json' },
       setupRequest: () => {
         turn += 1;
-        const body = turn % 2 === 0 ? { email: ALICE, password: BENCH_DEMO_PASSWORD } : { email: `nobody-${randomBytes(6).toString('hex')}@bench.test`, password: 'wrong-password' };
+        const body =
+          turn % 2 === 0 ? { email: ALICE, password: BENCH_DEMO_PASSWORD } : { email: `nobody-${randomBytes(6).toString('hex')}@bench.test`, password: 'wrong-password' };
         // Each attempt from an address of its own: the storm is many people, and every attempt reaches argon2id.
         return { body: JSON.stringify(body), headers: { 'x-forwarded-for': randomAddress() } };
       },
@@ -101,7 +102,8 @@ export async function runLoginStorm(options: {
       reporter.step(`scenario 3 · ${backend} · ${variant.label}: starting the user-service`);
       service = await startUserService({ env: { ...database.env, ...UNTHROTTLED, ...variant.env } });
       const { accessToken } = await login(service.url);
-      if (profile.warmupSeconds > 0) await runLoad({ url: `${service.url}/v1/me`, connections: 4, durationSeconds: profile.warmupSeconds, headers: { authorization: `Bearer ${accessToken}` } });
+      if (profile.warmupSeconds > 0)
+        await runLoad({ url: `${service.url}/v1/me`, connections: 4, durationSeconds: profile.warmupSeconds, headers: { authorization: `Bearer ${accessToken}` } });
       const { idle, during, storm, idleP99s, duringP99s } = await stormRounds({ serviceUrl: service.url, accessToken, profile, reporter, label: `3 · ${backend}` });
       const ratio = idle.p99 > 0 ? during.p99 / idle.p99 : 0;
       const rows: Measurement[] = [
@@ -120,7 +122,9 @@ export async function runLoginStorm(options: {
         result.measurements.push(row);
         reporter.measured(LOGIN_STORM_ID, row);
       }
-      const statuses = Object.entries(storm.statuses).map(([status, count]) => `${status}: ${count}`).join(', ');
+      const statuses = Object.entries(storm.statuses)
+        .map(([status, count]) => `${status}: ${count}`)
+        .join(', ');
       for (const [label, value] of [
         [`storm answers by status — ${variant.label}`, statuses],
         [`p99 idle / during, every round (ms) — ${variant.label}`, `${idleP99s.join(', ')} / ${duringP99s.join(', ')}`],

@@ -152,7 +152,12 @@ export async function runStorageGrowth(options: {
       service = await startUserService({ env: { ...target.env, ...UNTHROTTLED, PRUNE_INTERVAL: '0' } });
       const full = await refreshLatency(service.url, profile, `5 · ${backend} · refresh, ${profile.churnSessions} sessions`, reporter);
       await service.stop();
-      const fullRow = { label: `POST /v1/auth/refresh, ${profile.churnSessions.toLocaleString('en-US')} sessions churned`, backend, load: full, ratio: empty.p99 > 0 ? full.p99 / empty.p99 : 0 } as const;
+      const fullRow = {
+        label: `POST /v1/auth/refresh, ${profile.churnSessions.toLocaleString('en-US')} sessions churned`,
+        backend,
+        load: full,
+        ratio: empty.p99 > 0 ? full.p99 / empty.p99 : 0,
+      } as const;
       result.measurements.push(fullRow);
       reporter.measured(STORAGE_ID, fullRow);
 
@@ -172,8 +177,16 @@ export async function runStorageGrowth(options: {
       await storage.close();
       fact(backend, 'sessions rows before → after', `${before.sessions} → ${after.sessions}`);
       fact(backend, 'refresh_tokens rows before → after', `${before.refreshTokens} → ${after.refreshTokens}`);
-      fact(backend, 'token tables size before → after prune+VACUUM → after VACUUM FULL', `${mib(before.tableBytes)} → ${mib(after.tableBytes)} → ${mib(compacted.tableBytes)}`);
-      fact(backend, `database size before → after VACUUM FULL${backend === 'pglite' ? ' (data directory)' : ''}`, `${mib(before.databaseBytes)} → ${mib(compacted.databaseBytes)}`);
+      fact(
+        backend,
+        'token tables size before → after prune+VACUUM → after VACUUM FULL',
+        `${mib(before.tableBytes)} → ${mib(after.tableBytes)} → ${mib(compacted.tableBytes)}`,
+      );
+      fact(
+        backend,
+        `database size before → after VACUUM FULL${backend === 'pglite' ? ' (data directory)' : ''}`,
+        `${mib(before.databaseBytes)} → ${mib(compacted.databaseBytes)}`,
+      );
     } finally {
       await target.drop();
     }

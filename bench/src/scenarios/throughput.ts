@@ -75,7 +75,8 @@ export async function runThroughput(options: {
       'GET /v1/me ceiling': 'bare Fastify route, one jwtVerify, same public key and options',
       'POST /v1/auth/refresh ceiling (the same steps without the framework)':
         "node:http: sha256 lookup + the service's one atomic rotation statement (SessionStore.rotateRefreshToken: marks the token used, inserts the sealed successor, slides the session, writes the audit row) + one EdDSA signature, same database",
-      'POST /v1/auth/refresh floor (for comparison, no target)': 'node:http: sha256 lookup + a smaller atomic UPDATE…INSERT statement without the session slide, sealed successor and audit row issue 2 requires + one EdDSA signature',
+      'POST /v1/auth/refresh floor (for comparison, no target)':
+        'node:http: sha256 lookup + a smaller atomic UPDATE…INSERT statement without the session slide, sealed successor and audit row issue 2 requires + one EdDSA signature',
       'POST /v1/auth/login ceiling': 'node:http, one argon2id verify (m=19 MiB, t=2, p=1) at the same hashing concurrency',
     },
     measurements: [],
@@ -132,15 +133,37 @@ export async function runThroughput(options: {
         profile,
         {
           label: `2 · ${backend} · POST /v1/auth/refresh`,
-          options: { url: `${service.url}/v1/auth/refresh`, method: 'POST', connections: profile.connections, headers: json, setupRequest: pool.setupRequest, onResponse: pool.onResponse, onEnd: pool.endRun },
+          options: {
+            url: `${service.url}/v1/auth/refresh`,
+            method: 'POST',
+            connections: profile.connections,
+            headers: json,
+            setupRequest: pool.setupRequest,
+            onResponse: pool.onResponse,
+            onEnd: pool.endRun,
+          },
         },
         {
           label: `2 · ${backend} · floor: smaller rotation statement`,
-          options: { url: `${rotator.url}/refresh`, method: 'POST', connections: profile.connections, headers: json, setupRequest: ceilingPool.setupRequest, onResponse: ceilingPool.onResponse, onEnd: ceilingPool.endRun },
+          options: {
+            url: `${rotator.url}/refresh`,
+            method: 'POST',
+            connections: profile.connections,
+            headers: json,
+            setupRequest: ceilingPool.setupRequest,
+            onResponse: ceilingPool.onResponse,
+            onEnd: ceilingPool.endRun,
+          },
         },
       );
       await rotator.stop();
-      const refreshRow = compared('POST /v1/auth/refresh (vs a floor without three required writes)', backend, refresh, 'hash + smaller update + signature', refreshCeiling);
+      const refreshRow = compared(
+        'POST /v1/auth/refresh (vs a floor without three required writes)',
+        backend,
+        refresh,
+        'hash + smaller update + signature',
+        refreshCeiling,
+      );
       result.measurements.push(refreshRow);
       reporter.measured(THROUGHPUT_ID, refreshRow);
 
@@ -163,15 +186,38 @@ export async function runThroughput(options: {
         profile,
         {
           label: `2 · ${backend} · POST /v1/auth/refresh`,
-          options: { url: `${service.url}/v1/auth/refresh`, method: 'POST', connections: profile.connections, headers: json, setupRequest: servicePool.setupRequest, onResponse: servicePool.onResponse, onEnd: servicePool.endRun },
+          options: {
+            url: `${service.url}/v1/auth/refresh`,
+            method: 'POST',
+            connections: profile.connections,
+            headers: json,
+            setupRequest: servicePool.setupRequest,
+            onResponse: servicePool.onResponse,
+            onEnd: servicePool.endRun,
+          },
         },
         {
           label: `2 · ${backend} · ceiling: service rotation, no framework`,
-          options: { url: `${storageOnly.url}/refresh`, method: 'POST', connections: profile.connections, headers: json, setupRequest: storagePool.setupRequest, onResponse: storagePool.onResponse, onEnd: storagePool.endRun },
+          options: {
+            url: `${storageOnly.url}/refresh`,
+            method: 'POST',
+            connections: profile.connections,
+            headers: json,
+            setupRequest: storagePool.setupRequest,
+            onResponse: storagePool.onResponse,
+            onEnd: storagePool.endRun,
+          },
         },
       );
       await storageOnly.stop();
-      const layerRow = compared('POST /v1/auth/refresh', backend, refreshAgain, 'hash + the same atomic rotation + signature, no framework', storageCeiling, backend === 'postgres' ? 0.7 : undefined);
+      const layerRow = compared(
+        'POST /v1/auth/refresh',
+        backend,
+        refreshAgain,
+        'hash + the same atomic rotation + signature, no framework',
+        storageCeiling,
+        backend === 'postgres' ? 0.7 : undefined,
+      );
       result.measurements.push(layerRow);
       reporter.measured(THROUGHPUT_ID, layerRow);
 

@@ -46,7 +46,13 @@ export interface RunningCluster {
 }
 
 /** Starts `scripts/cluster.mjs` (already built, API tier only) and waits until its proxy answers. */
-export async function startCluster(options: { databaseUrl: string; redisUrl: string; instances?: number; env?: Record<string, string>; web?: boolean }): Promise<RunningCluster> {
+export async function startCluster(options: {
+  databaseUrl: string;
+  redisUrl: string;
+  instances?: number;
+  env?: Record<string, string>;
+  web?: boolean;
+}): Promise<RunningCluster> {
   const instances = options.instances ?? 2;
   const base = await freePortRange(instances);
   const webBase = options.web === true ? await freePortRange(instances) : 0;
@@ -75,10 +81,14 @@ export async function startCluster(options: { databaseUrl: string; redisUrl: str
   void exit.then(() => (exited = true));
   const apiUrl = `http://127.0.0.1:${base}`;
   try {
-    await waitFor('the cluster', async () => {
-      if (exited) throw new Error(`cluster exited:\n${lines.join('').slice(-3000)}`);
-      return lines.join('').includes('[cluster] ready');
-    }, { timeoutMs: 90_000, intervalMs: 100 });
+    await waitFor(
+      'the cluster',
+      async () => {
+        if (exited) throw new Error(`cluster exited:\n${lines.join('').slice(-3000)}`);
+        return lines.join('').includes('[cluster] ready');
+      },
+      { timeoutMs: 90_000, intervalMs: 100 },
+    );
   } catch (error) {
     child.kill('SIGKILL');
     throw new Error(`${(error as Error).message}\n${lines.join('').slice(-3000)}`);

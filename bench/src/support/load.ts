@@ -58,17 +58,20 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   };
   let settle: (outcome: { error: unknown; result?: autocannon.Result }) => void = () => undefined;
   const finished = new Promise<{ error: unknown; result?: autocannon.Result }>((resolve) => (settle = resolve));
-  const instance = autocannon({
-    url: options.url,
-    connections: options.connections,
-    duration: options.durationSeconds,
-    ...(options.overallRate === undefined ? {} : { overallRate: options.overallRate }),
-    method: options.method ?? 'GET',
-    headers: { ...(options.body === undefined ? {} : { 'content-type': 'application/json' }), ...options.headers },
-    ...(options.body === undefined ? {} : { body: options.body }),
-    requests: [request],
-    timeout: 30,
-  }, (error: unknown, result: autocannon.Result) => settle({ error, result }));
+  const instance = autocannon(
+    {
+      url: options.url,
+      connections: options.connections,
+      duration: options.durationSeconds,
+      ...(options.overallRate === undefined ? {} : { overallRate: options.overallRate }),
+      method: options.method ?? 'GET',
+      headers: { ...(options.body === undefined ? {} : { 'content-type': 'application/json' }), ...options.headers },
+      ...(options.body === undefined ? {} : { body: options.body }),
+      requests: [request],
+      timeout: 30,
+    },
+    (error: unknown, result: autocannon.Result) => settle({ error, result }),
+  );
   const started = Date.now();
   instance.on('response', (_client: autocannon.Client, statusCode: number) => {
     statuses[statusCode] = (statuses[statusCode] ?? 0) + 1;

@@ -34,7 +34,7 @@ export async function freePort(): Promise<number> {
 }
 
 /** Polls `check` until it resolves true, at most `timeoutMs`; real processes give no callback, so we poll with a bound. */
-export async function waitFor(what: string, check: () => Promise<boolean>, options: { timeoutMs: number; intervalMs?: number } ): Promise<void> {
+export async function waitFor(what: string, check: () => Promise<boolean>, options: { timeoutMs: number; intervalMs?: number }): Promise<void> {
   const deadline = Date.now() + options.timeoutMs;
   for (let attempt = 0; attempt < 100_000; attempt += 1) {
     if (await check().catch(() => false)) return;
@@ -86,12 +86,16 @@ export async function startNodeProcess(options: {
   let gone = false;
   void exited.then(() => (gone = true));
   try {
-    await waitFor(`${options.name} on ${url}${options.readyPath}`, async () => {
-      if (gone) throw new ProcessError(`${options.name} exited during start-up:\n${lines.join('').slice(-3000)}`);
-      const response = await fetch(`${url}${options.readyPath}`);
-      await response.arrayBuffer();
-      return response.status === 200;
-    }, { timeoutMs: options.timeoutMs ?? 60_000, intervalMs: 100 });
+    await waitFor(
+      `${options.name} on ${url}${options.readyPath}`,
+      async () => {
+        if (gone) throw new ProcessError(`${options.name} exited during start-up:\n${lines.join('').slice(-3000)}`);
+        const response = await fetch(`${url}${options.readyPath}`);
+        await response.arrayBuffer();
+        return response.status === 200;
+      },
+      { timeoutMs: options.timeoutMs ?? 60_000, intervalMs: 100 },
+    );
   } catch (error) {
     child.kill('SIGKILL');
     if (gone) throw new ProcessError(`${options.name} exited during start-up:\n${lines.join('').slice(-3000)}`);

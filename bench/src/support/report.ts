@@ -54,7 +54,10 @@ export function throughputChart(report: BenchReport): string {
     );
   });
   parts.push(...panels.parts);
-  const legend = pairs.length > 0 ? 'Green: target met, red: missed, blue: no target. Each pair (each group of bars) is drawn on its own scale.' : 'Each group of bars is drawn on its own scale.';
+  const legend =
+    pairs.length > 0
+      ? 'Green: target met, red: missed, blue: no target. Each pair (each group of bars) is drawn on its own scale.'
+      : 'Each group of bars is drawn on its own scale.';
   parts.push(`<text x="10" y="${height - 10}" fill="#4a5568">${legend}</text>`, '</svg>');
   return `${parts.join('\n')}\n`;
 }

@@ -31,7 +31,8 @@ export async function startWebApp(options: { apiUrl: string; clockOffsetMs?: num
   const port = await freePort();
   const appUrl = `http://localhost:${port}`;
   const dataDir = await mkdtemp(join(tmpdir(), 'portcullis-web-fault-'));
-  const skew: Record<string, string> = options.clockOffsetMs === undefined ? {} : { NODE_OPTIONS: `--import ${CLOCK_SKEW_PRELOAD}`, PORTCULLIS_TEST_CLOCK_OFFSET_MS: String(options.clockOffsetMs) };
+  const skew: Record<string, string> =
+    options.clockOffsetMs === undefined ? {} : { NODE_OPTIONS: `--import ${CLOCK_SKEW_PRELOAD}`, PORTCULLIS_TEST_CLOCK_OFFSET_MS: String(options.clockOffsetMs) };
   try {
     const running = await startNodeProcess({
       name: options.name ?? 'web',

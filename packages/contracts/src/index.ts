@@ -15,18 +15,7 @@ export {
   alertSchema,
   ALERT_TYPES,
 } from './api.js';
-export type {
-  User,
-  TokenResponse,
-  DeviceSession,
-  AdminUser,
-  AuditEvent,
-  AccessTokenClaims,
-  SpendingRequest,
-  ApprovalTicket,
-  Alert,
-  AlertType,
-} from './api.js';
+export type { User, TokenResponse, DeviceSession, AdminUser, AuditEvent, AccessTokenClaims, SpendingRequest, ApprovalTicket, Alert, AlertType } from './api.js';
 export { APP_CREDENTIAL_HEADER, CLIENT_ADDRESS_HEADER, addressBucket, canonicalAddress } from './client-address.js';
 export {
   emailSchema,

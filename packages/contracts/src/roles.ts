@@ -3,14 +3,7 @@ export const ROLES = ['USER', 'MANAGER', 'ADMIN'] as const;
 export type Role = (typeof ROLES)[number];
 
 /** Every scope the user-service knows. A token carries only the scopes its role needs. */
-export const SCOPES = [
-  'profile:read',
-  'sessions:manage',
-  'requests:write',
-  'approvals:grant',
-  'users:admin',
-  'audit:read',
-] as const;
+export const SCOPES = ['profile:read', 'sessions:manage', 'requests:write', 'approvals:grant', 'users:admin', 'audit:read'] as const;
 export type Scope = (typeof SCOPES)[number];
 
 // Least privilege (OWASP ASVS 5.0 §8.2): each role gets the smallest set of scopes its work needs.

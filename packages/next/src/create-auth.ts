@@ -98,9 +98,7 @@ export function createAuth(options: CreateAuthOptions, seams: CreateAuthSeams = 
     idleSeconds: config.sessionIdleSeconds,
     absoluteSeconds: config.oidc?.sessionAbsoluteSeconds ?? config.sessionIdleSeconds,
   };
-  const discovery = config.oidc
-    ? new OidcDiscovery({ issuer: config.oidc.issuer, fetch: config.fetch, timeoutMs: config.backendTimeoutMs, now: config.now })
-    : undefined;
+  const discovery = config.oidc ? new OidcDiscovery({ issuer: config.oidc.issuer, fetch: config.fetch, timeoutMs: config.backendTimeoutMs, now: config.now }) : undefined;
   const tokenEndpoint: TokenEndpoint | undefined =
     config.oidc && discovery
       ? createTokenEndpoint({
@@ -169,7 +167,13 @@ export function createAuth(options: CreateAuthOptions, seams: CreateAuthSeams = 
     page: createPageGuards({ guards, context, signInPath: config.signInPath, appOrigin: config.appOrigin }),
     protectedAction: createProtectedAction({ guards, context, appOrigin: config.appOrigin, logger: config.logger }),
     publicAction: createPublicAction({ context, appOrigin: config.appOrigin, logger: config.logger }),
-    approvals: createApprovals({ backend, context, seal: new TicketSeal({ secret: config.secret, now: config.now }), logger: config.logger, clientInfo: config.clientInfo }),
+    approvals: createApprovals({
+      backend,
+      context,
+      seal: new TicketSeal({ secret: config.secret, now: config.now }),
+      logger: config.logger,
+      clientInfo: config.clientInfo,
+    }),
     stepUp: createStepUp({ backend, context, logger: config.logger, clientInfo: config.clientInfo }),
     checkSameOrigin: (request) => checkSameOrigin(request, config.appOrigin),
     errorResponse: (error) => errorResponse(error, config.logger),

@@ -24,9 +24,19 @@ const oidcSchema = z
     /** Where the provider sends the browser after single logout; must be registered there. Defaults to the sign-in page. */
     postLogoutRedirectPath: pathSchema.optional(),
     /** Lifetime of a provider session in the app's cookie when the provider does not say; match its refresh lifetime. */
-    sessionAbsoluteSeconds: z.number().int().min(60).max(90 * 24 * 3600).default(30 * 24 * 3600),
+    sessionAbsoluteSeconds: z
+      .number()
+      .int()
+      .min(60)
+      .max(90 * 24 * 3600)
+      .default(30 * 24 * 3600),
     /** How long a back-channel logout is remembered in this process; longer than an access token lives. */
-    endedSessionTtlSeconds: z.number().int().min(60).max(7 * 24 * 3600).default(3600),
+    endedSessionTtlSeconds: z
+      .number()
+      .int()
+      .min(60)
+      .max(7 * 24 * 3600)
+      .default(3600),
   })
   .strict();
 
@@ -39,7 +49,10 @@ const optionsSchema = z
     mode: z.enum(['credentials', 'oidc', 'both']).default('credentials'),
     oidc: oidcSchema.optional(),
     /** Cookie names start with this: apps sharing a host (cookies ignore ports) each need their own. */
-    cookiePrefix: z.string().regex(/^[a-z][a-z0-9-]{0,30}$/, 'lower-case letters, digits and dashes').default('next-auth'),
+    cookiePrefix: z
+      .string()
+      .regex(/^[a-z][a-z0-9-]{0,30}$/, 'lower-case letters, digits and dashes')
+      .default('next-auth'),
     /** Base URL of the user-service, e.g. http://127.0.0.1:4000. */
     backendUrl: z.url({ protocol: /^https?$/ }),
     /**
@@ -52,10 +65,12 @@ const optionsSchema = z
      * `@portcullis/next/server`: the browser's address is then the right-most X-Forwarded-For entry not among them.
      */
     trustProxy: z
-      .array(z.string().superRefine((entry, context) => {
-        const problem = trustedProxyProblem(entry);
-        if (problem !== undefined) context.addIssue({ code: 'custom', message: problem });
-      }))
+      .array(
+        z.string().superRefine((entry, context) => {
+          const problem = trustedProxyProblem(entry);
+          if (problem !== undefined) context.addIssue({ code: 'custom', message: problem });
+        }),
+      )
       .optional(),
     /** The app's own public origin (NEXTAUTH_URL). Origin checks and redirects compare against it exactly. */
     appUrl: z.url({ protocol: /^https?$/ }),
@@ -68,7 +83,12 @@ const optionsSchema = z
     /** How long a positive session check may be reused (ASVS 5.0 §7.4.1: revocation reaches the app in seconds). */
     sessionCheckMaxAgeSeconds: z.number().int().min(0).max(5).default(5),
     /** Idle lifetime of the session cookie; match the backend's REFRESH_IDLE_TTL. */
-    sessionIdleSeconds: z.number().int().min(60).max(90 * 24 * 3600).default(7 * 24 * 3600),
+    sessionIdleSeconds: z
+      .number()
+      .int()
+      .min(60)
+      .max(90 * 24 * 3600)
+      .default(7 * 24 * 3600),
     /** `__Host-`/`__Secure-` cookies with `Secure`. Chromium accepts them on http://localhost too. */
     secureCookies: z.boolean().default(true),
     signInPath: pathSchema.default('/signin'),

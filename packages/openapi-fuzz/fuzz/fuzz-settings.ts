@@ -15,7 +15,12 @@ export interface FuzzSettings {
 }
 
 const environment = z.object({
-  FUZZ_SEED: z.coerce.number().int().min(-(2 ** 31)).max(2 ** 31 - 1).optional(),
+  FUZZ_SEED: z.coerce
+    .number()
+    .int()
+    .min(-(2 ** 31))
+    .max(2 ** 31 - 1)
+    .optional(),
   FUZZ_RUNS: z.coerce.number().int().positive().max(100_000).default(300),
   FUZZ_TIME_LIMIT: z.coerce.number().positive().max(3600).default(240),
   FUZZ_OPERATIONS: z.string().optional(),
@@ -37,7 +42,10 @@ export function fuzzSettings(source: Readonly<Record<string, string | undefined>
     seed: env.FUZZ_SEED ?? randomInt(2 ** 31 - 1),
     runs: env.FUZZ_RUNS,
     timeLimitMs: env.FUZZ_TIME_LIMIT * 1000,
-    operations: (env.FUZZ_OPERATIONS ?? '').split(',').map((id) => id.trim()).filter((id) => id.length > 0),
+    operations: (env.FUZZ_OPERATIONS ?? '')
+      .split(',')
+      .map((id) => id.trim())
+      .filter((id) => id.length > 0),
     requestTimeoutMs: env.FUZZ_REQUEST_TIMEOUT,
   };
 }

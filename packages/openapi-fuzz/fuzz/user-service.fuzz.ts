@@ -1,6 +1,17 @@
 import { APP_CREDENTIAL_HEADER } from '@portcullis/contracts';
 import { afterAll, describe, test } from 'vitest';
-import { formatFinding, formatSummary, fuzzOperation, listOperations, ResponseChecker, ValuePool, type FuzzTarget, type OpenApiDocument, type Operation, type OperationReport } from '../src/index.js';
+import {
+  formatFinding,
+  formatSummary,
+  fuzzOperation,
+  listOperations,
+  ResponseChecker,
+  ValuePool,
+  type FuzzTarget,
+  type OpenApiDocument,
+  type Operation,
+  type OperationReport,
+} from '../src/index.js';
 import { fuzzSettings, replayCommands } from './fuzz-settings.js';
 import { UserServiceIdentities } from './user-service-identities.js';
 import { startUserService } from './user-service-process.js';
@@ -58,16 +69,14 @@ const target: FuzzTarget = {
   checker: new ResponseChecker(document),
   identities,
   secretHeaders: { [APP_CREDENTIAL_HEADER]: service.appCredential },
-  secrets: () => [
-    ...identities.secrets(),
-    { label: 'app credential', value: service.appCredential },
-    { label: 'demo password', value: service.demoPassword },
-  ],
+  secrets: () => [...identities.secrets(), { label: 'app credential', value: service.appCredential }, { label: 'demo password', value: service.demoPassword }],
   pool,
   requestTimeoutMs: settings.requestTimeoutMs,
 };
 
-console.log(`openapi fuzz: seed ${settings.seed}, ${operations.length} operations, ${settings.runs} cases each, ${settings.timeLimitMs / 1000} s in all; replay with FUZZ_SEED=${settings.seed} npm run test:fuzz`);
+console.log(
+  `openapi fuzz: seed ${settings.seed}, ${operations.length} operations, ${settings.runs} cases each, ${settings.timeLimitMs / 1000} s in all; replay with FUZZ_SEED=${settings.seed} npm run test:fuzz`,
+);
 
 const fuzzStarted = Date.now();
 const reports: OperationReport[] = [];
@@ -90,5 +99,7 @@ describe.sequential(`user-service against its OpenAPI document (seed ${settings.
 
 afterAll(() => {
   const sent = reports.reduce((total, report) => total + report.sent, 0);
-  console.log(`openapi fuzz: ${sent} requests to ${reports.length} operations in ${Math.round((Date.now() - fuzzStarted) / 1000)} s, ${identities.signInCount} sign-ins, seed ${settings.seed}`);
+  console.log(
+    `openapi fuzz: ${sent} requests to ${reports.length} operations in ${Math.round((Date.now() - fuzzStarted) / 1000)} s, ${identities.signInCount} sign-ins, seed ${settings.seed}`,
+  );
 });

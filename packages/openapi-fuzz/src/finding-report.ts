@@ -39,6 +39,12 @@ export function formatSummary(report: OperationReport, secrets: readonly Secret[
   const statuses = Object.entries(report.statuses)
     .map(([status, count]) => `${status}×${count}`)
     .join(' ');
-  const refused = report.validRefused === undefined ? '' : `\n  a valid request refused: ${report.validRefused.request.method} ${shown(report.validRefused.request.target.slice(0, 200))} ${shown(report.validRefused.request.body?.slice(0, 200) ?? '')} → ${shown(report.validRefused.response.body.slice(0, 200))}`;
-  return redact(`${report.operation.id}: ${report.sent} sent (${report.validSent} valid, ${report.validAccepted} accepted)${report.unsendable > 0 ? `, ${report.unsendable} unsendable` : ''}; ${statuses}; ${report.findings.length} finding(s)${refused}`, secrets);
+  const refused =
+    report.validRefused === undefined
+      ? ''
+      : `\n  a valid request refused: ${report.validRefused.request.method} ${shown(report.validRefused.request.target.slice(0, 200))} ${shown(report.validRefused.request.body?.slice(0, 200) ?? '')} → ${shown(report.validRefused.response.body.slice(0, 200))}`;
+  return redact(
+    `${report.operation.id}: ${report.sent} sent (${report.validSent} valid, ${report.validAccepted} accepted)${report.unsendable > 0 ? `, ${report.unsendable} unsendable` : ''}; ${statuses}; ${report.findings.length} finding(s)${refused}`,
+    secrets,
+  );
 }

@@ -12,7 +12,13 @@ export type ExchangeOutcome =
 export async function exchange(baseUrl: string, request: SentRequest, timeoutMs: number): Promise<ExchangeOutcome> {
   let init: RequestInit;
   try {
-    init = { method: request.method, headers: new Headers(request.headers as Record<string, string>), body: request.body, redirect: 'manual', signal: AbortSignal.timeout(timeoutMs) };
+    init = {
+      method: request.method,
+      headers: new Headers(request.headers as Record<string, string>),
+      body: request.body,
+      redirect: 'manual',
+      signal: AbortSignal.timeout(timeoutMs),
+    };
   } catch (error) {
     return { kind: 'unsendable', error: String(error) };
   }
@@ -23,7 +29,10 @@ export async function exchange(baseUrl: string, request: SentRequest, timeoutMs:
     // The client's own refusals (a URL it cannot build, a header value it will not write) never reached the server.
     const code = error instanceof TypeError && error.cause instanceof Error && 'code' in error.cause ? error.cause.code : undefined;
     if (error instanceof TypeError && (code === undefined || code === 'UND_ERR_INVALID_ARG')) return { kind: 'unsendable', error: String(error) };
-    return { kind: 'no_answer', error: error instanceof Error ? `${error.name}: ${error.message}${error.cause instanceof Error ? ` (${error.cause.message})` : ''}` : String(error) };
+    return {
+      kind: 'no_answer',
+      error: error instanceof Error ? `${error.name}: ${error.message}${error.cause instanceof Error ? ` (${error.cause.message})` : ''}` : String(error),
+    };
   }
   try {
     const body = await response.text();

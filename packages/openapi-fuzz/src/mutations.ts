@@ -86,10 +86,13 @@ function fieldMutators(field: RequestField): Mutator[] {
     name: 'wrong type',
     cases: (request) => {
       if (!reachable(request, field)) return undefined;
-      if (isParameter(field)) return fc.constantFrom(...ODD_PARAMETER_TEXT).map((text) => mutated(withField(request, field, text), `${label}: odd text ${JSON.stringify(text.slice(0, 20))}`));
+      if (isParameter(field))
+        return fc.constantFrom(...ODD_PARAMETER_TEXT).map((text) => mutated(withField(request, field, text), `${label}: odd text ${JSON.stringify(text.slice(0, 20))}`));
       const others = Object.entries(VALUES_BY_TYPE).filter(([type]) => !types.includes(type) && !(type === 'integer' && types.includes('number')));
       const values = others.flatMap(([, list]) => list);
-      return values.length === 0 ? undefined : fc.constantFrom(...values).map((value) => mutated(withField(request, field, value), `${label}: wrong type ${JSON.stringify(value)}`));
+      return values.length === 0
+        ? undefined
+        : fc.constantFrom(...values).map((value) => mutated(withField(request, field, value), `${label}: wrong type ${JSON.stringify(value)}`));
     },
   });
 
@@ -97,7 +100,10 @@ function fieldMutators(field: RequestField): Mutator[] {
     mutators.push({
       name: 'deep nesting',
       // Thousands of levels in a few kilobytes: recursive parsers and validators must refuse it, not overflow their stack.
-      cases: (request) => (reachable(request, field) ? fc.constantFrom(1_000, 3_000).map((depth) => mutated(withField(request, field, nested(depth)), `${label}: nested ${depth} deep`)) : undefined),
+      cases: (request) =>
+        reachable(request, field)
+          ? fc.constantFrom(1_000, 3_000).map((depth) => mutated(withField(request, field, nested(depth)), `${label}: nested ${depth} deep`))
+          : undefined,
     });
   }
 
@@ -113,7 +119,10 @@ function fieldMutators(field: RequestField): Mutator[] {
   }
 
   if (field.required && field.path.length > 0) {
-    mutators.push({ name: 'missing', cases: (request) => (reachable(request, field) ? fc.constant(mutated(withField(request, field, REMOVED), `${label}: missing`)) : undefined) });
+    mutators.push({
+      name: 'missing',
+      cases: (request) => (reachable(request, field) ? fc.constant(mutated(withField(request, field, REMOVED), `${label}: missing`)) : undefined),
+    });
   }
 
   if (isString) {
@@ -123,19 +132,25 @@ function fieldMutators(field: RequestField): Mutator[] {
         reachable(request, field)
           ? fc
               .tuple(fc.constantFrom(...CONTROL_CHARACTERS), fc.string({ maxLength: 8 }), fc.string({ maxLength: 8 }))
-              .map(([control, before, after]) => mutated(withField(request, field, `${before}${control}${after}`), `${label}: control character U+${control.charCodeAt(0).toString(16).padStart(4, '0')}`))
+              .map(([control, before, after]) =>
+                mutated(withField(request, field, `${before}${control}${after}`), `${label}: control character U+${control.charCodeAt(0).toString(16).padStart(4, '0')}`),
+              )
           : undefined,
     });
     const minLength = keywordNumber(field.schema, 'minLength') ?? 0;
     const maxLength = keywordNumber(field.schema, 'maxLength');
     // A body may be long (past the body limit, even); a parameter stays under the 16 KiB Node allows for a request head.
     const long = isParameter(field) ? [1_000] : [10_000, 20_000];
-    const lengths = [maxLength, maxLength === undefined ? undefined : maxLength + 1, minLength > 0 ? minLength - 1 : undefined, ...long].filter((n): n is number => n !== undefined);
+    const lengths = [maxLength, maxLength === undefined ? undefined : maxLength + 1, minLength > 0 ? minLength - 1 : undefined, ...long].filter(
+      (n): n is number => n !== undefined,
+    );
     mutators.push({
       name: 'boundary length',
       cases: (request) =>
         reachable(request, field)
-          ? fc.tuple(fc.constantFrom(...lengths), fc.constantFrom('a', '0', '\u00e9', '\u{1F600}')).map(([length, unit]) => mutated(withField(request, field, unit.repeat(length)), `${label}: ${length} × ${JSON.stringify(unit)}`))
+          ? fc
+              .tuple(fc.constantFrom(...lengths), fc.constantFrom('a', '0', '\u00e9', '\u{1F600}'))
+              .map(([length, unit]) => mutated(withField(request, field, unit.repeat(length)), `${label}: ${length} × ${JSON.stringify(unit)}`))
           : undefined,
     });
   }
@@ -146,7 +161,9 @@ function fieldMutators(field: RequestField): Mutator[] {
     mutators.push({
       name: 'huge number',
       cases: (request) =>
-        reachable(request, field) ? fc.constantFrom(...edges).map((value) => mutated(withField(request, field, isParameter(field) ? String(value) : value), `${label}: number ${value}`)) : undefined,
+        reachable(request, field)
+          ? fc.constantFrom(...edges).map((value) => mutated(withField(request, field, isParameter(field) ? String(value) : value), `${label}: number ${value}`))
+          : undefined,
     });
     if (field.part === 'body') {
       mutators.push({
@@ -168,7 +185,10 @@ function fieldMutators(field: RequestField): Mutator[] {
     const bad = [...strings.map((value) => value.toUpperCase()), ...strings.map((value) => `${value} `), 'unknown', ''].filter((value) => !enumValues.includes(value));
     mutators.push({
       name: 'bad enum',
-      cases: (request) => (reachable(request, field) && bad.length > 0 ? fc.constantFrom(...bad).map((value) => mutated(withField(request, field, value), `${label}: not in enum ${JSON.stringify(value)}`)) : undefined),
+      cases: (request) =>
+        reachable(request, field) && bad.length > 0
+          ? fc.constantFrom(...bad).map((value) => mutated(withField(request, field, value), `${label}: not in enum ${JSON.stringify(value)}`))
+          : undefined,
     });
   }
   return mutators;
@@ -178,14 +198,17 @@ function requestMutators(operation: Operation): Mutator[] {
   const mutators: Mutator[] = [
     {
       name: 'extra query parameter',
-      cases: (request) => fc.constantFrom('unexpected', '__proto__', 'limit[]').map((name) => mutated({ ...request, query: { ...request.query, [name]: '1' } }, `query.${name}: not declared`)),
+      cases: (request) =>
+        fc
+          .constantFrom('unexpected', '__proto__', 'limit[]')
+          .map((name) => mutated({ ...request, query: { ...request.query, [name]: '1' } }, `query.${name}: not declared`)),
     },
     {
       name: 'bad token',
       cases: (request) =>
-        fc.constantFrom('Bearer ', 'Bearer x.y.z', 'Bearer eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0.', 'Basic dXNlcjpwYXNz', 'bearer').map((authorization) =>
-          mutated({ ...request, headers: { ...request.headers, authorization } }, `authorization: ${JSON.stringify(authorization)}`),
-        ),
+        fc
+          .constantFrom('Bearer ', 'Bearer x.y.z', 'Bearer eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0.', 'Basic dXNlcjpwYXNz', 'bearer')
+          .map((authorization) => mutated({ ...request, headers: { ...request.headers, authorization } }, `authorization: ${JSON.stringify(authorization)}`)),
     },
   ];
   mutators.push({
@@ -193,7 +216,9 @@ function requestMutators(operation: Operation): Mutator[] {
     cases: (request) => {
       const names = Object.keys(request.secretHeaders);
       if (names.length === 0) return undefined;
-      return fc.tuple(fc.constantFrom(...names), fc.constantFrom('wrong' as const, 'absent' as const)).map(([name, use]) => mutated({ ...request, secretHeaders: { ...request.secretHeaders, [name]: use } }, `${name}: ${use}`));
+      return fc
+        .tuple(fc.constantFrom(...names), fc.constantFrom('wrong' as const, 'absent' as const))
+        .map(([name, use]) => mutated({ ...request, secretHeaders: { ...request.secretHeaders, [name]: use } }, `${name}: ${use}`));
     },
   });
   if (operation.requestBody !== undefined) {
@@ -217,7 +242,9 @@ function requestMutators(operation: Operation): Mutator[] {
       cases: (request) => {
         if (request.body?.kind !== 'json' || typeof request.body.value !== 'object' || request.body.value === null || Array.isArray(request.body.value)) return undefined;
         const value = request.body.value as Record<string, unknown>;
-        return fc.constantFrom('unexpected', 'role', 'isAdmin', 'constructor').map((name) => mutated({ ...request, body: { kind: 'json', value: { ...value, [name]: 'ADMIN' } } }, `body.${name}: not declared`));
+        return fc
+          .constantFrom('unexpected', 'role', 'isAdmin', 'constructor')
+          .map((name) => mutated({ ...request, body: { kind: 'json', value: { ...value, [name]: 'ADMIN' } } }, `body.${name}: not declared`));
       },
     });
   }
@@ -225,7 +252,11 @@ function requestMutators(operation: Operation): Mutator[] {
 }
 
 /** An arbitrary of mutated requests: a valid request from `valid`, spoiled in one way that applies to it. */
-export function mutatedRequest(operation: Operation, valid: fc.Arbitrary<FuzzRequest>, options: { document: unknown; skipHeaders: ReadonlySet<string> }): fc.Arbitrary<FuzzCase> {
+export function mutatedRequest(
+  operation: Operation,
+  valid: fc.Arbitrary<FuzzRequest>,
+  options: { document: unknown; skipHeaders: ReadonlySet<string> },
+): fc.Arbitrary<FuzzCase> {
   const mutators = [...requestFields(operation, options.document, options.skipHeaders).flatMap(fieldMutators), ...requestMutators(operation)];
   return valid.chain((request) => {
     const applicable = mutators.map((mutator) => mutator.cases(request)).filter((cases): cases is fc.Arbitrary<FuzzCase> => cases !== undefined);

@@ -172,7 +172,8 @@ export function listOperations(document: OpenApiDocument): Operation[] {
       for (const [status, entry] of Object.entries(isRecord(operation.responses) ? operation.responses : {})) {
         const response = dereference(document, entry);
         const responsePointer = response.pointer ?? `${pointer}/responses/${pointerToken(status)}`;
-        const content = isRecord(response.value) && isRecord(response.value.content) ? mediaTypes(document, response.value.content, `${responsePointer}/content`) : undefined;
+        const content =
+          isRecord(response.value) && isRecord(response.value.content) ? mediaTypes(document, response.value.content, `${responsePointer}/content`) : undefined;
         responses[status] = { content };
       }
       operations.push({

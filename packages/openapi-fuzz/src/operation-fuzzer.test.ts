@@ -138,13 +138,30 @@ describe('generation', () => {
         ? 'authorization'
         : mutation.startsWith('body: ')
           ? 'malformed body'
-          : (/: (wrong type|odd text|missing|repeated|nested|control character|not in enum|not declared|raw number|number|\d+ ×)/.exec(mutation)?.[1]?.replace(/^\d+ ×$/, 'length') ?? mutation);
+          : (/: (wrong type|odd text|missing|repeated|nested|control character|not in enum|not declared|raw number|number|\d+ ×)/
+              .exec(mutation)?.[1]
+              ?.replace(/^\d+ ×$/, 'length') ?? mutation);
 
   it('mixes valid requests with every kind of mutation', () => {
     const cases = fc.sample(fuzzCases(operation('POST /items/{id}'), target), { seed: 8, numRuns: 1500 });
 
     const seen = new Set(cases.map((fuzzCase) => categories(fuzzCase.mutation)));
-    for (const expected of ['valid', 'wrong type', 'odd text', 'missing', 'repeated', 'nested', 'control character', 'not in enum', 'not declared', 'raw number', 'number', 'authorization', 'length', 'malformed body']) {
+    for (const expected of [
+      'valid',
+      'wrong type',
+      'odd text',
+      'missing',
+      'repeated',
+      'nested',
+      'control character',
+      'not in enum',
+      'not declared',
+      'raw number',
+      'number',
+      'authorization',
+      'length',
+      'malformed body',
+    ]) {
       expect(seen, expected).toContain(expected);
     }
   });

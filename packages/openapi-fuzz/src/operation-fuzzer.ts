@@ -167,7 +167,8 @@ function judge(
   const found = target.checker.checkResponse(operation, response);
   if (accepted && fuzzCase.mutation !== undefined) {
     const violations = target.checker.requestViolations(operation, { ...request, query: fuzzCase.request.query, body: fuzzCase.request.body });
-    if (violations.length > 0) found.push({ kind: 'invalid_request_accepted', message: `answered ${response.status} to a request that breaks its schema: ${violations.join('; ')}` });
+    if (violations.length > 0)
+      found.push({ kind: 'invalid_request_accepted', message: `answered ${response.status} to a request that breaks its schema: ${violations.join('; ')}` });
   }
   // A caller with no credentials, or with spoiled ones, never gets what the security requirement guards.
   if (accepted && operation.requiresCredentials && !answered.presentsCredentials) {
@@ -230,7 +231,12 @@ export async function fuzzOperation(operation: Operation, target: FuzzTarget, bu
       if (accepted) validAccepted += 1;
       if (response.status === 400) validRefused ??= { request, response };
     }
-    for (const finding of judge(operation, target, { fuzzCase, request, response, presentsCredentials: ownCredentials && target.identities.headerNames.some((name) => name in request.headers) })) {
+    for (const finding of judge(operation, target, {
+      fuzzCase,
+      request,
+      response,
+      presentsCredentials: ownCredentials && target.identities.headerNames.some((name) => name in request.headers),
+    })) {
       note({ finding, caseIndex, fuzzCase, sent: request, response });
     }
   }

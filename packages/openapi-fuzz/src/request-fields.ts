@@ -58,7 +58,12 @@ export function requestFields(operation: Operation, document: unknown, skipHeade
   for (const parameter of operation.parameters) {
     if (parameter.in === 'cookie') continue;
     if (parameter.in === 'header' && skipHeaders.has(parameter.name.toLowerCase())) continue;
-    fields.push({ part: parameter.in, path: [parameter.in === 'header' ? parameter.name.toLowerCase() : parameter.name], schema: dereferenceSchema(parameter.schema, document), required: parameter.required });
+    fields.push({
+      part: parameter.in,
+      path: [parameter.in === 'header' ? parameter.name.toLowerCase() : parameter.name],
+      schema: dereferenceSchema(parameter.schema, document),
+      required: parameter.required,
+    });
   }
   const body = jsonBodySchema(operation);
   if (body !== undefined) fields.push(...bodyFields(body.schema, document, [], body.required));

@@ -5,14 +5,7 @@ import type { FuzzBody, QueryValue } from './fuzz-request.js';
 import { isJsonMediaType, jsonBodySchema } from './request-fields.js';
 
 export type FindingKind =
-  | 'server_error'
-  | 'undocumented_status'
-  | 'undocumented_content_type'
-  | 'schema_mismatch'
-  | 'invalid_request_accepted'
-  | 'ignored_auth'
-  | 'no_answer'
-  | 'secret_leaked';
+  'server_error' | 'undocumented_status' | 'undocumented_content_type' | 'schema_mismatch' | 'invalid_request_accepted' | 'ignored_auth' | 'no_answer' | 'secret_leaked';
 
 /** Something an answer did that its document does not allow. */
 export interface Finding {
@@ -147,7 +140,11 @@ export class ResponseChecker {
     const mediaType = mediaTypeOf(response.contentType);
     const declared = Object.keys(documented.content ?? {});
     if (declared.length === 0) {
-      if (response.body.length > 0) findings.push({ kind: 'undocumented_content_type', message: `${response.status} is documented without a body, got ${response.body.length} bytes of ${mediaType ?? 'no content type'}` });
+      if (response.body.length > 0)
+        findings.push({
+          kind: 'undocumented_content_type',
+          message: `${response.status} is documented without a body, got ${response.body.length} bytes of ${mediaType ?? 'no content type'}`,
+        });
       return findings;
     }
     const matched = mediaType === undefined ? undefined : matchingMediaType(declared, mediaType);

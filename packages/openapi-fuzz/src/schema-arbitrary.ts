@@ -51,10 +51,9 @@ export function schemaTypes(schema: JsonSchema): string[] {
 }
 
 /** Characters a person types (printable ASCII) and a wider plane of letters (Latin-1 and up, no controls or surrogates). */
-const textCharacter = fc.oneof(
-  { weight: 4, arbitrary: fc.integer({ min: 0x20, max: 0x7e }) },
-  { weight: 1, arbitrary: fc.integer({ min: 0xa0, max: 0xd7ff }) },
-).map((code) => String.fromCharCode(code));
+const textCharacter = fc
+  .oneof({ weight: 4, arbitrary: fc.integer({ min: 0x20, max: 0x7e }) }, { weight: 1, arbitrary: fc.integer({ min: 0xa0, max: 0xd7ff }) })
+  .map((code) => String.fromCharCode(code));
 
 function formatArbitrary(format: string): fc.Arbitrary<string> | undefined {
   const instant = fc.date({ min: new Date('1970-01-01T00:00:00Z'), max: new Date('2100-01-01T00:00:00Z'), noInvalidDate: true });
@@ -144,11 +143,19 @@ export function schemaArbitrary(schema: JsonSchema, options: SchemaArbitraryOpti
   for (const combinator of ['anyOf', 'oneOf'] as const) {
     const branches = s[combinator];
     if (Array.isArray(branches) && branches.length > 0) {
-      return fc.oneof(...branches.map(subschema).filter((branch) => branch !== undefined).map(nested));
+      return fc.oneof(
+        ...branches
+          .map(subschema)
+          .filter((branch) => branch !== undefined)
+          .map(nested),
+      );
     }
   }
   if (Array.isArray(s.allOf) && s.allOf.length > 0) {
-    const parts = s.allOf.map(subschema).filter((part) => part !== undefined).map(keywords);
+    const parts = s.allOf
+      .map(subschema)
+      .filter((part) => part !== undefined)
+      .map(keywords);
     const { allOf: _allOf, ...rest } = s;
     return nested(mergeSchemas([rest, ...parts]));
   }

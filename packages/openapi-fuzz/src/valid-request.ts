@@ -49,7 +49,10 @@ export function validRequest(operation: Operation, options: RequestGenerationOpt
       if (parameter.required) requiredQuery.push(parameter.name);
     } else if (parameter.in === 'header' && !skipped.has(parameter.name.toLowerCase())) {
       // A header value is bytes (RFC 9110 §5.5): a valid one keeps to printable ASCII, which every client can send.
-      const sendable = firstFitting(schemaArbitrary(parameter.schema, options), (value) => options.isValid(parameter.schemaPointer, value) && /^[\x20-\x7e]*$/.test(parameterText(value)));
+      const sendable = firstFitting(
+        schemaArbitrary(parameter.schema, options),
+        (value) => options.isValid(parameter.schemaPointer, value) && /^[\x20-\x7e]*$/.test(parameterText(value)),
+      );
       headers[parameter.name.toLowerCase()] = sendable.map(parameterText);
       if (parameter.required) requiredHeaders.push(parameter.name.toLowerCase());
     }
@@ -73,16 +76,14 @@ export function validRequest(operation: Operation, options: RequestGenerationOpt
       body: bodyArbitrary,
       identity: fc.constantFrom(...options.identities),
     })
-    .map(
-      (parts): FuzzRequest => ({
-        method: operation.method.toUpperCase(),
-        pathTemplate: operation.path,
-        pathParams: parts.pathParams,
-        query: parts.query,
-        headers: parts.headers,
-        secretHeaders,
-        body: parts.body === undefined ? undefined : { kind: 'json', value: parts.body },
-        identity: parts.identity,
-      }),
-    );
+    .map((parts): FuzzRequest => ({
+      method: operation.method.toUpperCase(),
+      pathTemplate: operation.path,
+      pathParams: parts.pathParams,
+      query: parts.query,
+      headers: parts.headers,
+      secretHeaders,
+      body: parts.body === undefined ? undefined : { kind: 'json', value: parts.body },
+      identity: parts.identity,
+    }));
 }

@@ -43,7 +43,7 @@ describe.each(testBackends())('HTTP hygiene on $name', (backend) => {
       expect(response.headers.get('vary')).toMatch(/origin/i);
     });
 
-    it('answers the configured origin\'s preflight with the methods and headers it may use', async () => {
+    it("answers the configured origin's preflight with the methods and headers it may use", async () => {
       const response = await instance.request('/v1/auth/login', {
         method: 'OPTIONS',
         headers: { origin: APP_ORIGIN, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type' },
@@ -85,7 +85,7 @@ describe.each(testBackends())('HTTP hygiene on $name', (backend) => {
       expect(((await after.json()) as { events: unknown[] }).events.length).toBe(countBefore);
     });
 
-    it.each(foreignOrigins)('gives %s\'s preflight no CORS grant', async (_what, origin) => {
+    it.each(foreignOrigins)("gives %s's preflight no CORS grant", async (_what, origin) => {
       const response = await instance.request('/v1/auth/login', {
         method: 'OPTIONS',
         headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type' },
@@ -104,7 +104,7 @@ describe.each(testBackends())('HTTP hygiene on $name', (backend) => {
   });
 
   describe('security headers', () => {
-    it('sets helmet\'s headers on API answers', async () => {
+    it("sets helmet's headers on API answers", async () => {
       const response = await instance.request('/v1/me', { token: alice.accessToken });
       expect(response.headers.get('x-content-type-options')).toBe('nosniff');
       // The whole policy: nothing of helmet's looser defaults (script-src 'self', style-src 'unsafe-inline') merged in.
@@ -188,13 +188,21 @@ describe.each(testBackends())('HTTP hygiene on $name', (backend) => {
       ['numbers for strings', raw('{"email": 42, "password": 42, "refreshToken": 42, "resource": 42, "role": 42, "disabled": 42}')],
       ['nested objects for strings', raw('{"email": {"$ne": null}, "password": {"$gt": ""}, "refreshToken": {}, "resource": [], "role": {}}')],
       ['an unknown field', raw(`{"email": "${ALICE}", "password": "${DEMO_PASSWORD}", "refreshToken": "abc", "resource": "/x", "role": "USER", "isAdmin": true}`)],
-      ['huge strings', raw(`{"email": "${huge}", "password": "${huge.slice(0, 1)}", "refreshToken": "${huge.slice(0, 100)}x", "resource": "${huge.slice(0, 10)}", "role": "${huge.slice(0, 10)}"}`)],
+      [
+        'huge strings',
+        raw(
+          `{"email": "${huge}", "password": "${huge.slice(0, 1)}", "refreshToken": "${huge.slice(0, 100)}x", "resource": "${huge.slice(0, 10)}", "role": "${huge.slice(0, 10)}"}`,
+        ),
+      ],
       ['a __proto__ key', raw(`{"__proto__": {"role": "ADMIN", "isAdmin": true}, "email": "${ALICE}", "password": "${DEMO_PASSWORD}"}`)],
       ['a constructor.prototype key', raw(`{"constructor": {"prototype": {"role": "ADMIN"}}, "email": "${ALICE}", "password": "${DEMO_PASSWORD}"}`)],
       ['a nested __proto__ key', raw(`{"email": "${ALICE}", "password": {"__proto__": {"length": 5}}}`)],
       ['deeply nested arrays', raw(`{"email": ${'['.repeat(2_000)}${']'.repeat(2_000)}}`)],
       ['a byte-order mark and control characters', raw(`\ufeff{"email": "\u0000", "password": "\u0000"}`)],
-      ['invalid UTF-8', { body: Buffer.from([0x7b, 0x22, 0x65, 0x22, 0x3a, 0x22, 0xff, 0xfe, 0x22, 0x7d]).toString('latin1'), headers: { 'content-type': 'application/json' } }],
+      [
+        'invalid UTF-8',
+        { body: Buffer.from([0x7b, 0x22, 0x65, 0x22, 0x3a, 0x22, 0xff, 0xfe, 0x22, 0x7d]).toString('latin1'), headers: { 'content-type': 'application/json' } },
+      ],
     ];
     let adamTarget: string;
 
@@ -414,7 +422,7 @@ describe.each(testBackends())('HTTP hygiene on $name', (backend) => {
       }
     });
 
-    it('never wrote a token\'s signature on its own either', () => {
+    it("never wrote a token's signature on its own either", () => {
       const signatures = secrets.map((secret) => secret.split('.')[2] ?? '').filter((signature) => signature.length > 20);
       for (const line of instance.logs) for (const signature of signatures) expect(line).not.toContain(signature);
     });

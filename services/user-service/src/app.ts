@@ -43,7 +43,6 @@ function fastifyClientError(error: FastifyError): ApiError | null {
   return null;
 }
 
-
 export interface BuildAppOptions {
   /** Told of every route as it is registered (the test harness lists them, so a new route cannot go unexamined). */
   onRoute?: (route: RouteOptions) => void;

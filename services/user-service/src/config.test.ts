@@ -117,7 +117,7 @@ describe('loadConfig', () => {
       expect(loadConfig(PRODUCTION)).toMatchObject({ env: 'production', issuer: 'https://auth.example.com' });
     });
 
-    it.each(['http://localhost:4000', 'http://127.0.0.1:4000'])('allows the http issuer %s on the developer\'s own machine', (issuer) => {
+    it.each(['http://localhost:4000', 'http://127.0.0.1:4000'])("allows the http issuer %s on the developer's own machine", (issuer) => {
       expect(loadConfig({ ...PRODUCTION, ISSUER: issuer }).issuer).toBe(issuer);
     });
 
@@ -156,7 +156,9 @@ describe('configVariables (what --help lists)', () => {
   });
 
   it('shows no default for what is unset unless configured', () => {
-    const unset = configVariables().filter((variable) => variable.defaultValue === undefined).map((variable) => variable.name);
+    const unset = configVariables()
+      .filter((variable) => variable.defaultValue === undefined)
+      .map((variable) => variable.name);
     expect(unset).toEqual(expect.arrayContaining(['DATABASE_URL', 'REDIS_URL', 'SIGNING_KEY', 'METRICS_TOKEN', 'OIDC_CLIENTS']));
   });
 });

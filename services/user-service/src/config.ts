@@ -4,9 +4,12 @@ import { oidcClientsSchema, type OidcClientConfig } from './oidc/client-config.j
 
 const seconds = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 
-const commaList = z
-  .string()
-  .transform((value) => value.split(',').map((item) => item.trim()).filter((item) => item.length > 0));
+const commaList = z.string().transform((value) =>
+  value
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item.length > 0),
+);
 
 const origin = z.string().refine((value) => {
   try {
@@ -25,40 +28,96 @@ function isLocalHost(hostname: string): boolean {
 
 const environmentSchema = z
   .object({
-    NODE_ENV: z.enum(['development', 'production', 'test']).default('development').describe('development, production or test; production refuses demo users, an http issuer off localhost and an in-memory database without SIGNING_KEY'),
+    NODE_ENV: z
+      .enum(['development', 'production', 'test'])
+      .default('development')
+      .describe('development, production or test; production refuses demo users, an http issuer off localhost and an in-memory database without SIGNING_KEY'),
     HOST: z.string().min(1).default('127.0.0.1').describe('Interface to listen on (0.0.0.0 for every interface, as in a container)'),
     PORT: z.coerce.number().int().min(0).max(65535).default(4000).describe('TCP port to listen on (0: any free port)'),
     // z.url() alone takes any scheme ("localhost:4000" parses as scheme "localhost:"); an issuer is an http(s) URL.
-    ISSUER: z.url({ protocol: /^https?$/ }).default('http://localhost:4000').describe("Public http(s) URL of this service: the iss of its tokens and the OpenID Provider's issuer"),
+    ISSUER: z
+      .url({ protocol: /^https?$/ })
+      .default('http://localhost:4000')
+      .describe("Public http(s) URL of this service: the iss of its tokens and the OpenID Provider's issuer"),
     AUDIENCE: z.string().min(1).default('portcullis').describe('aud of the access tokens it issues'),
-    DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL').optional().describe('PostgreSQL URL (postgres://...); unset: the embedded PGlite database in DATA_DIR'),
+    DATABASE_URL: z
+      .string()
+      .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')
+      .optional()
+      .describe('PostgreSQL URL (postgres://...); unset: the embedded PGlite database in DATA_DIR'),
     DATA_DIR: z.string().min(1).default('.data').describe('Directory of the embedded PGlite database when DATABASE_URL is unset (memory:// for a throwaway one)'),
-    REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be a redis:// URL').optional().describe('Redis URL (redis:// or rediss://) for throttling counters shared by every instance; unset: each instance counts alone'),
+    REDIS_URL: z
+      .string()
+      .regex(/^rediss?:\/\//, 'must be a redis:// URL')
+      .optional()
+      .describe('Redis URL (redis:// or rediss://) for throttling counters shared by every instance; unset: each instance counts alone'),
     CORS_ORIGINS: commaList.pipe(z.array(origin)).prefault('http://localhost:3000').describe('Comma list of the exact browser origins that may call the API'),
     // RFC 9068 / OWASP ASVS 5.0 §7.2: self-contained access tokens must be short-lived; we refuse more than 30 minutes.
-    ACCESS_TOKEN_TTL: z.coerce.number().int().positive().max(1800, 'must be at most 1800 seconds').default(900).describe('Access token lifetime in seconds (at most 1800)'),
+    ACCESS_TOKEN_TTL: z.coerce
+      .number()
+      .int()
+      .positive()
+      .max(1800, 'must be at most 1800 seconds')
+      .default(900)
+      .describe('Access token lifetime in seconds (at most 1800)'),
     REFRESH_IDLE_TTL: seconds(7 * 24 * 3600).describe('Seconds a session may sit unused before its refresh token stops working'),
     REFRESH_ABSOLUTE_TTL: seconds(30 * 24 * 3600).describe('Seconds after sign-in a session ends however much it is used (not shorter than REFRESH_IDLE_TTL)'),
-    REFRESH_REUSE_GRACE: z.coerce.number().int().min(0).max(300).default(30).describe("Seconds a refresh token's immediate predecessor is still answered, for a response lost on the way (at most 300)"),
+    REFRESH_REUSE_GRACE: z.coerce
+      .number()
+      .int()
+      .min(0)
+      .max(300)
+      .default(30)
+      .describe("Seconds a refresh token's immediate predecessor is still answered, for a response lost on the way (at most 300)"),
     SIGNING_ALG: z.enum(['EdDSA', 'ES256']).default('EdDSA').describe('Signature algorithm of the tokens: EdDSA or ES256'),
     SIGNING_KEY: z.string().optional().describe('A private EdDSA or ES256 JWK (JSON, with kid and alg) to sign with; unset: keys are generated and kept in the database'),
     TRUST_PROXY: commaList
       .pipe(z.array(z.string().refine((entry) => isIP(entry.split('/')[0] ?? '') !== 0, 'must be IP addresses or CIDR ranges')))
-      .optional().describe('Comma list of proxy addresses or CIDR ranges whose X-Forwarded-For is believed; unset: none'),
+      .optional()
+      .describe('Comma list of proxy addresses or CIDR ranges whose X-Forwarded-For is believed; unset: none'),
     // The credentials of the app instances that may tell the service a browser's address (and report denials): several
     // so one can be rotated; long random strings, compared in constant time over their SHA-256 digests.
-    APP_CREDENTIALS: commaList.pipe(z.array(z.string().min(32, 'each credential must be at least 32 characters')).min(1)).optional().describe("Comma list of app credentials (at least 32 characters each): an app presenting one may name a browser's address and report denials"),
+    APP_CREDENTIALS: commaList
+      .pipe(z.array(z.string().min(32, 'each credential must be at least 32 characters')).min(1))
+      .optional()
+      .describe("Comma list of app credentials (at least 32 characters each): an app presenting one may name a browser's address and report denials"),
     // Reports of refused access an app may send per session and minute; the rest are dropped (OWASP ASVS 5.0 §2.4.1).
-    DENIAL_REPORTS_PER_MINUTE: z.coerce.number().int().positive().max(600).default(20).describe('Refused-access reports an app may send per session and minute (at most 600)'),
-    DEMO_PASSWORD: z.string().min(8, 'must be at least 8 characters').optional().describe('Creates the demo users alice, maria and adam @example.com with this password (refused in production)'),
-    LOGIN_MAX_FAILURES_PER_EMAIL_IP: z.coerce.number().int().positive().default(5).describe('Failed sign-ins for one email from one address within LOGIN_FAILURE_WINDOW before it is throttled'),
+    DENIAL_REPORTS_PER_MINUTE: z.coerce
+      .number()
+      .int()
+      .positive()
+      .max(600)
+      .default(20)
+      .describe('Refused-access reports an app may send per session and minute (at most 600)'),
+    DEMO_PASSWORD: z
+      .string()
+      .min(8, 'must be at least 8 characters')
+      .optional()
+      .describe('Creates the demo users alice, maria and adam @example.com with this password (refused in production)'),
+    LOGIN_MAX_FAILURES_PER_EMAIL_IP: z.coerce
+      .number()
+      .int()
+      .positive()
+      .default(5)
+      .describe('Failed sign-ins for one email from one address within LOGIN_FAILURE_WINDOW before it is throttled'),
     LOGIN_FAILURE_WINDOW: seconds(15 * 60).describe('Seconds the sign-in failure counters look back'),
     LOGIN_MAX_ATTEMPTS_PER_IP: z.coerce.number().int().positive().default(300).describe('Sign-in attempts one address may make within LOGIN_FAILURE_WINDOW'),
     // OWASP ASVS 4.0.3 §2.2.1: no more than 100 failed attempts per hour on one account.
     LOGIN_MAX_FAILURES_PER_ACCOUNT: z.coerce.number().int().positive().max(100).default(100).describe('Failed sign-ins per account and hour (at most 100)'),
     REFRESH_MAX_PER_IP_PER_MINUTE: z.coerce.number().int().positive().default(1200).describe('Token refreshes one address may make per minute'),
-    PASSWORD_HASH_CONCURRENCY: z.coerce.number().int().positive().max(16).default(1).describe('Password hashes computed at once, each on a thread of its own (at most 16)'),
-    PASSWORD_HASH_QUEUE: z.coerce.number().int().min(0).default(64).describe('Password checks that may wait for a hashing thread before sign-ins are answered busy (503)'),
+    PASSWORD_HASH_CONCURRENCY: z.coerce
+      .number()
+      .int()
+      .positive()
+      .max(16)
+      .default(1)
+      .describe('Password hashes computed at once, each on a thread of its own (at most 16)'),
+    PASSWORD_HASH_QUEUE: z.coerce
+      .number()
+      .int()
+      .min(0)
+      .default(64)
+      .describe('Password checks that may wait for a hashing thread before sign-ins are answered busy (503)'),
     // How long a "busy" refusal is held before it is answered, so a flooding client cannot turn cheap refusals into a
     // CPU storm that starves the hashing threads (OWASP ASVS 5.0 §6.3.1 anti-automation); bounded, never a hang.
     PASSWORD_HASH_BUSY_HOLD: z.coerce.number().int().min(0).max(5000).default(1000).describe('Milliseconds a busy refusal is held before it is answered (at most 5000)'),
@@ -77,12 +136,22 @@ const environmentSchema = z
     // Pruning of ended sessions and expired refresh tokens (docs/benchmarks.md): how often (0 disables) and how long to keep them.
     PRUNE_INTERVAL: z.coerce.number().int().min(0).default(600).describe('Seconds between prunes of ended sessions and expired refresh tokens (0: never)'),
     PRUNE_RETENTION: z.coerce.number().int().min(0).default(86_400).describe('Seconds ended sessions and expired refresh tokens are kept before they are pruned'),
-    METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional().describe('Bearer token (at least 16 characters) for GET /metrics; unset: loopback callers only, and nobody behind TRUST_PROXY'),
+    METRICS_TOKEN: z
+      .string()
+      .min(16, 'must be at least 16 characters')
+      .optional()
+      .describe('Bearer token (at least 16 characters) for GET /metrics; unset: loopback callers only, and nobody behind TRUST_PROXY'),
     // docs/sso.md: the OpenID Provider's relying parties, its API resource indicator (RFC 8707) and its cookie keys.
     OIDC_CLIENTS: oidcClientsSchema.optional().describe("JSON array of the OpenID Provider's clients (docs/sso.md); unset: no clients"),
     OIDC_API_RESOURCE: z.url().default('urn:portcullis:api').describe("Resource indicator (RFC 8707) of this API in the provider's access tokens"),
-    OIDC_COOKIE_KEYS: commaList.pipe(z.array(z.string().min(32, 'each key must be at least 32 characters')).min(1)).optional().describe("Comma list of keys (at least 32 characters) signing the provider's cookies, newest first; required off localhost with OIDC_CLIENTS"),
-    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info').describe('Log level: fatal, error, warn, info, debug, trace or silent'),
+    OIDC_COOKIE_KEYS: commaList
+      .pipe(z.array(z.string().min(32, 'each key must be at least 32 characters')).min(1))
+      .optional()
+      .describe("Comma list of keys (at least 32 characters) signing the provider's cookies, newest first; required off localhost with OIDC_CLIENTS"),
+    LOG_LEVEL: z
+      .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+      .default('info')
+      .describe('Log level: fatal, error, warn, info, debug, trace or silent'),
   })
   .superRefine((env, context) => {
     if (env.REFRESH_ABSOLUTE_TTL < env.REFRESH_IDLE_TTL) {
@@ -92,7 +161,11 @@ const environmentSchema = z
     const local = isLocalHost(issuer.hostname);
     // Signed SSO cookies must verify on every instance and across restarts: real deployments share their keys.
     if (!local && env.OIDC_CLIENTS !== undefined && env.OIDC_CLIENTS.length > 0 && env.OIDC_COOKIE_KEYS === undefined) {
-      context.addIssue({ code: 'custom', path: ['OIDC_COOKIE_KEYS'], message: 'is required for an issuer other than localhost (comma list of random secrets, shared by all instances)' });
+      context.addIssue({
+        code: 'custom',
+        path: ['OIDC_COOKIE_KEYS'],
+        message: 'is required for an issuer other than localhost (comma list of random secrets, shared by all instances)',
+      });
     }
     if (env.NODE_ENV !== 'production') return;
     // RFC 9700 §2.6 / ASVS 5.0 §12.1: tokens must only travel over TLS outside a developer's own machine.
@@ -204,10 +277,7 @@ export function loadConfig(source: Readonly<Record<string, string | undefined>>)
     port: env.PORT,
     issuer: env.ISSUER,
     audience: env.AUDIENCE,
-    database:
-      env.DATABASE_URL !== undefined
-        ? { kind: 'postgres' as const, url: env.DATABASE_URL }
-        : { kind: 'pglite' as const, dataDir: env.DATA_DIR },
+    database: env.DATABASE_URL !== undefined ? { kind: 'postgres' as const, url: env.DATABASE_URL } : { kind: 'pglite' as const, dataDir: env.DATA_DIR },
     redisUrl: env.REDIS_URL,
     corsOrigins: Object.freeze([...env.CORS_ORIGINS]),
     accessTokenTtlSeconds: env.ACCESS_TOKEN_TTL,

@@ -48,7 +48,9 @@ function encodeComponent(value: string): string {
 }
 
 function encodeForm(fields: Record<string, string>): string {
-  return Object.entries(fields).map(([name, value]) => `${encodeComponent(name)}=${encodeComponent(value)}`).join('&');
+  return Object.entries(fields)
+    .map(([name, value]) => `${encodeComponent(name)}=${encodeComponent(value)}`)
+    .join('&');
 }
 
 interface ProviderRequest extends FuzzRequest {
@@ -72,8 +74,18 @@ function providerRequests(fixtures: Fixtures): Record<string, ProviderRequest> {
       form: { grant_type: 'authorization_code', code: 'unknown-code', redirect_uri: redirectUri, code_verifier: 'v'.repeat(43) },
       headers: asClient,
     },
-    'token_endpoint (refresh)': { method: 'POST', path: path(discovery.token_endpoint), form: { grant_type: 'refresh_token', refresh_token: 'unknown-token', scope: 'openid' }, headers: asClient },
-    revocation_endpoint: { method: 'POST', path: path(discovery.revocation_endpoint), form: { token: 'unknown-token', token_type_hint: 'refresh_token' }, headers: asClient },
+    'token_endpoint (refresh)': {
+      method: 'POST',
+      path: path(discovery.token_endpoint),
+      form: { grant_type: 'refresh_token', refresh_token: 'unknown-token', scope: 'openid' },
+      headers: asClient,
+    },
+    revocation_endpoint: {
+      method: 'POST',
+      path: path(discovery.revocation_endpoint),
+      form: { token: 'unknown-token', token_type_hint: 'refresh_token' },
+      headers: asClient,
+    },
     end_session_endpoint: {
       method: 'GET',
       path: path(discovery.end_session_endpoint),
@@ -139,7 +151,11 @@ function routeRequests(fixtures: Fixtures): Record<string, FuzzRequest | 'provid
     'POST /v1/approvals/sign-in': { path: '/v1/approvals/sign-in', body: { email: user.email, password: user.password, requestId } },
     'POST /v1/approvals/decisions': { path: '/v1/approvals/decisions', body: { ticket: 't'.repeat(43), state: 's'.repeat(22), decision: 'approve' } },
     'GET /oidc/interaction/:uid': { path: '/oidc/interaction/:uid', params: { uid: 'unknown-interaction' } },
-    'POST /oidc/interaction/:uid/login': { path: '/oidc/interaction/:uid/login', params: { uid: 'unknown-interaction' }, form: { email: user.email, password: user.password } },
+    'POST /oidc/interaction/:uid/login': {
+      path: '/oidc/interaction/:uid/login',
+      params: { uid: 'unknown-interaction' },
+      form: { email: user.email, password: user.password },
+    },
     // Userinfo is ours (OpenID Connect Core §5.3), served for the provider's access tokens; RFC 6750 §2.2 form field too.
     'GET /oidc/me': { path: '/oidc/me', query: { access_token: 'unknown-token' } },
     'POST /oidc/me': { path: '/oidc/me', form: { access_token: 'unknown-token' } },
@@ -225,7 +241,8 @@ describe.each(testBackends())('hostile text on every route, on $name', (backend)
       if (entry !== 'provider') return [[route, method, entry]];
       const endpoints = Object.entries(providerRequests(fixtures));
       // A preflight carries no body: every endpoint, with its query if it has one.
-      if (method === 'OPTIONS') return endpoints.map(([endpoint, request]) => [`OPTIONS ${endpoint}`, method, { path: request.path, query: request.query ?? { q: 'x' } }] as const);
+      if (method === 'OPTIONS')
+        return endpoints.map(([endpoint, request]) => [`OPTIONS ${endpoint}`, method, { path: request.path, query: request.query ?? { q: 'x' } }] as const);
       return endpoints.filter(([, request]) => request.method === method).map(([endpoint, request]) => [`${method} ${endpoint}`, method, request] as const);
     });
     let sent = 0;
@@ -427,7 +444,9 @@ describe.each(testBackends())('bad input never reaches the database, on $name', 
   it('records a user agent without the C1 controls a header may carry', async () => {
     // Node lets bytes 0x80–0x9F through in header values; a user agent is only recorded, so it is cleaned, not refused.
     const signedIn = await instance.login(account.email, account.password, { 'user-agent': 'Browser\u0085/1.0 \u009b(x\u0080)' });
-    const sessions = (await (await instance.request('/v1/auth/sessions', { token: signedIn.accessToken })).json()) as { sessions: Array<{ current: boolean; userAgent: string | null }> };
+    const sessions = (await (await instance.request('/v1/auth/sessions', { token: signedIn.accessToken })).json()) as {
+      sessions: Array<{ current: boolean; userAgent: string | null }>;
+    };
     expect(sessions.sessions.find((session) => session.current)?.userAgent).toBe('Browser/1.0 (x)');
   });
 });

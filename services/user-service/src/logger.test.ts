@@ -49,7 +49,13 @@ describe.each(testBackends())('database errors in the log, on $name', (backend) 
     const now = new Date(instance.clock.now());
     const row = { email, name: 'taken', role: 'USER' as const, passwordHash: 'not-a-hash', createdAt: now, updatedAt: now };
     await instance.context.database.db.insert(users).values(row);
-    const error = await instance.context.database.db.insert(users).values(row).then(() => null, (failure: unknown) => failure);
+    const error = await instance.context.database.db
+      .insert(users)
+      .values(row)
+      .then(
+        () => null,
+        (failure: unknown) => failure,
+      );
     expect(error).toBeInstanceOf(Error);
     const start = instance.logs.length;
     instance.context.logger.error({ err: error }, 'unexpected error');

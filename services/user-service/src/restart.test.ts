@@ -6,7 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { TestBackend } from './test-support/databases.js';
 import { ALICE, startTestInstance } from './test-support/harness.js';
 
-describe('a restart on PGlite\'s data directory', () => {
+describe("a restart on PGlite's data directory", () => {
   const directories: string[] = [];
 
   afterAll(async () => {

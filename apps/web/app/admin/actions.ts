@@ -18,14 +18,11 @@ const setDisabledInput = z.object({ userId: z.string().min(1).max(200), disabled
 const adminOnly = { role: 'ADMIN', scope: 'users:admin' } as const;
 
 export async function changeRole(previous: ActionResult<Changed> | null, form: FormData): Promise<ActionResult<Changed>> {
-  const action = auth().protectedAction(
-    { ...adminOnly, resource: 'action:users.changeRole', input: changeRoleInput },
-    async ({ accessToken }, { userId, role }) => {
-      await change('PATCH', `/v1/users/${encodeURIComponent(userId)}`, accessToken, { role } satisfies Partial<AdminUser>);
-      revalidatePath('/admin');
-      return { userId };
-    },
-  );
+  const action = auth().protectedAction({ ...adminOnly, resource: 'action:users.changeRole', input: changeRoleInput }, async ({ accessToken }, { userId, role }) => {
+    await change('PATCH', `/v1/users/${encodeURIComponent(userId)}`, accessToken, { role } satisfies Partial<AdminUser>);
+    revalidatePath('/admin');
+    return { userId };
+  });
   return action(previous, form);
 }
 
@@ -49,13 +46,10 @@ export async function revokeAllSessions(
   previous: ActionResult<{ userId: string; revoked: number }> | null,
   form: FormData,
 ): Promise<ActionResult<{ userId: string; revoked: number }>> {
-  const action = auth().protectedAction(
-    { ...adminOnly, resource: 'action:users.revokeSessions', input: revokeSessionsInput },
-    async ({ accessToken }, { userId }) => {
-      const answer = revokedAnswer.safeParse(await change('DELETE', `/v1/users/${encodeURIComponent(userId)}/sessions`, accessToken));
-      if (!answer.success) throw new BackendUnavailableError();
-      return { userId, revoked: answer.data.revoked };
-    },
-  );
+  const action = auth().protectedAction({ ...adminOnly, resource: 'action:users.revokeSessions', input: revokeSessionsInput }, async ({ accessToken }, { userId }) => {
+    const answer = revokedAnswer.safeParse(await change('DELETE', `/v1/users/${encodeURIComponent(userId)}/sessions`, accessToken));
+    if (!answer.success) throw new BackendUnavailableError();
+    return { userId, revoked: answer.data.revoked };
+  });
   return action(previous, form);
 }

@@ -6,10 +6,7 @@ import { useState, type FormEvent } from 'react';
 import { decide, signInToApprove } from './actions';
 import { CredentialFields } from '../credential-fields';
 
-type Step =
-  | { kind: 'sign-in' }
-  | { kind: 'review'; signedIn: ApproverSignedIn }
-  | { kind: 'done'; result: 'approved' | 'rejected' };
+type Step = { kind: 'sign-in' } | { kind: 'review'; signedIn: ApproverSignedIn } | { kind: 'done'; result: 'approved' | 'rejected' };
 
 function time(ms: number): string {
   return new Date(ms).toISOString();

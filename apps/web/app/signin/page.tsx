@@ -22,7 +22,11 @@ export default async function SignInPage({ searchParams }: { searchParams: Searc
   return (
     <main>
       <h1>Sign in to Portcullis</h1>
-      {first(params.signedOut) ? <p className="notice" role="status">You have been signed out.</p> : null}
+      {first(params.signedOut) ? (
+        <p className="notice" role="status">
+          You have been signed out.
+        </p>
+      ) : null}
       {mode === 'oidc' && message ? <p role="alert">{message}</p> : null}
       {mode !== 'oidc' ? <SignInForm callbackPath={callbackPath} initialMessage={message} /> : null}
       {mode !== 'credentials' ? (

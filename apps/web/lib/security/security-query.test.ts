@@ -3,7 +3,16 @@ import { hasEventFilters, parseSecurityQuery, securitySearch } from './security-
 
 describe('security dashboard query', () => {
   it('reads the window and every filter from the query string', () => {
-    const query = parseSecurityQuery({ window: '7d', type: 'login.failed', user: ' eve@example.com ', ip: '::1', outcome: 'failure', sid: 'abc_DEF-1', since: '1000', until: '2000' });
+    const query = parseSecurityQuery({
+      window: '7d',
+      type: 'login.failed',
+      user: ' eve@example.com ',
+      ip: '::1',
+      outcome: 'failure',
+      sid: 'abc_DEF-1',
+      since: '1000',
+      until: '2000',
+    });
     expect(query).toEqual({ window: '7d', type: 'login.failed', user: 'eve@example.com', ip: '::1', outcome: 'failure', sid: 'abc_DEF-1', since: 1000, until: 2000 });
     expect(hasEventFilters(query)).toBe(true);
   });

@@ -26,9 +26,19 @@ const securityQuerySchema = z.object({
   type: optional(z.enum(AUDIT_EVENT_TYPES)).catch(undefined),
   /** An email (matches login events by address and the account's own events) or a user id. */
   user: optional(z.string().trim().min(1).max(254)).catch(undefined),
-  ip: optional(z.string().trim().regex(/^[0-9A-Fa-f:.]{2,64}$/)).catch(undefined),
+  ip: optional(
+    z
+      .string()
+      .trim()
+      .regex(/^[0-9A-Fa-f:.]{2,64}$/),
+  ).catch(undefined),
   outcome: optional(z.enum(OUTCOMES)).catch(undefined),
-  sid: optional(z.string().trim().regex(/^[A-Za-z0-9_-]{1,64}$/)).catch(undefined),
+  sid: optional(
+    z
+      .string()
+      .trim()
+      .regex(/^[A-Za-z0-9_-]{1,64}$/),
+  ).catch(undefined),
   since: optional(instant).catch(undefined),
   until: optional(instant).catch(undefined),
 });

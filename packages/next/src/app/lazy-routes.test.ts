@@ -30,10 +30,9 @@ describe('route modules of an app that builds its auth instance on first use', (
     const anonymous = await bffRoute.GET(new NextRequest(`${APP}/api/bff/me`), { params: Promise.resolve({ path: ['me'] }) });
     expect(anonymous.status).toBe(401);
     // NextAuth's POST endpoints pass the instance's origin check first.
-    const crossSite = await authRoute.POST(
-      new NextRequest(`${APP}/api/auth/callback/credentials`, { method: 'POST', headers: { origin: 'https://evil.example' } }),
-      { params: Promise.resolve({ nextauth: ['callback', 'credentials'] }) },
-    );
+    const crossSite = await authRoute.POST(new NextRequest(`${APP}/api/auth/callback/credentials`, { method: 'POST', headers: { origin: 'https://evil.example' } }), {
+      params: Promise.resolve({ nextauth: ['callback', 'credentials'] }),
+    });
     expect(crossSite.status).toBe(403);
     expect(h.backend.calls).toHaveLength(0);
     expect(builds).toBe(1);

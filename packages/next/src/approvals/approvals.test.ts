@@ -29,7 +29,8 @@ beforeEach(async () => {
       return send(200, { ticket: TICKET, expiresAt: h.clock.now() + 300_000, request: summary });
     }
     if (call.path === '/v1/approvals/decisions') {
-      if (body.ticket !== TICKET) return send(403, { error: 'approval_invalid', message: 'This approval sign-in has expired or was already used. Sign in again.', reason: 'ticket_invalid' });
+      if (body.ticket !== TICKET)
+        return send(403, { error: 'approval_invalid', message: 'This approval sign-in has expired or was already used. Sign in again.', reason: 'ticket_invalid' });
       // As the user-service answers: an approval expires, a rejection has nothing to expire.
       if (body.decision === 'reject') return send(200, { requestId: REQUEST_ID, result: 'rejected', expiresAt: null });
       return send(200, { requestId: REQUEST_ID, result: 'approved', expiresAt: h.clock.now() + 300_000 });
@@ -65,13 +66,20 @@ describe('approvals', () => {
       reason: 'ticket_invalid',
     });
     expect(h.backend.callsTo('/v1/approvals/decisions')).toHaveLength(0);
-    expect(await h.auth.approvals.decide({ sealedTicket, requestId: REQUEST_ID, state: STATE, decision: 'approve' })).toMatchObject({ requestId: REQUEST_ID, result: 'approved' });
+    expect(await h.auth.approvals.decide({ sealedTicket, requestId: REQUEST_ID, state: STATE, decision: 'approve' })).toMatchObject({
+      requestId: REQUEST_ID,
+      result: 'approved',
+    });
     expect(h.backend.callsTo('/v1/approvals/decisions')[0]?.body).toEqual({ ticket: TICKET, state: STATE, decision: 'approve' });
   });
 
   it('records a rejection', async () => {
     const { sealedTicket } = await h.auth.approvals.signIn({ email: 'maria@example.com', password: 'right', requestId: REQUEST_ID, state: STATE });
-    expect(await h.auth.approvals.decide({ sealedTicket, requestId: REQUEST_ID, state: STATE, decision: 'reject' })).toEqual({ requestId: REQUEST_ID, result: 'rejected', expiresAt: null });
+    expect(await h.auth.approvals.decide({ sealedTicket, requestId: REQUEST_ID, state: STATE, decision: 'reject' })).toEqual({
+      requestId: REQUEST_ID,
+      result: 'rejected',
+      expiresAt: null,
+    });
   });
 
   it('refuses an expired seal', async () => {

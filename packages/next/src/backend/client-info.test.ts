@@ -9,7 +9,9 @@ const SERVER_MARK = Symbol.for('@portcullis/next.client-address-server');
 function capturingLogger(): Logger & { warnings: string[] } {
   const warnings: string[] = [];
   const ignore = (): void => undefined;
-  return { warnings, debug: ignore, info: ignore, error: ignore, warn: (_fields: unknown, message?: string) => void warnings.push(message ?? '') } as Logger & { warnings: string[] };
+  return { warnings, debug: ignore, info: ignore, error: ignore, warn: (_fields: unknown, message?: string) => void warnings.push(message ?? '') } as Logger & {
+    warnings: string[];
+  };
 }
 
 const forged = { 'x-forwarded-for': '198.51.100.1', [CLIENT_ADDRESS_HEADER]: '198.51.100.2', 'user-agent': 'ua' };

@@ -60,7 +60,6 @@ export interface UserServiceClient {
   call(request: { method: string; path: string; accessToken: string; body?: unknown }): Promise<BackendResponse>;
 }
 
-
 export function createUserServiceClient(options: UserServiceClientOptions): UserServiceClient {
   let credentialRefusalLogged = false;
 
@@ -70,11 +69,19 @@ export function createUserServiceClient(options: UserServiceClientOptions): User
    */
   async function refusesApp(response: Response): Promise<boolean> {
     if (response.status !== 401) return false;
-    const body = errorBodySchema.safeParse(await response.clone().json().catch(() => null));
+    const body = errorBodySchema.safeParse(
+      await response
+        .clone()
+        .json()
+        .catch(() => null),
+    );
     if (!body.success || body.data.error !== 'invalid_app_credential') return false;
     if (!credentialRefusalLogged) {
       credentialRefusalLogged = true;
-      options.logger?.error({ event: 'backend.app_credential_refused' }, 'the user-service refused this app credential: check PORTCULLIS_APP_CREDENTIAL against its APP_CREDENTIALS');
+      options.logger?.error(
+        { event: 'backend.app_credential_refused' },
+        'the user-service refused this app credential: check PORTCULLIS_APP_CREDENTIAL against its APP_CREDENTIALS',
+      );
     }
     return true;
   }

@@ -32,7 +32,9 @@ describe('an app environment', () => {
     expect(appEnv(parsed, parsed.APP_PORT)).toMatchObject({ appCredential: 'c'.repeat(32), trustProxy: ['10.0.0.0/8', '::1'] });
     expect(() => parseEnvironment(schema, { NEXTAUTH_SECRET: 's'.repeat(32), TRUST_PROXY: 'proxy.internal' })).toThrow(/^Invalid environment variable TRUST_PROXY:/);
     expect(() => parseEnvironment(schema, { NEXTAUTH_SECRET: 's'.repeat(32), TRUST_PROXY: '10.0.0.0/33' })).toThrow(/^Invalid environment variable TRUST_PROXY:/);
-    expect(() => parseEnvironment(schema, { NEXTAUTH_SECRET: 's'.repeat(32), PORTCULLIS_APP_CREDENTIAL: 'short' })).toThrow(/^Invalid environment variable PORTCULLIS_APP_CREDENTIAL:/);
+    expect(() => parseEnvironment(schema, { NEXTAUTH_SECRET: 's'.repeat(32), PORTCULLIS_APP_CREDENTIAL: 'short' })).toThrow(
+      /^Invalid environment variable PORTCULLIS_APP_CREDENTIAL:/,
+    );
   });
 
   it('of an app that reads nothing else comes from PORT and the shared variables alone, frozen', () => {

@@ -18,7 +18,11 @@ export const appEnvFields = {
   NEXTAUTH_URL: z.url().optional(),
   NEXTAUTH_SECRET: z.string().min(32, 'must be at least 32 characters (`openssl rand -base64 32` makes one)'),
   /** Match the user-service's REFRESH_IDLE_TTL. */
-  SESSION_IDLE_SECONDS: z.coerce.number().int().min(60).default(7 * 24 * 3600),
+  SESSION_IDLE_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(60)
+    .default(7 * 24 * 3600),
   DEBUG: z.string().optional(),
   /** This app instance's credential at the user-service (one of its APP_CREDENTIALS; the repo's start script generates one). */
   PORTCULLIS_APP_CREDENTIAL: z.string().min(32, "must be at least 32 characters (one of the user-service's APP_CREDENTIALS)").optional(),

@@ -1,11 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  isSessionCookieName,
-  parseCookieHeader,
-  readSessionCookie,
-  requestCookieHeader,
-  sessionCookieWrites,
-} from './session-cookie-chunks.js';
+import { isSessionCookieName, parseCookieHeader, readSessionCookie, requestCookieHeader, sessionCookieWrites } from './session-cookie-chunks.js';
 
 const NAME = '__Host-next-auth.session-token';
 const attributes = { httpOnly: true, secure: true, sameSite: 'lax', path: '/' } as const;
@@ -34,7 +28,10 @@ describe('session cookie chunks', () => {
     const writes = sessionCookieWrites({
       value: 'small',
       sessionCookie: NAME,
-      existing: [{ name: `${NAME}.0`, value: 'a' }, { name: `${NAME}.1`, value: 'b' }],
+      existing: [
+        { name: `${NAME}.0`, value: 'a' },
+        { name: `${NAME}.1`, value: 'b' },
+      ],
       attributes,
       expires: new Date(1_000_000),
     });

@@ -6,9 +6,7 @@ import type { Guards, Requirement } from './guards.js';
 import type { RequestContext } from './request-context.js';
 import type { ServerSession } from './server-session.js';
 
-export type ActionResult<T> =
-  | { ok: true; data: T }
-  | { ok: false; error: AuthErrorCode; message: string; fields?: readonly string[] };
+export type ActionResult<T> = { ok: true; data: T } | { ok: false; error: AuthErrorCode; message: string; fields?: readonly string[] };
 
 export interface ActionContext {
   session: ServerSession;
@@ -75,11 +73,7 @@ export function createPublicAction(parts: Omit<ProtectedActionParts, 'guards'>) 
   };
 }
 
-function guardedAction<I, T>(
-  parts: Omit<ProtectedActionParts, 'guards'>,
-  definition: { resource: string },
-  body: (raw: unknown) => Promise<T>,
-): ProtectedAction<I, T> {
+function guardedAction<I, T>(parts: Omit<ProtectedActionParts, 'guards'>, definition: { resource: string }, body: (raw: unknown) => Promise<T>): ProtectedAction<I, T> {
   async function run(...args: [unknown] | [unknown, unknown]): Promise<ActionResult<T>> {
     const raw = args.length === 2 ? args[1] : args[0];
     try {

@@ -3,7 +3,6 @@ import { REQUEST_ID_PATTERN } from '@portcullis/contracts';
 /** The header that carries one request's id from the browser through the app to the user-service. */
 export const REQUEST_ID_HEADER = 'x-request-id';
 
-
 /** The id when it is well formed, otherwise `undefined`. */
 export function wellFormedRequestId(value: string | null | undefined): string | undefined {
   // The shape the user-service accepts too; anything else could carry log injection (new lines, quotes) or unbounded

@@ -60,7 +60,9 @@ describe('auth metrics', () => {
       return false;
     };
     const storm = Promise.all(Array.from({ length: 20 }, () => h.auth.proxy(h.request('/api/bff/me', { cookie }))));
-    const inFlight = async () => (await value('portcullis_web_refresh_single_flight_total', { result: 'started' })) + (await value('portcullis_web_refresh_single_flight_total', { result: 'joined' }));
+    const inFlight = async () =>
+      (await value('portcullis_web_refresh_single_flight_total', { result: 'started' })) +
+      (await value('portcullis_web_refresh_single_flight_total', { result: 'joined' }));
     await vi.waitFor(async () => expect(await inFlight()).toBe(20));
     refreshAnswer.resolve();
     await storm;

@@ -9,7 +9,6 @@ import type { AuthMetrics } from '../metrics/auth-metrics.js';
 import { sessionTokenFromResponse, type RefreshScheduleOptions, type SessionToken } from '../tokens/session-token.js';
 import { signInErrorParam } from './sign-in-errors.js';
 
-
 /** What `authorize()` hands to the `jwt` callback: NextAuth's `User` plus the backend session. */
 export interface SignedInUser extends User {
   id: string;

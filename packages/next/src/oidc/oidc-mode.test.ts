@@ -125,7 +125,12 @@ describe('oidc mode: signing in at the provider', () => {
     expect(url.searchParams.get('scope')?.split(' ')).toEqual(expect.arrayContaining(['openid', 'profile', 'email', 'offline_access', 'sessions:manage']));
     expect(url.searchParams.has('prompt')).toBe(false);
     // The checks live in this app's own __Host- cookies, so a sibling app on the same host cannot overwrite them.
-    expect((response.cookies ?? []).map((cookie) => cookie.name).sort()).toEqual(['__Host-portal.nonce', '__Host-portal.pkce.code_verifier', '__Host-portal.state', '__Secure-portal.callback-url']);
+    expect((response.cookies ?? []).map((cookie) => cookie.name).sort()).toEqual([
+      '__Host-portal.nonce',
+      '__Host-portal.pkce.code_verifier',
+      '__Host-portal.state',
+      '__Secure-portal.callback-url',
+    ]);
   });
 
   it('exchanges the code with client_secret_basic, the PKCE verifier and the resource, and keeps the session the tokens describe', async () => {
@@ -155,7 +160,10 @@ describe('oidc mode: signing in at the provider', () => {
   it('refuses a callback without the PKCE verifier cookie', async () => {
     const { url, cookies } = await startSignIn();
     const { code, state } = provider.authorize(url.toString());
-    const withoutVerifier = cookies.split('; ').filter((pair) => !pair.startsWith('__Host-portal.pkce')).join('; ');
+    const withoutVerifier = cookies
+      .split('; ')
+      .filter((pair) => !pair.startsWith('__Host-portal.pkce'))
+      .join('; ');
     const response = await callback({ code, state, iss: provider.issuer }, withoutVerifier);
     expect(response.redirect).toMatch(/error=OAuthCallback/);
     expect(provider.tokenCalls).toHaveLength(0);
@@ -313,7 +321,11 @@ describe('oidc mode: signing algorithms from the discovery document', () => {
 
   async function backchannel(token: string): Promise<Response> {
     return auth.backchannelLogoutRoute.POST(
-      new Request(`${APP}/api/auth/backchannel-logout`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: `logout_token=${token}` }),
+      new Request(`${APP}/api/auth/backchannel-logout`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: `logout_token=${token}`,
+      }),
     );
   }
 
@@ -378,7 +390,7 @@ describe('oidc mode: options', () => {
     expect(() => build({ mode: 'both', oidc: undefined })).toThrow(/"oidc"/);
   });
 
-  it('has no back-channel logout endpoint and keeps NextAuth\'s cookie names in credentials mode', async () => {
+  it("has no back-channel logout endpoint and keeps NextAuth's cookie names in credentials mode", async () => {
     const credentialsOnly = build({ mode: 'credentials', oidc: undefined, cookiePrefix: undefined });
     const response = await credentialsOnly.backchannelLogoutRoute.POST(
       new Request(`${APP}/api/auth/backchannel-logout`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'logout_token=x' }),

@@ -11,7 +11,6 @@ import { acceptedSigningAlgorithms } from './signing-algorithms.js';
 import { idTokenClaimsSchema, sessionTokenFromTokenSet, type OidcSessionOptions } from './oidc-session.js';
 import { tokenSetSchema } from './token-endpoint.js';
 
-
 export interface OidcProviderOptions {
   oidc: OidcConfig;
   session: OidcSessionOptions;

@@ -113,7 +113,7 @@ describe('openApprovalPopup', () => {
     });
   }
 
-  it('opens the approval page with the request id and a fresh state, and resolves on the popup\'s answer', async () => {
+  it("opens the approval page with the request id and a fresh state, and resolves on the popup's answer", async () => {
     const outcome = open();
     const popup = opener.popup;
     const state = stateOf(opener);
@@ -177,7 +177,9 @@ describe('openApprovalPopup', () => {
   it('rejects when the popup is blocked, closed, silent too long, or sends a malformed answer of ours', async () => {
     const opened: string[] = [];
     opener.blockPopups = true;
-    await expect(openApprovalPopup({ url: '/approve', requestId: 'req-1', trustedOrigins: [APP], window: asWindow(opener), onOpened: ({ state }) => opened.push(state) })).rejects.toMatchObject({ code: 'popup_blocked' });
+    await expect(
+      openApprovalPopup({ url: '/approve', requestId: 'req-1', trustedOrigins: [APP], window: asWindow(opener), onOpened: ({ state }) => opened.push(state) }),
+    ).rejects.toMatchObject({ code: 'popup_blocked' });
     // Nothing is reported as opened (so nothing is recorded as asked) when the browser blocked the popup.
     expect(opened).toEqual([]);
     opener.blockPopups = false;
@@ -205,9 +207,7 @@ describe('openApprovalPopup', () => {
   it('refuses wildcard or "null" trusted origins and approval pages on other origins', () => {
     expect(() => open({ trustedOrigins: ['*'] })).toThrow(TypeError);
     expect(() => open({ trustedOrigins: ['null'] })).toThrow(TypeError);
-    expect(() =>
-      openApprovalPopup({ url: 'https://evil.example/approve', requestId: 'r', trustedOrigins: [APP], window: asWindow(opener) }),
-    ).toThrow(TypeError);
+    expect(() => openApprovalPopup({ url: 'https://evil.example/approve', requestId: 'r', trustedOrigins: [APP], window: asWindow(opener) })).toThrow(TypeError);
   });
 });
 

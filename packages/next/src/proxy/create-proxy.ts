@@ -1,14 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { NextResponse, type NextRequest } from 'next/server';
 import type { CookieSettings } from '../cookies/cookie-config.js';
-import {
-  parseCookieHeader,
-  readSessionCookie,
-  requestCookieHeader,
-  sessionCookieWrites,
-  type CookiePair,
-  type CookieWrite,
-} from '../cookies/session-cookie-chunks.js';
+import { parseCookieHeader, readSessionCookie, requestCookieHeader, sessionCookieWrites, type CookiePair, type CookieWrite } from '../cookies/session-cookie-chunks.js';
 import { acceptRequestId, REQUEST_ID_HEADER } from '../http/request-id.js';
 import { runInRequestScope } from '../logging/request-scope.js';
 import type { AuthConfig } from '../options.js';

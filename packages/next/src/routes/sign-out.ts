@@ -40,9 +40,7 @@ export function createSignOut(parts: SignOutParts): (request: Request) => Promis
     }
 
     const wantsJson = (request.headers.get('content-type') ?? '').includes('application/json');
-    const response = wantsJson
-      ? Response.json({ url: target }, { status: 200 })
-      : new Response(null, { status: 303, headers: { location: target } });
+    const response = wantsJson ? Response.json({ url: target }, { status: 200 }) : new Response(null, { status: 303, headers: { location: target } });
     const expired = `Path=/; Expires=${new Date(0).toUTCString()}; Max-Age=0; HttpOnly; SameSite=Lax${cookies.attributes.secure ? '; Secure' : ''}`;
     const names = new Set([cookies.sessionToken, cookies.csrfToken, cookies.callbackUrl]);
     for (const cookie of existing) if (isSessionCookieName(cookie.name, cookies.sessionToken)) names.add(cookie.name);

@@ -48,7 +48,11 @@ export class AuthHarness {
         trustProxy: ['127.0.0.1'],
         ...extra,
       },
-      { runtime: 'private', production: true, requestContext: { headers: async () => this.requestHeaders, expireCookie: async (name) => void this.expiredCookies.push(name) } },
+      {
+        runtime: 'private',
+        production: true,
+        requestContext: { headers: async () => this.requestHeaders, expireCookie: async (name) => void this.expiredCookies.push(name) },
+      },
     );
     this.codec = new SessionCodec({ secret: SECRET, idleSeconds: 7 * 24 * 3600, now: this.clock.now });
     return this;

@@ -151,5 +151,7 @@ export class TokenRefresher {
  */
 function keyOf(refreshToken: string, client: ClientInfo): string {
   const address = client.ip === undefined ? '' : (addressBucket(client.ip) ?? '');
-  return createHash('sha256').update(JSON.stringify([refreshToken, client.userAgent ?? '', address])).digest('base64url');
+  return createHash('sha256')
+    .update(JSON.stringify([refreshToken, client.userAgent ?? '', address]))
+    .digest('base64url');
 }

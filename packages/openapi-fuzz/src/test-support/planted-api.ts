@@ -51,7 +51,8 @@ function buildPlantedApi(): FastifyInstance {
   app.setSerializerCompiler(serializerCompiler);
   app.setErrorHandler((error: FastifyError, _request, reply) => {
     if (error.validation !== undefined) return reply.code(400).send({ error: 'invalid_request', message: 'The request is malformed.' });
-    if (error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500) return reply.code(error.statusCode).send({ error: 'invalid_request', message: error.message });
+    if (error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500)
+      return reply.code(error.statusCode).send({ error: 'invalid_request', message: error.message });
     return reply.code(500).send({ error: 'internal_error', message: 'Something went wrong.' });
   });
   app.setNotFoundHandler((_request, reply) => reply.code(404).send({ error: 'not_found', message: 'Not found.' }));
@@ -71,9 +72,15 @@ function buildPlantedApi(): FastifyInstance {
           name: z.string().min(1).max(20),
           email: z.email().max(254),
           count: z.number().int().min(0).max(100),
-          tags: z.array(z.enum(['new', 'used', 'rare'])).max(3).optional(),
+          tags: z
+            .array(z.enum(['new', 'used', 'rare']))
+            .max(3)
+            .optional(),
           note: z.string().max(200).nullable(),
-          code: z.string().regex(/^[A-Z]{3}-\d{2,4}$/).optional(),
+          code: z
+            .string()
+            .regex(/^[A-Z]{3}-\d{2,4}$/)
+            .optional(),
         }),
         response: { 201: z.object({ item: Item }), 400: ErrorBody, 404: ErrorBody, 413: ErrorBody, 415: ErrorBody },
       },
@@ -108,13 +115,18 @@ function buildPlantedApi(): FastifyInstance {
     routes.get('/planted/teapot', {
       schema: { querystring: z.object({ kind: z.enum(['coffee', 'tea']) }), response: { 200: z.object({ kind: z.string() }), 400: ErrorBody } },
       // The planted routes answer what their types forbid, through an untyped reply.
-      handler: async (request, reply) => (request.query.kind === 'tea' ? (reply as FastifyReply).code(418).send({ error: 'teapot', message: 'Undocumented.' }) : { kind: 'coffee' }),
+      handler: async (request, reply) =>
+        request.query.kind === 'tea' ? (reply as FastifyReply).code(418).send({ error: 'teapot', message: 'Undocumented.' }) : { kind: 'coffee' },
     });
 
     routes.get('/planted/drift', {
       schema: { response: { 200: z.object({ count: z.number() }) } },
       // Sends past the declared serializer, as a hand-written reply would: the document says number, this sends text.
-      handler: async (_request, reply) => (reply as FastifyReply).type('application/json').serializer((payload) => JSON.stringify(payload)).send({ count: 'seven' }),
+      handler: async (_request, reply) =>
+        (reply as FastifyReply)
+          .type('application/json')
+          .serializer((payload) => JSON.stringify(payload))
+          .send({ count: 'seven' }),
     });
 
     routes.get('/planted/html', {

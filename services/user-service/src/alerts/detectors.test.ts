@@ -19,7 +19,13 @@ describe('alert detectors', () => {
   });
 
   it('flag a brute-force burst on one account, from however many IPs', () => {
-    const stuffing = Array.from({ length: 5 }, (_, index) => ({ type: 'login.failed' as const, at: NOW - index * 1000, ip: `203.0.113.${index}`, sid: null, email: 'maria@example.com' }));
+    const stuffing = Array.from({ length: 5 }, (_, index) => ({
+      type: 'login.failed' as const,
+      at: NOW - index * 1000,
+      ip: `203.0.113.${index}`,
+      sid: null,
+      email: 'maria@example.com',
+    }));
     const [alert] = detectAlerts(stuffing, rules, NOW);
     expect(alert).toMatchObject({
       type: 'brute_force.account',
@@ -32,7 +38,13 @@ describe('alert detectors', () => {
   });
 
   it('flag credential stuffing from one IP across many accounts', () => {
-    const spray = Array.from({ length: 8 }, (_, index) => ({ type: 'login.failed' as const, at: NOW - index, ip: '192.0.2.66', sid: null, email: `user${index}@example.com` }));
+    const spray = Array.from({ length: 8 }, (_, index) => ({
+      type: 'login.failed' as const,
+      at: NOW - index,
+      ip: '192.0.2.66',
+      sid: null,
+      email: `user${index}@example.com`,
+    }));
     const alerts = detectAlerts(spray, rules, NOW);
     expect(alerts.map((alert) => [alert.type, alert.subject])).toEqual([['brute_force.ip', '192.0.2.66']]);
     expect(alerts[0]?.events).toMatchObject({ ip: '192.0.2.66' });
@@ -40,12 +52,20 @@ describe('alert detectors', () => {
 
   it('flag every refresh-token reuse, one alert per session', () => {
     const reuse = [...events(2, { type: 'refresh.reuse_detected', sid: 'sid-1' }), ...events(1, { type: 'refresh.reuse_detected', sid: 'sid-2' })];
-    expect(detectAlerts(reuse, rules, NOW).map((alert) => alert.subject).sort()).toEqual(['sid-1', 'sid-2']);
+    expect(
+      detectAlerts(reuse, rules, NOW)
+        .map((alert) => alert.subject)
+        .sort(),
+    ).toEqual(['sid-1', 'sid-2']);
   });
 
   it('flag spikes of authorization denials and refused refreshes', () => {
     const spikes = [...events(4, { type: 'authz.denied' }), ...events(6, { type: 'refresh.refused' })];
-    expect(detectAlerts(spikes, rules, NOW).map((alert) => alert.type).sort()).toEqual(['authz.denial_spike', 'refresh.failure_spike']);
+    expect(
+      detectAlerts(spikes, rules, NOW)
+        .map((alert) => alert.type)
+        .sort(),
+    ).toEqual(['authz.denial_spike', 'refresh.failure_spike']);
   });
 
   it('only count the last window, and keep one dedupe key per subject and window', () => {

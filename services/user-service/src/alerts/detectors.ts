@@ -72,10 +72,25 @@ export function detectAlerts(events: readonly ObservedEvent[], rules: AlertRules
     raise('brute_force.ip', ip, matching, rules.failedLoginsPerIp, { ip });
   }
   // Every reuse detection is an alert: it means a refresh token was stolen or a client is badly broken.
-  for (const [sid, matching] of groupBy(recent.filter((event) => event.type === 'refresh.reuse_detected'), (event) => event.sid ?? 'unknown')) {
+  for (const [sid, matching] of groupBy(
+    recent.filter((event) => event.type === 'refresh.reuse_detected'),
+    (event) => event.sid ?? 'unknown',
+  )) {
     raise('refresh.reuse', sid, matching, 1, sid === 'unknown' ? {} : { sid });
   }
-  raise('authz.denial_spike', 'all', recent.filter((event) => event.type === 'authz.denied'), rules.authorizationDenials, {});
-  raise('refresh.failure_spike', 'all', recent.filter((event) => event.type === 'refresh.refused'), rules.refreshFailures, {});
+  raise(
+    'authz.denial_spike',
+    'all',
+    recent.filter((event) => event.type === 'authz.denied'),
+    rules.authorizationDenials,
+    {},
+  );
+  raise(
+    'refresh.failure_spike',
+    'all',
+    recent.filter((event) => event.type === 'refresh.refused'),
+    rules.refreshFailures,
+    {},
+  );
   return candidates;
 }

@@ -60,12 +60,7 @@ export class ApprovalStore {
   }
 
   async listRequests(requesterId: string): Promise<SpendingRequest[]> {
-    const rows = await this.db
-      .select()
-      .from(spendingRequests)
-      .where(eq(spendingRequests.requesterId, requesterId))
-      .orderBy(desc(spendingRequests.createdAt))
-      .limit(100);
+    const rows = await this.db.select().from(spendingRequests).where(eq(spendingRequests.requesterId, requesterId)).orderBy(desc(spendingRequests.createdAt)).limit(100);
     return Promise.all(rows.map((row) => this.toView(row)));
   }
 
@@ -183,7 +178,10 @@ export class ApprovalStore {
       const approverProblem = approverRefusal(approver, request);
       if (approverProblem !== null) return { refused: approverProblem };
 
-      await tx.update(approvals).set({ consumedAt: new Date(now) }).where(eq(approvals.id, approval.id));
+      await tx
+        .update(approvals)
+        .set({ consumedAt: new Date(now) })
+        .where(eq(approvals.id, approval.id));
       const [approved] = await tx
         .update(spendingRequests)
         .set({ status: 'approved', decidedAt: new Date(now), decidedBy: approval.approverId })

@@ -36,7 +36,8 @@ export async function runKeysCommand(args: readonly string[]): Promise<void> {
         .select({ kid: signingKeys.kid, alg: signingKeys.alg, createdAt: signingKeys.createdAt, retiredAt: signingKeys.retiredAt })
         .from(signingKeys)
         .orderBy(desc(signingKeys.createdAt));
-      for (const row of rows) console.log(`${row.kid}\t${row.alg}\tcreated ${row.createdAt.toISOString()}\t${row.retiredAt === null ? 'active' : `retired ${row.retiredAt.toISOString()}`}`);
+      for (const row of rows)
+        console.log(`${row.kid}\t${row.alg}\tcreated ${row.createdAt.toISOString()}\t${row.retiredAt === null ? 'active' : `retired ${row.retiredAt.toISOString()}`}`);
     }
   } finally {
     await database.close();

@@ -18,7 +18,10 @@ describe('the packed @portcullis/user-service', { timeout: 240_000 }, () => {
   beforeAll(async () => {
     folder = await mkdtemp(join(tmpdir(), 'portcullis-packed-service-'));
     const env = commandEnvironment({});
-    const { stdout } = await run('npm', ['pack', '-w', '@portcullis/contracts', '-w', '@portcullis/user-service', '--pack-destination', folder, '--json'], { cwd: REPO_ROOT, env });
+    const { stdout } = await run('npm', ['pack', '-w', '@portcullis/contracts', '-w', '@portcullis/user-service', '--pack-destination', folder, '--json'], {
+      cwd: REPO_ROOT,
+      env,
+    });
     const tarballs = (JSON.parse(stdout) as Array<{ filename: string }>).map((packed) => `./${packed.filename}`);
     await writeFile(join(folder, 'package.json'), `${JSON.stringify({ name: 'packed-service-check', private: true })}\n`);
     await run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', ...tarballs], { cwd: folder, env });

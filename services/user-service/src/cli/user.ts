@@ -39,10 +39,7 @@ function requiredRole({ values }: Arguments): Role {
 }
 
 type Command =
-  | { kind: 'create'; email: string; role: Role }
-  | { kind: 'set-role'; email: string; role: Role }
-  | { kind: 'disable' | 'enable'; email: string }
-  | { kind: 'list' };
+  { kind: 'create'; email: string; role: Role } | { kind: 'set-role'; email: string; role: Role } | { kind: 'disable' | 'enable'; email: string } | { kind: 'list' };
 
 /** Every argument is checked before the database is opened, so a typo costs nothing and says what is wrong. */
 function parseCommand(parsed: Arguments): Command {

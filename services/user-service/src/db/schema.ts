@@ -4,7 +4,9 @@ import { bigserial, boolean, index, integer, jsonb, pgTable, primaryKey, text, t
 const moment = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
 
 export const users = pgTable('users', {
-  id: uuid('id').primaryKey().default(sql`gen_random_uuid()`),
+  id: uuid('id')
+    .primaryKey()
+    .default(sql`gen_random_uuid()`),
   email: text('email').notNull().unique(),
   name: text('name').notNull(),
   role: text('role', { enum: ['USER', 'MANAGER', 'ADMIN'] }).notNull(),
@@ -45,7 +47,9 @@ export const sessions = pgTable(
 export const refreshTokens = pgTable(
   'refresh_tokens',
   {
-    id: uuid('id').primaryKey().default(sql`gen_random_uuid()`),
+    id: uuid('id')
+      .primaryKey()
+      .default(sql`gen_random_uuid()`),
     tokenHash: text('token_hash').notNull().unique(),
     sessionId: text('session_id')
       .notNull()
@@ -96,7 +100,9 @@ export const auditEvents = pgTable(
 export const spendingRequests = pgTable(
   'spending_requests',
   {
-    id: uuid('id').primaryKey().default(sql`gen_random_uuid()`),
+    id: uuid('id')
+      .primaryKey()
+      .default(sql`gen_random_uuid()`),
     requesterId: uuid('requester_id')
       .notNull()
       .references(() => users.id, { onDelete: 'cascade' }),
@@ -131,7 +137,9 @@ export const approvalTickets = pgTable('approval_tickets', {
 export const approvals = pgTable(
   'approvals',
   {
-    id: uuid('id').primaryKey().default(sql`gen_random_uuid()`),
+    id: uuid('id')
+      .primaryKey()
+      .default(sql`gen_random_uuid()`),
     requestId: uuid('request_id')
       .notNull()
       .references(() => spendingRequests.id, { onDelete: 'cascade' }),

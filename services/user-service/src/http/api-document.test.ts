@@ -61,7 +61,11 @@ describe.each(testBackends().slice(0, 1))('the API document on $name', (backend)
 
   it('lists every route that is not hidden, and no other', () => {
     const documented = instance.declarations.filter(({ route }) => (route.schema as { hide?: boolean } | undefined)?.hide !== true).map(({ name }) => name);
-    expect(operations(document).map(({ name }) => name).sort()).toEqual([...new Set(documented)].sort());
+    expect(
+      operations(document)
+        .map(({ name }) => name)
+        .sort(),
+    ).toEqual([...new Set(documented)].sort());
   });
 
   it('names, tags and secures every operation as its access rule says', () => {

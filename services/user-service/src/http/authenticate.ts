@@ -48,12 +48,7 @@ export function hasAccess(principal: Principal, required: { role?: Role; scope: 
 }
 
 /** Refuses (and audits) a caller whose token lacks the role or scope; 403 per RFC 6750 §3.1. */
-export async function requireAccess(
-  context: ServiceContext,
-  request: FastifyRequest,
-  principal: Principal,
-  required: { role?: Role; scope: Scope },
-): Promise<void> {
+export async function requireAccess(context: ServiceContext, request: FastifyRequest, principal: Principal, required: { role?: Role; scope: Scope }): Promise<void> {
   if (hasAccess(principal, required)) return;
   const missing = required.role !== undefined && !roleAtLeast(principal.role, required.role) ? `role:${required.role}` : `scope:${required.scope}`;
   await recordDenial(context, request, principal, { missing, resource: `${request.method} ${request.routeOptions.url ?? request.url}`, source: 'user-service' });

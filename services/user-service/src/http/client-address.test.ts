@@ -80,7 +80,6 @@ describe('the client address an app vouches for', () => {
     await wrongPassword(account.email, { [APP_CREDENTIAL_HEADER]: APP_CREDENTIAL, [CLIENT_ADDRESS_HEADER]: 'not-an-address' });
     expect((await failedLoginAddresses(account.id)).sort()).toEqual(['127.0.0.1', '2001:db8:0:0:0:0:0:7', '203.0.113.43']);
   });
-
 });
 
 describe('the client address without an app', () => {

@@ -136,7 +136,13 @@ export function artifactAdapter(db: Db, clock: Clock, options: ArtifactAdapterOp
         const request = Provider.ctx;
         if (cause === null && request !== undefined) return options.rotations.markGraceRetry(request);
         const payload = asPayload(stored.payload);
-        await options.onReplay({ model: this.model, cause: cause ?? 'not_latest', grantId: stored.grantId ?? undefined, sessionUid: payload.sessionUid, accountId: payload.accountId });
+        await options.onReplay({
+          model: this.model,
+          cause: cause ?? 'not_latest',
+          grantId: stored.grantId ?? undefined,
+          sessionUid: payload.sessionUid,
+          accountId: payload.accountId,
+        });
       }
       // A racing second exchange of one authorization code: refuse it and revoke what the first one got.
       if (stored?.grantId != null) {
@@ -158,12 +164,14 @@ export function artifactAdapter(db: Db, clock: Clock, options: ArtifactAdapterOp
     }
 
     async #revokeGrant(grantId: string): Promise<void> {
-      await db.delete(oidcArtifacts).where(
-        or(
-          and(eq(oidcArtifacts.grantId, grantId), sql`${oidcArtifacts.model} in ${GRANT_MEMBERS}`),
-          and(eq(oidcArtifacts.model, 'Grant'), eq(oidcArtifacts.idHash, hashId(grantId))),
-        ),
-      );
+      await db
+        .delete(oidcArtifacts)
+        .where(
+          or(
+            and(eq(oidcArtifacts.grantId, grantId), sql`${oidcArtifacts.model} in ${GRANT_MEMBERS}`),
+            and(eq(oidcArtifacts.model, 'Grant'), eq(oidcArtifacts.idHash, hashId(grantId))),
+          ),
+        );
     }
 
     /**

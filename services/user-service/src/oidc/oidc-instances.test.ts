@@ -32,7 +32,12 @@ describe.skipIf(postgres === undefined)(`OpenID Provider on two instances sharin
   it('signs in on one instance and serves the code, the refresh and the SSO cookie on the other', async () => {
     const atFirst = new TestBrowser(first);
     const { code, request } = await signInThroughProvider(atFirst, discovery, web, { email: ALICE, password: DEMO_PASSWORD });
-    const exchanged = await tokenRequest(second, discovery, web, { grant_type: 'authorization_code', code, redirect_uri: web.redirect_uris[0] ?? '', code_verifier: request.verifier });
+    const exchanged = await tokenRequest(second, discovery, web, {
+      grant_type: 'authorization_code',
+      code,
+      redirect_uri: web.redirect_uris[0] ?? '',
+      code_verifier: request.verifier,
+    });
     const tokens = (await exchanged.json()) as { access_token: string; refresh_token: string };
     expect(exchanged.status).toBe(200);
     expect((await first.request('/v1/me', { token: tokens.access_token })).status).toBe(200);
@@ -47,7 +52,12 @@ describe.skipIf(postgres === undefined)(`OpenID Provider on two instances sharin
   it('answers parallel refreshes of one token on both instances with one and the same successor', async () => {
     const browser = new TestBrowser(first);
     const { code, request } = await signInThroughProvider(browser, discovery, web, { email: ALICE, password: DEMO_PASSWORD });
-    const exchanged = await tokenRequest(first, discovery, web, { grant_type: 'authorization_code', code, redirect_uri: web.redirect_uris[0] ?? '', code_verifier: request.verifier });
+    const exchanged = await tokenRequest(first, discovery, web, {
+      grant_type: 'authorization_code',
+      code,
+      redirect_uri: web.redirect_uris[0] ?? '',
+      code_verifier: request.verifier,
+    });
     const { refresh_token: presented } = (await exchanged.json()) as { refresh_token: string };
     const answers = await Promise.all(
       Array.from({ length: 10 }, (_, index) => tokenRequest(index % 2 === 0 ? first : second, discovery, web, { grant_type: 'refresh_token', refresh_token: presented })),

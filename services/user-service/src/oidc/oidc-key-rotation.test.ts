@@ -23,7 +23,12 @@ describe.each(testBackends())('OpenID Provider across a signing key rotation on 
 
   async function signIn(): Promise<{ access_token: string; id_token: string; refresh_token: string }> {
     const { code, request } = await signInThroughProvider(new TestBrowser(service), discovery, web, { email: ALICE, password: DEMO_PASSWORD });
-    const response = await tokenRequest(service, discovery, web, { grant_type: 'authorization_code', code, redirect_uri: web.redirect_uris[0] ?? '', code_verifier: request.verifier });
+    const response = await tokenRequest(service, discovery, web, {
+      grant_type: 'authorization_code',
+      code,
+      redirect_uri: web.redirect_uris[0] ?? '',
+      code_verifier: request.verifier,
+    });
     expect(response.status).toBe(200);
     return (await response.json()) as { access_token: string; id_token: string; refresh_token: string };
   }

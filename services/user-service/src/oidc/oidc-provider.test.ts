@@ -80,7 +80,10 @@ describe.each(testBackends())('OpenID Provider on $name', (backend) => {
     });
   }
 
-  async function signedIn(client: TestClient, options: { browser?: TestBrowser; email?: string } = {}): Promise<{ browser: TestBrowser; tokens: TokenSet; nonce: string }> {
+  async function signedIn(
+    client: TestClient,
+    options: { browser?: TestBrowser; email?: string } = {},
+  ): Promise<{ browser: TestBrowser; tokens: TokenSet; nonce: string }> {
     const browser = options.browser ?? new TestBrowser(service);
     const { code, request } = await signInThroughProvider(browser, discovery, client, { email: options.email ?? ALICE, password: DEMO_PASSWORD });
     const response = await exchange(client, code, request.verifier);
@@ -152,7 +155,13 @@ describe.each(testBackends())('OpenID Provider on $name', (backend) => {
       const { tokens } = await signedIn(web);
       expect(decodeProtectedHeader(tokens.access_token)).toMatchObject({ typ: 'at+jwt', alg: 'EdDSA' });
       const claims = decodePayload(tokens.access_token);
-      expect(claims).toMatchObject({ iss: 'http://localhost:4000', aud: 'portcullis', role: 'USER', client_id: web.client_id, scope: 'profile:read sessions:manage openid profile email' });
+      expect(claims).toMatchObject({
+        iss: 'http://localhost:4000',
+        aud: 'portcullis',
+        role: 'USER',
+        client_id: web.client_id,
+        scope: 'profile:read sessions:manage openid profile email',
+      });
       expect(claims.exp).toBe((claims.iat ?? 0) + 900);
       const me = await service.request('/v1/me', { token: tokens.access_token });
       expect(me.status).toBe(200);
@@ -177,7 +186,11 @@ describe.each(testBackends())('OpenID Provider on $name', (backend) => {
       const portalTokens = (await response.json()) as TokenSet;
       expect(response.status).toBe(200);
       // One sign-in, one session row of ours: both apps' tokens carry its id; the portal gets only what it registered.
-      expect(decodePayload(portalTokens.access_token)).toMatchObject({ sid: decodePayload(tokens.access_token).sid, scope: 'profile:read openid profile', client_id: portal.client_id });
+      expect(decodePayload(portalTokens.access_token)).toMatchObject({
+        sid: decodePayload(tokens.access_token).sid,
+        scope: 'profile:read openid profile',
+        client_id: portal.client_id,
+      });
     });
 
     it('answers response_mode=form_post with an auto-posting page under the same strict policy', async () => {
@@ -263,10 +276,21 @@ describe.each(testBackends())('OpenID Provider on $name', (backend) => {
 
     it('refuses a wrong client secret and an unknown client', async () => {
       const { code, verifier } = await freshCode();
-      const wrongSecret = await tokenRequest(service, discovery, web, { grant_type: 'authorization_code', code, redirect_uri: web.redirect_uris[0] ?? '', code_verifier: verifier }, 'not-the-secret');
+      const wrongSecret = await tokenRequest(
+        service,
+        discovery,
+        web,
+        { grant_type: 'authorization_code', code, redirect_uri: web.redirect_uris[0] ?? '', code_verifier: verifier },
+        'not-the-secret',
+      );
       expect(wrongSecret.status).toBe(401);
       expect(await wrongSecret.json()).toMatchObject({ error: 'invalid_client' });
-      const unknown = await tokenRequest(service, discovery, { ...web, client_id: 'nobody' }, { grant_type: 'authorization_code', code, redirect_uri: web.redirect_uris[0] ?? '', code_verifier: verifier });
+      const unknown = await tokenRequest(
+        service,
+        discovery,
+        { ...web, client_id: 'nobody' },
+        { grant_type: 'authorization_code', code, redirect_uri: web.redirect_uris[0] ?? '', code_verifier: verifier },
+      );
       expect(unknown.status).toBe(401);
       expect(await unknown.json()).toMatchObject({ error: 'invalid_client' });
     });
@@ -277,7 +301,12 @@ describe.each(testBackends())('OpenID Provider on $name', (backend) => {
       expect(response.status).toBe(400);
       expect(await response.json()).toMatchObject({ error: 'invalid_grant' });
       const stolen = await freshCode();
-      const byPortal = await tokenRequest(service, discovery, portal, { grant_type: 'authorization_code', code: stolen.code, redirect_uri: web.redirect_uris[0] ?? '', code_verifier: stolen.verifier });
+      const byPortal = await tokenRequest(service, discovery, portal, {
+        grant_type: 'authorization_code',
+        code: stolen.code,
+        redirect_uri: web.redirect_uris[0] ?? '',
+        code_verifier: stolen.verifier,
+      });
       expect(byPortal.status).toBe(400);
     });
 
@@ -300,7 +329,10 @@ describe.each(testBackends())('OpenID Provider on $name', (backend) => {
       const answers = await Promise.all([exchange(web, code, verifier), exchange(web, code, verifier)]);
       const statuses = answers.map((answer) => answer.status).sort();
       // The loser revokes the grant (RFC 6749 §4.1.2); when that lands before the winner reads the grant, both are refused.
-      expect([[200, 400], [400, 400]]).toContainEqual(statuses);
+      expect([
+        [200, 400],
+        [400, 400],
+      ]).toContainEqual(statuses);
       for (const answer of answers.filter((candidate) => candidate.status === 400)) expect(await answer.json()).toMatchObject({ error: 'invalid_grant' });
     });
 
@@ -446,7 +478,9 @@ describe.each(testBackends())('OpenID Provider on $name', (backend) => {
       expect((await refresh(web, tokens.refresh_token)).status).toBe(200);
       const after = await exposition();
       const count = (text: string, labels: Record<string, string>) => sampleValue(text, 'portcullis_oidc_grants_total', labels);
-      expect(count(after, { grant_type: 'authorization_code', outcome: 'succeeded' }) - count(before, { grant_type: 'authorization_code', outcome: 'succeeded' })).toBe(1);
+      expect(count(after, { grant_type: 'authorization_code', outcome: 'succeeded' }) - count(before, { grant_type: 'authorization_code', outcome: 'succeeded' })).toBe(
+        1,
+      );
       expect(count(after, { grant_type: 'refresh_token', outcome: 'invalid_grant' }) - count(before, { grant_type: 'refresh_token', outcome: 'invalid_grant' })).toBe(1);
       expect(count(after, { grant_type: 'refresh_token', outcome: 'succeeded' }) - count(before, { grant_type: 'refresh_token', outcome: 'succeeded' })).toBe(1);
       expect(sampleValue(after, 'portcullis_http_request_duration_seconds_count', { route: '/oidc/*', status: '200', method: 'POST' })).toBeGreaterThan(0);
@@ -483,8 +517,17 @@ describe.each(testBackends())('OpenID Provider on $name', (backend) => {
       expect(receiver.tokens.map((entry) => entry.path).sort()).toEqual(['/portal', '/web']);
       const jwks = createRemoteJWKSet(new URL(local(service, discovery.jwks_uri)));
       const webLogout = receiver.tokens.find((entry) => entry.path === '/web')?.token ?? '';
-      const { payload, protectedHeader } = await jwtVerify(webLogout, jwks, { issuer: discovery.issuer, audience: web.client_id, algorithms: ['EdDSA'], typ: 'logout+jwt' });
-      expect(payload).toMatchObject({ sub: decodePayload(tokens.access_token).sub, sid: idTokenSid, events: { 'http://schemas.openid.net/event/backchannel-logout': {} } });
+      const { payload, protectedHeader } = await jwtVerify(webLogout, jwks, {
+        issuer: discovery.issuer,
+        audience: web.client_id,
+        algorithms: ['EdDSA'],
+        typ: 'logout+jwt',
+      });
+      expect(payload).toMatchObject({
+        sub: decodePayload(tokens.access_token).sub,
+        sid: idTokenSid,
+        events: { 'http://schemas.openid.net/event/backchannel-logout': {} },
+      });
       expect(payload.nonce).toBeUndefined();
       expect(payload.jti).toEqual(expect.any(String));
       expect(protectedHeader.alg).toBe('EdDSA');

@@ -42,7 +42,12 @@ describe.each(testBackends())('OpenID Provider with SIGNING_ALG=ES256 on $name',
 
   async function signIn(browser: TestBrowser): Promise<{ access_token: string; id_token: string }> {
     const { code, request } = await signInThroughProvider(browser, discovery, web, { email: ALICE, password: DEMO_PASSWORD });
-    const response = await tokenRequest(service, discovery, web, { grant_type: 'authorization_code', code, redirect_uri: web.redirect_uris[0] ?? '', code_verifier: request.verifier });
+    const response = await tokenRequest(service, discovery, web, {
+      grant_type: 'authorization_code',
+      code,
+      redirect_uri: web.redirect_uris[0] ?? '',
+      code_verifier: request.verifier,
+    });
     expect(response.status).toBe(200);
     return (await response.json()) as { access_token: string; id_token: string };
   }
@@ -71,7 +76,12 @@ describe.each(testBackends())('OpenID Provider with SIGNING_ALG=ES256 on $name',
     expect((await browser.postForm(action, { xsrf, logout: 'yes' })).status).toBe(303);
 
     const jwks = createRemoteJWKSet(new URL(local(service, discovery.jwks_uri)));
-    const { protectedHeader } = await jwtVerify(receiver.tokens.at(-1) ?? '', jwks, { issuer: discovery.issuer, audience: web.client_id, algorithms: ['ES256'], typ: 'logout+jwt' });
+    const { protectedHeader } = await jwtVerify(receiver.tokens.at(-1) ?? '', jwks, {
+      issuer: discovery.issuer,
+      audience: web.client_id,
+      algorithms: ['ES256'],
+      typ: 'logout+jwt',
+    });
     expect(protectedHeader.alg).toBe('ES256');
   });
 });

@@ -27,7 +27,13 @@ describe.each(testBackends())('userinfo for a relying party on openid-client 6, 
 
   /** Signs in at the provider's page, then lets openid-client redeem the code (PKCE, state, nonce, ID token checks). */
   async function signedIn(scope = web.scope): Promise<{ accessToken: string; refreshToken: string; sub: string }> {
-    const { callback, request } = await signInThroughProvider(new TestBrowser(service), relyingParty.serverMetadata() as never, web, { email: ALICE, password: DEMO_PASSWORD }, { scope });
+    const { callback, request } = await signInThroughProvider(
+      new TestBrowser(service),
+      relyingParty.serverMetadata() as never,
+      web,
+      { email: ALICE, password: DEMO_PASSWORD },
+      { scope },
+    );
     const tokens = await openid.authorizationCodeGrant(
       relyingParty,
       callback,

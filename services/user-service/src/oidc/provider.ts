@@ -25,7 +25,16 @@ const OIDC_COOKIE_NAMES = Object.freeze({
 });
 
 /** OAuth error codes counted by name; anything else is counted as "other" (bounded metric labels). */
-const OAUTH_ERRORS = new Set(['invalid_request', 'invalid_client', 'invalid_grant', 'unauthorized_client', 'unsupported_grant_type', 'invalid_scope', 'invalid_target', 'server_error']);
+const OAUTH_ERRORS = new Set([
+  'invalid_request',
+  'invalid_client',
+  'invalid_grant',
+  'unauthorized_client',
+  'unsupported_grant_type',
+  'invalid_scope',
+  'invalid_target',
+  'server_error',
+]);
 
 function grantTypeLabel(grantType: unknown): string {
   return grantType === 'authorization_code' || grantType === 'refresh_token' ? grantType : 'other';
@@ -51,9 +60,7 @@ function clientMetadata(client: OidcClientConfig, signingAlg: SigningAlg): Clien
     ...(client.client_name === undefined ? {} : { client_name: client.client_name }),
     redirect_uris: [...client.redirect_uris],
     post_logout_redirect_uris: [...client.post_logout_redirect_uris],
-    ...(client.backchannel_logout_uri === undefined
-      ? {}
-      : { backchannel_logout_uri: client.backchannel_logout_uri, backchannel_logout_session_required: true }),
+    ...(client.backchannel_logout_uri === undefined ? {} : { backchannel_logout_uri: client.backchannel_logout_uri, backchannel_logout_session_required: true }),
     // The provider checks OpenID scopes against this; our API's scopes are checked in `loadExistingGrant`.
     scope: client.scope.split(/\s+/).filter(isOidcScope).join(' '),
     grant_types: ['authorization_code', 'refresh_token'],
@@ -80,7 +87,9 @@ export function createOidcProvider(dependencies: OidcProviderDependencies): Prov
   const { config, users, sessions, audit, validity, logger } = context;
   const apiResource = config.oidc.apiResource;
   const formActions = formActionOrigins(config.oidc.clients);
-  const backchannelUris = new Set(config.oidc.clients.flatMap((client) => (client.backchannel_logout_uri === undefined ? [] : [new URL(client.backchannel_logout_uri).href])));
+  const backchannelUris = new Set(
+    config.oidc.clients.flatMap((client) => (client.backchannel_logout_uri === undefined ? [] : [new URL(client.backchannel_logout_uri).href])),
+  );
   const clientScopes = new Map(config.oidc.clients.map((client) => [client.client_id, new Set(client.scope.split(/\s+/))]));
 
   /** Least privilege (OWASP ASVS 5.0 §8.2): what the client is registered for and the user's role both allow. */
@@ -229,7 +238,10 @@ export function createOidcProvider(dependencies: OidcProviderDependencies): Prov
           if (grant === undefined || source === undefined) return;
           const requested = ctx.oidc.params?.scope === undefined ? source.scopes : ctx.oidc.requestParamScopes;
           // offline_access is about the refresh token, not about what this token may read.
-          const openIdScopes = grant.getOIDCScopeFiltered(requested).split(' ').filter((scope) => scope.length > 0 && scope !== 'offline_access');
+          const openIdScopes = grant
+            .getOIDCScopeFiltered(requested)
+            .split(' ')
+            .filter((scope) => scope.length > 0 && scope !== 'offline_access');
           parts.payload.scope = [...String(parts.payload.scope ?? '').split(' '), ...openIdScopes].filter((scope) => scope.length > 0).join(' ');
         },
       },
@@ -257,7 +269,9 @@ export function createOidcProvider(dependencies: OidcProviderDependencies): Prov
       // (the provider refuses anything else) and, for our API, within the user's role (OWASP ASVS 5.0 §8.2).
       const user = await users.findById(session.accountId);
       if (user === null) return undefined;
-      const requested = String(params?.scope ?? '').split(' ').filter((scope) => scope.length > 0);
+      const requested = String(params?.scope ?? '')
+        .split(' ')
+        .filter((scope) => scope.length > 0);
       grant.addOIDCScope(requested.filter(isOidcScope).join(' '));
       const allowed = allowedApiScopes(client.clientId, user.role);
       const apiScopes = requested.filter((scope) => !isOidcScope(scope));
@@ -303,7 +317,11 @@ export function createOidcProvider(dependencies: OidcProviderDependencies): Prov
       return fetch(url, rest);
     },
     renderError: (ctx, out) => {
-      ctx.body = errorPage({ nonce: setPageHeaders(ctx, formActions), error: String(out.error), description: out.error_description === undefined ? undefined : String(out.error_description) });
+      ctx.body = errorPage({
+        nonce: setPageHeaders(ctx, formActions),
+        error: String(out.error),
+        description: out.error_description === undefined ? undefined : String(out.error_description),
+      });
     },
   };
 
@@ -321,7 +339,14 @@ export function createOidcProvider(dependencies: OidcProviderDependencies): Prov
     const userAgent = ctx.get('user-agent').slice(0, 512);
     await context.revocation.revokeSession(sid, {
       reason: 'logout',
-      event: (session) => ({ type: 'logout', userId: session.userId, sid: session.id, ip: ctx.ip, userAgent: userAgent === '' ? null : userAgent, detail: { via: `oidc_${via}` } }),
+      event: (session) => ({
+        type: 'logout',
+        userId: session.userId,
+        sid: session.id,
+        ip: ctx.ip,
+        userAgent: userAgent === '' ? null : userAgent,
+        detail: { via: `oidc_${via}` },
+      }),
     });
   }
 
@@ -334,7 +359,13 @@ export function createOidcProvider(dependencies: OidcProviderDependencies): Prov
     // "Unavailable" (5xx) is not a refusal: the client keeps its session and retries.
     if (grantType === 'refresh_token' && outcome !== 'succeeded' && ctx.status < 500) {
       const userAgent = ctx.get('user-agent').slice(0, 512);
-      await audit.record({ type: 'refresh.refused', ip: ctx.ip, userAgent: userAgent === '' ? null : userAgent, reason: outcome, detail: { via: 'oidc', client_id: oidc.client?.clientId ?? null } });
+      await audit.record({
+        type: 'refresh.refused',
+        ip: ctx.ip,
+        userAgent: userAgent === '' ? null : userAgent,
+        reason: outcome,
+        detail: { via: 'oidc', client_id: oidc.client?.clientId ?? null },
+      });
     }
   }
 

@@ -33,15 +33,17 @@ export async function registerOidcRoutes(app: FastifyInstance, context: ServiceC
 
   function page(reply: FastifyReply, status: number, render: (nonce: string) => string): FastifyReply {
     const nonce = newNonce();
-    return reply
-      .code(status)
-      .header('content-security-policy', pagePolicy({ nonce, formActions }))
-      .header('cache-control', 'no-store')
-      // With no-referrer browsers send `Origin: null` on the form post, and the origin check below needs the real one;
-      // same-origin still tells other sites nothing (OWASP ASVS 5.0 §3.4.5).
-      .header('referrer-policy', 'same-origin')
-      .type('text/html; charset=utf-8')
-      .send(render(nonce));
+    return (
+      reply
+        .code(status)
+        .header('content-security-policy', pagePolicy({ nonce, formActions }))
+        .header('cache-control', 'no-store')
+        // With no-referrer browsers send `Origin: null` on the form post, and the origin check below needs the real one;
+        // same-origin still tells other sites nothing (OWASP ASVS 5.0 §3.4.5).
+        .header('referrer-policy', 'same-origin')
+        .type('text/html; charset=utf-8')
+        .send(render(nonce))
+    );
   }
 
   await app.register(async (scope) => {
@@ -158,7 +160,13 @@ export async function registerOidcRoutes(app: FastifyInstance, context: ServiceC
         return page(reply, status, (nonce) => signInPage({ nonce, action, clientName, email: form.data.email, error: error.message }));
       }
       const { session } = await context.sessions.createSession(user, client);
-      await context.audit.record({ type: 'login.succeeded', userId: user.id, sid: session.id, ...client, detail: { via: 'oidc', client_id: String(interaction.params.client_id) } });
+      await context.audit.record({
+        type: 'login.succeeded',
+        userId: user.id,
+        sid: session.id,
+        ...client,
+        detail: { via: 'oidc', client_id: String(interaction.params.client_id) },
+      });
       const portcullis: PortcullisLoginResult = { sid: session.id };
       const returnTo = await provider.interactionResult(
         request.raw,

@@ -17,10 +17,7 @@ export class SessionLinks {
   /** Points the SSO session at our session; a later sign-in in the same browser replaces the link. */
   async link(sessionUid: string, sid: string): Promise<void> {
     const createdAt = new Date(this.clock.now());
-    await this.db
-      .insert(oidcSessionLinks)
-      .values({ sessionUid, sid, createdAt })
-      .onConflictDoUpdate({ target: oidcSessionLinks.sessionUid, set: { sid, createdAt } });
+    await this.db.insert(oidcSessionLinks).values({ sessionUid, sid, createdAt }).onConflictDoUpdate({ target: oidcSessionLinks.sessionUid, set: { sid, createdAt } });
   }
 
   /** Our session id behind an SSO session, or `null` when there is none (never linked, or pruned). */

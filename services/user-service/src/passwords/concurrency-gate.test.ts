@@ -21,7 +21,14 @@ async function settle(): Promise<void> {
 }
 
 function gate(): ConcurrencyGate<'known' | 'fresh' | 'failing'> {
-  return new ConcurrencyGate({ concurrency: 1, lanes: [{ name: 'known', queue: 2 }, { name: 'fresh', queue: 2 }, { name: 'failing', queue: 0 }] });
+  return new ConcurrencyGate({
+    concurrency: 1,
+    lanes: [
+      { name: 'known', queue: 2 },
+      { name: 'fresh', queue: 2 },
+      { name: 'failing', queue: 0 },
+    ],
+  });
 }
 
 describe('concurrency gate with lanes', () => {

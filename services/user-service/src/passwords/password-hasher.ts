@@ -41,7 +41,8 @@ export async function createPasswordHasher(
   options: { threads?: Pick<HashingThreads, 'hash' | 'verify' | 'close'> } = {},
 ): Promise<PasswordHasher> {
   // Failing addresses get an eighth of the queue (at least a round of the threads): the rest of them is refused early.
-  const laneQueue = (lane: HashingLane): number => (lane === 'failing' ? Math.min(limits.queue, Math.max(limits.concurrency, Math.floor(limits.queue / 8))) : limits.queue);
+  const laneQueue = (lane: HashingLane): number =>
+    lane === 'failing' ? Math.min(limits.queue, Math.max(limits.concurrency, Math.floor(limits.queue / 8))) : limits.queue;
   const gate = new ConcurrencyGate<HashingLane>({
     concurrency: limits.concurrency,
     lanes: HASHING_LANES.map((lane) => ({ name: lane, queue: laneQueue(lane) })),

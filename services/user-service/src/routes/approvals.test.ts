@@ -91,7 +91,7 @@ describe.each(testBackends())('approvals and step-up on $name', (backend) => {
     expect(await refused.json()).toEqual({ error: 'approval_invalid', message: 'No approval has been given for this request.', reason: 'no_approval' });
   });
 
-  it('does not let an approval made for another state (a hostile page\'s) block the requester\'s own', async () => {
+  it("does not let an approval made for another state (a hostile page's) block the requester's own", async () => {
     const request = await createRequest();
     const mine = newState();
     await approve(request.id, mine);
@@ -130,7 +130,12 @@ describe.each(testBackends())('approvals and step-up on $name', (backend) => {
     const request = await createRequest();
     const asUser = await approverSignIn(request.id, 'bob@example.com');
     expect(asUser.status).toBe(401);
-    const created = await service.context.users.create({ email: 'bob@example.com', name: 'Bob', role: 'USER', passwordHash: await service.context.passwords.hash(DEMO_PASSWORD) });
+    const created = await service.context.users.create({
+      email: 'bob@example.com',
+      name: 'Bob',
+      role: 'USER',
+      passwordHash: await service.context.passwords.hash(DEMO_PASSWORD),
+    });
     expect(created).not.toBeNull();
     const byUser = await approverSignIn(request.id, 'bob@example.com');
     expect(byUser.status).toBe(403);
@@ -145,7 +150,12 @@ describe.each(testBackends())('approvals and step-up on $name', (backend) => {
   it('re-checks roles at consumption: an approver demoted in between cannot approve', async () => {
     const request = await createRequest();
     const state = newState();
-    const promoted = await service.context.users.create({ email: 'temp-manager@example.com', name: 'Temp', role: 'MANAGER', passwordHash: await service.context.passwords.hash(DEMO_PASSWORD) });
+    const promoted = await service.context.users.create({
+      email: 'temp-manager@example.com',
+      name: 'Temp',
+      role: 'MANAGER',
+      passwordHash: await service.context.passwords.hash(DEMO_PASSWORD),
+    });
     const signIn = await approverSignIn(request.id, 'temp-manager@example.com');
     const { ticket } = (await signIn.json()) as ApprovalTicket;
     await service.request('/v1/approvals/decisions', { method: 'POST', json: { ticket, state, decision: 'approve' } });
@@ -156,7 +166,12 @@ describe.each(testBackends())('approvals and step-up on $name', (backend) => {
 
   it('audits a decision refused after its ticket was issued with the request and the approver it concerned', async () => {
     const request = await createRequest();
-    const promoted = await service.context.users.create({ email: 'brief-manager@example.com', name: 'Brief', role: 'MANAGER', passwordHash: await service.context.passwords.hash(DEMO_PASSWORD) });
+    const promoted = await service.context.users.create({
+      email: 'brief-manager@example.com',
+      name: 'Brief',
+      role: 'MANAGER',
+      passwordHash: await service.context.passwords.hash(DEMO_PASSWORD),
+    });
     const { ticket } = (await (await approverSignIn(request.id, 'brief-manager@example.com')).json()) as ApprovalTicket;
     await service.context.users.update(promoted?.id ?? '', { role: 'USER' });
     const decision = await service.request('/v1/approvals/decisions', { method: 'POST', json: { ticket, state: newState(), decision: 'approve' } });
@@ -188,11 +203,16 @@ describe.each(testBackends())('approvals and step-up on $name', (backend) => {
     await service.context.throttles.recordLoginSuccess(MARIA, '127.0.0.1');
   });
 
-  it('hides other users\' requests and validates input', async () => {
+  it("hides other users' requests and validates input", async () => {
     const request = await createRequest();
     const maria = await service.login(MARIA);
     expect((await service.request(`/v1/requests/${request.id}`, { token: maria.accessToken })).status).toBe(404);
-    for (const json of [{ amount: 0, reason: 'x' }, { amount: 1.5, reason: 'x' }, { amount: 5, reason: '' }, { amount: 5, reason: 'x', extra: 1 }]) {
+    for (const json of [
+      { amount: 0, reason: 'x' },
+      { amount: 1.5, reason: 'x' },
+      { amount: 5, reason: '' },
+      { amount: 5, reason: 'x', extra: 1 },
+    ]) {
       expect((await service.request('/v1/requests', { method: 'POST', token: alice.accessToken, json })).status).toBe(400);
     }
     expect((await consume(request.id, 'short')).status).toBe(400);
@@ -222,7 +242,11 @@ describe.each(testBackends())('approvals and step-up on $name', (backend) => {
 
       // Role changes need it as well.
       service.clock.advance(601_000);
-      const patch = await service.request(`/v1/users/${bob}`, { method: 'PATCH', token: (await (await service.refresh(refreshed.refreshToken)).json() as TokenResponse).accessToken, json: { disabled: false } });
+      const patch = await service.request(`/v1/users/${bob}`, {
+        method: 'PATCH',
+        token: ((await (await service.refresh(refreshed.refreshToken)).json()) as TokenResponse).accessToken,
+        json: { disabled: false },
+      });
       expect(patch.status).toBe(401);
     });
   });

@@ -140,7 +140,11 @@ export function registerApprovalRoutes(app: FastifyInstance, context: ServiceCon
       summary: "The approver's password check for one request: a single-use ticket, no session.",
       headers: appHeaders,
       body: approverSignInBodySchema,
-      response: routeResponses(PUBLIC, { 200: approvalTicketSchema }, { method: 'POST', refuses: ['invalid_credentials', 'rate_limited', 'not_found', 'approval_invalid'] }),
+      response: routeResponses(
+        PUBLIC,
+        { 200: approvalTicketSchema },
+        { method: 'POST', refuses: ['invalid_credentials', 'rate_limited', 'not_found', 'approval_invalid'] },
+      ),
     },
     handler: async (request, reply) => {
       const { email, password, requestId } = request.body;

@@ -30,7 +30,13 @@ describe.each(testBackends())('auth API over HTTP on $name', (backend) => {
       expect(response.status).toBe(200);
       expect(response.headers.get('cache-control')).toBe('no-store');
       const body = tokenResponseSchema.parse(await response.json());
-      expect(body.user).toEqual({ id: expect.any(String), email: ALICE, name: 'Alice User', role: 'USER', scopes: ['profile:read', 'sessions:manage', 'requests:write'] });
+      expect(body.user).toEqual({
+        id: expect.any(String),
+        email: ALICE,
+        name: 'Alice User',
+        role: 'USER',
+        scopes: ['profile:read', 'sessions:manage', 'requests:write'],
+      });
       expect(body.accessTokenExpiresAt).toBe(Math.floor(service.clock.now() / 1000) * 1000 + 900_000);
       expect(body.refreshToken).toMatch(/^[A-Za-z0-9_-]{43}$/);
       expect(body.refreshTokenExpiresAt).toBeGreaterThan(body.accessTokenExpiresAt);
@@ -39,7 +45,10 @@ describe.each(testBackends())('auth API over HTTP on $name', (backend) => {
 
     it('gives wrong password, unknown email and disabled account the same 401 invalid_credentials', async () => {
       const bodies = [];
-      for (const attempt of [{ email: MARIA, password: 'wrong-password' }, { email: 'nobody@example.com', password: DEMO_PASSWORD }]) {
+      for (const attempt of [
+        { email: MARIA, password: 'wrong-password' },
+        { email: 'nobody@example.com', password: DEMO_PASSWORD },
+      ]) {
         const response = await service.request('/v1/auth/login', { method: 'POST', json: attempt });
         expect(response.status).toBe(401);
         bodies.push(await response.json());
@@ -120,7 +129,8 @@ describe.each(testBackends())('auth API over HTTP on $name', (backend) => {
 
     it('treats a retry within the grace window from another client as theft: no successor, the family ends', async () => {
       const login = await service.login(ALICE, DEMO_PASSWORD, { 'user-agent': 'VictimBrowser/1.0' });
-      const refresh = (userAgent: string) => service.request('/v1/auth/refresh', { method: 'POST', json: { refreshToken: login.refreshToken }, headers: { 'user-agent': userAgent } });
+      const refresh = (userAgent: string) =>
+        service.request('/v1/auth/refresh', { method: 'POST', json: { refreshToken: login.refreshToken }, headers: { 'user-agent': userAgent } });
       const successor = tokenResponseSchema.parse(await (await refresh('VictimBrowser/1.0')).json());
       expect(tokenResponseSchema.parse(await (await refresh('VictimBrowser/1.0')).json()).refreshToken).toBe(successor.refreshToken);
       service.clock.advance(5_000);

@@ -75,7 +75,8 @@ export function registerUserRoutes(app: FastifyInstance, context: ServiceContext
         userId: id,
         sid: principal.sid,
         ...clientContext(request),
-        reason: [roleChanged ? 'role_changed' : null, change.disabled === undefined ? null : change.disabled ? 'disabled' : 'enabled'].filter(Boolean).join(',') || 'unchanged',
+        reason:
+          [roleChanged ? 'role_changed' : null, change.disabled === undefined ? null : change.disabled ? 'disabled' : 'enabled'].filter(Boolean).join(',') || 'unchanged',
         detail: { by: principal.userId, roleBefore: before.role, roleAfter: after.role, disabled: after.disabled, revokedSessions },
       });
       return { user: toAdminUser(after) };
@@ -90,7 +91,7 @@ export function registerUserRoutes(app: FastifyInstance, context: ServiceContext
     schema: {
       operationId: 'revokeUserSessions',
       tags: ['users'],
-      summary: "Ends every session of a user, e.g. after a lost device or a suspected compromise.",
+      summary: 'Ends every session of a user, e.g. after a lost device or a suspected compromise.',
       params: userIdParams,
       response: routeResponses(CHANGE_USERS, { 200: z.object({ revoked: z.number().int() }) }, { method: 'DELETE', refuses: ['not_found'] }),
     },
@@ -100,7 +101,14 @@ export function registerUserRoutes(app: FastifyInstance, context: ServiceContext
       if ((await context.users.findById(id)) === null) throw new ApiError('not_found', 'No such user.');
       const revoked = await context.revocation.revokeUserSessions(id, {
         reason: 'revoked_by_admin',
-        event: (session) => ({ type: 'session.revoked', userId: id, sid: session.id, ...clientContext(request), reason: 'revoked_by_admin', detail: { by: principal.userId } }),
+        event: (session) => ({
+          type: 'session.revoked',
+          userId: id,
+          sid: session.id,
+          ...clientContext(request),
+          reason: 'revoked_by_admin',
+          detail: { by: principal.userId },
+        }),
       });
       return reply.code(200).send({ revoked: revoked.length });
     },

@@ -24,9 +24,7 @@ describe.each(testBackends())('pruning ended sessions and expired tokens on $nam
   beforeAll(async () => {
     const created = await backend.create();
     drop = created.drop;
-    database = await openDatabase(
-      'DATABASE_URL' in created.env ? { kind: 'postgres', url: created.env.DATABASE_URL ?? '' } : { kind: 'pglite', dataDir: 'memory://' },
-    );
+    database = await openDatabase('DATABASE_URL' in created.env ? { kind: 'postgres', url: created.env.DATABASE_URL ?? '' } : { kind: 'pglite', dataDir: 'memory://' });
     store = new SessionStore(database.db, clock, lifetimes);
     pruner = new SessionPruner(database.db, clock, createLogger({ level: 'silent' }), { retentionSeconds: 3600, batchSize: 2, maxBatches: 100 });
     const row = await new UserStore(database.db, clock).create({ email: 'pruning@example.com', name: 'P', role: 'USER', passwordHash: 'unused' });

@@ -29,9 +29,8 @@ describe.each(testBackends())('refresh-token rotation on $name', (backend) => {
   beforeAll(async () => {
     const database = await backend.create();
     drop = database.drop;
-    const target = 'DATABASE_URL' in database.env
-      ? { kind: 'postgres' as const, url: database.env.DATABASE_URL ?? '' }
-      : { kind: 'pglite' as const, dataDir: 'memory://' };
+    const target =
+      'DATABASE_URL' in database.env ? { kind: 'postgres' as const, url: database.env.DATABASE_URL ?? '' } : { kind: 'pglite' as const, dataDir: 'memory://' };
     first = await openDatabase(target);
     // On PostgreSQL a second pool plays a second service instance; PGlite is one process, so it shares the first.
     second = backend.name === 'postgres' ? await openDatabase(target) : first;
@@ -180,14 +179,16 @@ describe.each(testBackends())('refresh-token rotation on $name', (backend) => {
     const { session, refreshToken } = await store.createSession(user, client);
     const successor = rotatedToken(await store.rotateRefreshToken(refreshToken.token, client));
     rotatedToken(await store.rotateRefreshToken(successor, client));
-    const outcomes = await Promise.all(Array.from({ length: 10 }, (_, index) => (index % 2 === 0 ? store : otherInstance).rotateRefreshToken(refreshToken.token, client)));
+    const outcomes = await Promise.all(
+      Array.from({ length: 10 }, (_, index) => (index % 2 === 0 ? store : otherInstance).rotateRefreshToken(refreshToken.token, client)),
+    );
     // The first request to take the row lock revokes; the others find the session revoked. None gets a token.
     expect(outcomes.every((outcome) => outcome.kind !== 'rotated')).toBe(true);
     expect(outcomes.filter((outcome) => outcome.kind === 'reuse_detected')).toHaveLength(1);
     expect(await store.findActiveSession(session.id)).toBeNull();
   });
 
-  it('lists a user\'s active sessions and revokes one only for its owner', async () => {
+  it("lists a user's active sessions and revokes one only for its owner", async () => {
     const other = await new UserStore(first.db, clock).create({ email: 'owner-check@example.com', name: 'O', role: 'USER', passwordHash: 'unused' });
     if (other === null) throw new Error('user not created');
     const mine = await store.createSession(other, client);

@@ -235,9 +235,8 @@ export class SessionStore {
       if (session.revokedAt !== null) return { kind: 'refused', reason: 'revoked', session } as const;
 
       if (token.usedAt !== null) {
-        const successor = token.successorId === null ? undefined : (
-          await tx.select().from(refreshTokens).where(eq(refreshTokens.id, token.successorId)).limit(1).for('update')
-        )[0];
+        const successor =
+          token.successorId === null ? undefined : (await tx.select().from(refreshTokens).where(eq(refreshTokens.id, token.successorId)).limit(1).for('update'))[0];
         const withinGrace = now - token.usedAt.getTime() <= this.lifetimes.reuseGraceSeconds * 1000;
         // Only the immediate predecessor of an unused token is accepted again (django-oauth-toolkit #1617), and only
         // from the client that rotated it: a stolen copy replayed elsewhere within the window is theft.
@@ -322,7 +321,10 @@ export class SessionStore {
   /** Records that the user re-entered their password in this session (step-up). */
   async recordStepUp(sessionId: string): Promise<number> {
     const now = this.clock.now();
-    await this.db.update(sessions).set({ stepUpAt: new Date(now) }).where(eq(sessions.id, sessionId));
+    await this.db
+      .update(sessions)
+      .set({ stepUpAt: new Date(now) })
+      .where(eq(sessions.id, sessionId));
     return now;
   }
 
@@ -338,19 +340,10 @@ export class SessionStore {
       .select({ session: sessions, user: users })
       .from(sessions)
       .innerJoin(users, eq(users.id, sessions.userId))
-      .where(
-        and(
-          eq(sessions.id, sessionId),
-          isNull(sessions.revokedAt),
-          gt(sessions.absoluteExpiresAt, now),
-          gt(sessions.idleExpiresAt, now),
-          eq(users.disabled, false),
-        ),
-      )
+      .where(and(eq(sessions.id, sessionId), isNull(sessions.revokedAt), gt(sessions.absoluteExpiresAt, now), gt(sessions.idleExpiresAt, now), eq(users.disabled, false)))
       .limit(1);
     return row ?? null;
   }
-
 
   /**
    * Marks an active session used now (its idle lifetime restarts, bounded by the absolute one) and returns it with its

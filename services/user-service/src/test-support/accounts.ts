@@ -24,10 +24,7 @@ function hashFor(instance: TestInstance, password: string): Promise<string> {
  * alone. The email is unique per call (reruns on a shared Redis or PostgreSQL never collide); the password is
  * DEMO_PASSWORD unless given. On a database another instance already filled, the existing user is returned.
  */
-export async function createTestAccount(
-  instance: TestInstance,
-  options: { role?: Role; email?: string; password?: string } = {},
-): Promise<TestAccount> {
+export async function createTestAccount(instance: TestInstance, options: { role?: Role; email?: string; password?: string } = {}): Promise<TestAccount> {
   const email = options.email ?? `user-${randomBytes(6).toString('hex')}@example.test`;
   const password = options.password ?? DEMO_PASSWORD;
   const { users } = instance.context;

@@ -29,7 +29,11 @@ export function commandEnvironment(overrides: Record<string, string>): Record<st
  * Runs a command that starts the user-service (with PORT=0) in a process group of its own, so `npm` or `npx` and the
  * service under them stop together, and waits for the service to log the address it listens on.
  */
-export async function startServiceCommand(command: string, args: readonly string[], options: { cwd: string; env: Record<string, string>; timeoutMs: number }): Promise<RunningCommand> {
+export async function startServiceCommand(
+  command: string,
+  args: readonly string[],
+  options: { cwd: string; env: Record<string, string>; timeoutMs: number },
+): Promise<RunningCommand> {
   const child = spawn(command, args, { cwd: options.cwd, env: options.env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   let output = '';
   const exited = once(child, 'exit');

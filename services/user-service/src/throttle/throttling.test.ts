@@ -173,10 +173,12 @@ describe.each(testBackends())('login throttling on $name (in-memory counters)', 
     const account = await createTestAccount(instance);
     const [crowded, other] = [freshIpv6Prefix(), freshIpv6Prefix()];
     // Three failures of one email from three addresses of one /64 end that email's streak there…
-    for (let host = 1; host <= 3; host += 1) await expectRefused(await attempt(instance, account.email, WRONG_PASSWORD, crowded.address(host)), 401, 'invalid_credentials');
+    for (let host = 1; host <= 3; host += 1)
+      await expectRefused(await attempt(instance, account.email, WRONG_PASSWORD, crowded.address(host)), 401, 'invalid_credentials');
     await expectThrottled(await attempt(instance, account.email, account.password, crowded.address(4)), 900);
     // …and with that refusal the /64 has made 4 attempts, so two more fill the per-address cap of 6 for any email.
-    for (let host = 5; host <= 6; host += 1) await expectRefused(await attempt(instance, `nobody-${host}@example.test`, WRONG_PASSWORD, crowded.address(host)), 401, 'invalid_credentials');
+    for (let host = 5; host <= 6; host += 1)
+      await expectRefused(await attempt(instance, `nobody-${host}@example.test`, WRONG_PASSWORD, crowded.address(host)), 401, 'invalid_credentials');
     await expectThrottled(await attempt(instance, 'nobody-7@example.test', WRONG_PASSWORD, crowded.address(7)), 900);
 
     expect((await attempt(instance, account.email, account.password, other.address(1))).status).toBe(200);
@@ -336,7 +338,7 @@ describe('login throttling without a trusted proxy', () => {
     await expectThrottled(await attempt(instance, account.email, account.password, freshIp()), 900);
   });
 
-  it('audits the socket\'s address, not the claimed one', async () => {
+  it("audits the socket's address, not the claimed one", async () => {
     const admin = await instance.login(ADAM);
     const response = await instance.request(`/v1/audit?type=login.failed&userId=${account.id}`, { token: admin.accessToken });
     const events = ((await response.json()) as { events: AuditEvent[] }).events;

@@ -42,7 +42,10 @@ describe('access tokens', () => {
 
   it('issues an at+jwt with every claim the profile needs, and verifies it back', async () => {
     const { token, expiresAt } = await tokens.issue(subject);
-    const [header, payload] = token.split('.').slice(0, 2).map((part) => JSON.parse(new TextDecoder().decode(base64url.decode(part))) as Record<string, unknown>);
+    const [header, payload] = token
+      .split('.')
+      .slice(0, 2)
+      .map((part) => JSON.parse(new TextDecoder().decode(base64url.decode(part))) as Record<string, unknown>);
     expect(header).toMatchObject({ alg: 'EdDSA', typ: 'at+jwt', kid: 'our-key' });
     expect(payload).toMatchObject({ iss: ISSUER, aud: AUDIENCE, sub: 'user-1', sid: 'session-1', role: 'USER', scope: 'profile:read', auth_time: 1_700_000_000 });
     expect(payload).toHaveProperty('jti');
@@ -121,7 +124,13 @@ describe('access tokens', () => {
   });
 
   it('signs with ES256 too', async () => {
-    const es = createAccessTokens({ keys: await configuredKeyStore(JSON.stringify(await privateJwk('ES256', 'es-key'))), issuer: ISSUER, audience: AUDIENCE, ttlSeconds: 60, clock });
+    const es = createAccessTokens({
+      keys: await configuredKeyStore(JSON.stringify(await privateJwk('ES256', 'es-key'))),
+      issuer: ISSUER,
+      audience: AUDIENCE,
+      ttlSeconds: 60,
+      clock,
+    });
     const { token } = await es.issue(subject);
     await expect(es.verify(token)).resolves.toMatchObject({ userId: 'user-1' });
     // ...and a verifier holding only the EdDSA key refuses it.

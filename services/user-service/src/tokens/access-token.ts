@@ -55,13 +55,7 @@ const claimsSchema = z.object({
   scope: z.string(),
 });
 
-export function createAccessTokens(options: {
-  keys: SigningKeyStore;
-  issuer: string;
-  audience: string;
-  ttlSeconds: number;
-  clock: Clock;
-}): AccessTokens {
+export function createAccessTokens(options: { keys: SigningKeyStore; issuer: string; audience: string; ttlSeconds: number; clock: Clock }): AccessTokens {
   const { keys, issuer, audience, ttlSeconds, clock } = options;
 
   // Keys found in the store, by `kid`, for a minute: most requests then resolve their key without a promise (docs/benchmarks.md,

@@ -172,4 +172,3 @@ export async function configuredKeyStore(privateJwkText: string): Promise<Signin
     providerKeys: async () => providerKeysOf([loaded]),
   };
 }
-

@@ -33,7 +33,11 @@ export class UserStore {
   ) {}
 
   async findByEmail(email: string): Promise<UserRow | null> {
-    const [row] = await this.db.select().from(users).where(eq(users.email, normalizeEmail(email))).limit(1);
+    const [row] = await this.db
+      .select()
+      .from(users)
+      .where(eq(users.email, normalizeEmail(email)))
+      .limit(1);
     return row ?? null;
   }
 

@@ -35,7 +35,10 @@ export function LiveSecurityDashboard({ initial, search, filters }: { initial: S
       if (document.visibilityState === 'hidden') return;
       const response = await fetch(`/api/admin/security${search}`, { cache: 'no-store', signal: abort.signal, headers: { accept: 'application/json' } });
       if (response.status === 401 || response.status === 403) {
-        setStatus({ kind: 'ended', message: response.status === 401 ? 'Your session has ended; reload the page to sign in again.' : 'You no longer have access to this dashboard.' });
+        setStatus({
+          kind: 'ended',
+          message: response.status === 401 ? 'Your session has ended; reload the page to sign in again.' : 'You no longer have access to this dashboard.',
+        });
         return;
       }
       const body: unknown = response.ok ? await response.json() : null;
