@@ -8,6 +8,7 @@ import { startTestInstance, type TestInstance } from '../test-support/harness.js
 
 interface Operation {
   operationId?: string;
+  parameters?: Array<{ name: string; in: string; required?: boolean }>;
   tags?: string[];
   security?: Array<Record<string, string[]>>;
   responses?: Record<string, unknown>;
@@ -90,6 +91,15 @@ describe.each(testBackends().slice(0, 1))('the API document on $name', (backend)
     expect(codes('403')).toEqual(['insufficient_scope']);
     expect(codes('404')).toEqual(['not_found']);
     expect(codes('409')).toEqual(['conflict']);
+  });
+
+  it('requires the app credential where only an app instance may call, and only offers it elsewhere', () => {
+    const credentialOf = (name: string) =>
+      operations(document)
+        .find((entry) => entry.name === name)
+        ?.operation.parameters?.find((parameter) => parameter.in === 'header' && parameter.name === 'x-portcullis-app-credential');
+    expect(credentialOf('POST /v1/audit/denials')?.required).toBe(true);
+    expect(credentialOf('POST /v1/auth/login')?.required ?? false).toBe(false);
   });
 
   it('leaves the OpenID Provider to its discovery document and links to it', () => {

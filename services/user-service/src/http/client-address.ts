@@ -78,3 +78,8 @@ export const appHeaders = z.looseObject({
   [APP_CREDENTIAL_HEADER]: z.string().optional().describe("One of the service's APP_CREDENTIALS: the call comes from an app instance."),
   [CLIENT_ADDRESS_HEADER]: z.string().optional().describe('The browser address the app instance saw; believed only next to a valid app credential.'),
 });
+
+/** `appHeaders` on a route only an app instance may call (access rule `fromApp`): the credential is required there. */
+export const appCallerHeaders = appHeaders.extend({
+  [APP_CREDENTIAL_HEADER]: z.string().describe("One of the service's APP_CREDENTIALS: only an app instance may make this call."),
+});

@@ -7,7 +7,7 @@ import { ApiError, invalidToken } from '../errors.js';
 import { accountOf, principalOf } from '../http/access-control.js';
 import { signedIn } from '../http/access-rule.js';
 import { recordDenial } from '../http/authenticate.js';
-import { appHeaders } from '../http/client-address.js';
+import { appCallerHeaders } from '../http/client-address.js';
 import { clientContext } from '../http/client.js';
 import { routeResponses } from '../http/route-responses.js';
 import type { SessionRow } from '../sessions/session-store.js';
@@ -135,7 +135,7 @@ export function registerMeRoutes(app: FastifyInstance, context: ServiceContext):
       operationId: 'reportDenial',
       tags: ['audit'],
       summary: "Records a refusal an app's guard decided, so the audit trail sees every refusal in one place.",
-      headers: appHeaders,
+      headers: appCallerHeaders,
       body: denialReportSchema,
       response: routeResponses(DENIAL_REPORTER, { 204: z.undefined() }, { method: 'POST', refuses: ['rate_limited'] }),
     },
