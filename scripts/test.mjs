@@ -2,8 +2,8 @@
 // Runs every test of the repository: lint, build (which type-checks), unit and integration tests, browser tests, and
 // the service and library suites and one browser spec again under Node 24.
 // Ends with one plain line "N passed, N failed, N skipped" for CI.
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
@@ -41,102 +41,108 @@ stages.push(['build', built]);
 stages.push(['typecheck (sources and tests)', built && run('typecheck', 'npm', ['run', 'typecheck'])]);
 
 const counts = { passed: 0, failed: 0, skipped: 0 };
-const vitestReport = join(reports, 'vitest.json');
-stages.push([
-  'unit and integration tests',
-  built && run('unit and integration tests', 'npx', ['vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${vitestReport}`]),
-]);
-if (existsSync(vitestReport)) {
-  const report = JSON.parse(readFileSync(vitestReport, 'utf8'));
-  counts.passed += report.numPassedTests ?? 0;
-  counts.failed += report.numFailedTests ?? 0;
-  counts.skipped += (report.numPendingTests ?? 0) + (report.numTodoTests ?? 0);
-}
 
-// The user-service fuzzed against its own OpenAPI document (packages/openapi-fuzz): its own service on a free port and
-// a temp data dir, bounded by FUZZ_TIME_LIMIT (240 s by default); a failure prints the FUZZ_SEED that replays it.
-const fuzzReport = join(reports, 'openapi-fuzz.json');
-stages.push([
-  'OpenAPI fuzz',
-  built &&
-    run('OpenAPI fuzz', 'npx', [
-      'vitest',
-      'run',
-      '-c',
-      'packages/openapi-fuzz/vitest.fuzz.config.ts',
-      '--reporter=default',
-      '--reporter=json',
-      `--outputFile.json=${fuzzReport}`,
-    ]),
-]);
-if (existsSync(fuzzReport)) {
-  const report = JSON.parse(readFileSync(fuzzReport, 'utf8'));
-  counts.passed += report.numPassedTests ?? 0;
-  counts.failed += report.numFailedTests ?? 0;
-  counts.skipped += (report.numPendingTests ?? 0) + (report.numTodoTests ?? 0);
-}
-
-// The second run repeats only the single-sign-on spec, with the provider signing with ES256 (SIGNING_ALG).
-const browserRuns = [
-  ['browser tests', 'e2e/playwright.config.ts', 'playwright.json'],
-  ['browser tests, single sign-on under ES256', 'e2e/playwright.es256.config.ts', 'playwright-es256.json'],
-  // A fresh Next.js app outside the repository, wired only from docs/next-library.md, installed from the packed tarballs.
-  ['adoption test (npm run test:adoption)', 'e2e/adoption/playwright.config.ts', 'playwright-adoption.json'],
-];
-for (const [title, config, reportName] of hasBrowserTests ? browserRuns : []) {
-  const playwrightReport = join(reports, reportName);
-  const ok = built && run(title, 'npx', ['playwright', 'test', '-c', config, '--reporter=list,json'], { PLAYWRIGHT_JSON_OUTPUT_NAME: playwrightReport });
-  stages.push([title, ok]);
-  if (existsSync(playwrightReport)) {
-    const { stats } = JSON.parse(readFileSync(playwrightReport, 'utf8'));
-    counts.passed += (stats?.expected ?? 0) + (stats?.flaky ?? 0);
-    counts.failed += stats?.unexpected ?? 0;
-    counts.skipped += stats?.skipped ?? 0;
+/** Adds a stage's results, read from its JSON report, to the totals line. */
+function count(report) {
+  if (!existsSync(report.file)) return;
+  const json = JSON.parse(readFileSync(report.file, 'utf8'));
+  if (report.kind === 'vitest') {
+    counts.passed += json.numPassedTests ?? 0;
+    counts.failed += json.numFailedTests ?? 0;
+    counts.skipped += (json.numPendingTests ?? 0) + (json.numTodoTests ?? 0);
+  } else {
+    counts.passed += (json.stats?.expected ?? 0) + (json.stats?.flaky ?? 0);
+    counts.failed += json.stats?.unexpected ?? 0;
+    counts.skipped += json.stats?.skipped ?? 0;
   }
 }
+
+function vitestStage(title, args, reportName, runner = ['npx', ['vitest']]) {
+  const file = join(reports, reportName);
+  const [command, prefix] = runner;
+  return {
+    title,
+    command,
+    args: [...prefix, 'run', ...args, '--reporter=default', '--reporter=json', `--outputFile.json=${file}`],
+    env: {},
+    report: { kind: 'vitest', file },
+  };
+}
+
+function playwrightStage(title, args, reportName, runner = ['npx', ['playwright']]) {
+  const file = join(reports, reportName);
+  const [command, prefix] = runner;
+  return { title, command, args: [...prefix, 'test', ...args, '--reporter=list,json'], env: { PLAYWRIGHT_JSON_OUTPUT_NAME: file }, report: { kind: 'playwright', file } };
+}
+
+function runStage(stage) {
+  const ok = built && run(stage.title, stage.command, stage.args, stage.env);
+  stages.push([stage.title, ok]);
+  count(stage.report);
+}
+
+/**
+ * Stages that share no state (each starts its own services on free ports, with its own temporary data) run side by
+ * side; each one's output goes to its log, printed whole when it ends so the lines of two runs never interleave.
+ */
+async function runSideBySide(list) {
+  if (!built) {
+    for (const stage of list) stages.push([stage.title, false]);
+    return;
+  }
+  const results = await Promise.all(
+    list.map(
+      (stage) =>
+        new Promise((resolve) => {
+          const log = join(reports, `${stage.report.file.replace(/^.*\//, '').replace(/\.json$/, '')}.log`);
+          console.log(`\n▶ ${stage.title} (beside the others; output in ${log}): ${stage.command} ${stage.args.join(' ')}`);
+          const out = openSync(log, 'w');
+          const child = spawn(stage.command, stage.args, { cwd: root, stdio: ['ignore', out, out], env: { ...process.env, ...stage.env } });
+          child.on('close', (code) => {
+            closeSync(out);
+            console.log(`\n▼ ${stage.title}: exit ${code}\n${readFileSync(log, 'utf8')}`);
+            resolve(code === 0);
+          });
+        }),
+    ),
+  );
+  list.forEach((stage, index) => {
+    stages.push([stage.title, results[index]]);
+    count(stage.report);
+  });
+}
+
+runStage(vitestStage('unit and integration tests', [], 'vitest.json'));
+
+if (hasBrowserTests) {
+  runStage(playwrightStage('browser tests', ['-c', 'e2e/playwright.config.ts'], 'playwright.json'));
+  // The single-sign-on spec again, with the provider signing with ES256 (SIGNING_ALG).
+  runStage(playwrightStage('browser tests, single sign-on under ES256', ['-c', 'e2e/playwright.es256.config.ts'], 'playwright-es256.json'));
+}
+
+await runSideBySide([
+  // The user-service fuzzed against its own OpenAPI document (packages/openapi-fuzz), bounded by FUZZ_TIME_LIMIT
+  // (240 s by default); a failure prints the FUZZ_SEED that replays it.
+  vitestStage('OpenAPI fuzz', ['-c', 'packages/openapi-fuzz/vitest.fuzz.config.ts'], 'openapi-fuzz.json'),
+  // A fresh Next.js app outside the repository, wired only from docs/next-library.md, installed from the packed tarballs.
+  ...(hasBrowserTests ? [playwrightStage('adoption test (npm run test:adoption)', ['-c', 'e2e/adoption/playwright.config.ts'], 'playwright-adoption.json')] : []),
+]);
 
 // Node 24 is the production runtime (deploy/Dockerfile), the machine's Node 20 the floor: the service, library and
 // contracts suites and one browser spec run again under 24, from the npm registry's node@24 package. The harnesses
 // start services with process.execPath, so those run under 24 too.
-const node24 = ['-y', '-p', 'node@24', 'node'];
-const node24Vitest = join(reports, 'vitest-node24.json');
+const node24 = (entry) => ['npx', ['-y', '-p', 'node@24', 'node', entry]];
 const node24Projects = ['user-service', 'next-lib', 'contracts'].flatMap((project) => ['--project', project]);
-stages.push([
-  'Node 24: user-service, library and contracts tests',
-  built &&
-    run('Node 24: user-service, library and contracts tests', 'npx', [
-      ...node24,
-      'node_modules/vitest/vitest.mjs',
-      'run',
-      ...node24Projects,
-      '--reporter=default',
-      '--reporter=json',
-      `--outputFile.json=${node24Vitest}`,
-    ]),
-]);
-if (existsSync(node24Vitest)) {
-  const report = JSON.parse(readFileSync(node24Vitest, 'utf8'));
-  counts.passed += report.numPassedTests ?? 0;
-  counts.failed += report.numFailedTests ?? 0;
-  counts.skipped += (report.numPendingTests ?? 0) + (report.numTodoTests ?? 0);
-}
+runStage(vitestStage('Node 24: user-service, library and contracts tests', node24Projects, 'vitest-node24.json', node24('node_modules/vitest/vitest.mjs')));
 if (hasBrowserTests) {
-  const node24Browser = join(reports, 'playwright-node24.json');
-  const ok =
-    built &&
-    run(
+  runStage(
+    playwrightStage(
       'Node 24: sign-in in the browser',
-      'npx',
-      [...node24, 'node_modules/@playwright/test/cli.js', 'test', '-c', 'e2e/playwright.config.ts', 'sign-in.spec.ts', '--reporter=list,json'],
-      { PLAYWRIGHT_JSON_OUTPUT_NAME: node24Browser },
-    );
-  stages.push(['Node 24: sign-in in the browser', ok]);
-  if (existsSync(node24Browser)) {
-    const { stats } = JSON.parse(readFileSync(node24Browser, 'utf8'));
-    counts.passed += (stats?.expected ?? 0) + (stats?.flaky ?? 0);
-    counts.failed += stats?.unexpected ?? 0;
-    counts.skipped += stats?.skipped ?? 0;
-  }
+      ['-c', 'e2e/playwright.config.ts', 'sign-in.spec.ts'],
+      'playwright-node24.json',
+      node24('node_modules/@playwright/test/cli.js'),
+    ),
+  );
 }
 
 console.log('\nStages:');
