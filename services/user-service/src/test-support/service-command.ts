@@ -12,9 +12,22 @@ export interface RunningCommand {
   stop(): Promise<void>;
 }
 
-// What only this run means: vitest's NODE_ENV, the CI databases, and what `npm test` tells its children about this
-// project (its folder, package and script); npm's other settings (registry, cache, certificates) stay.
-const RUN_ONLY = new Set(['NODE_ENV', 'DATABASE_URL', 'REDIS_URL', 'PORT', 'INIT_CWD', 'npm_command', 'npm_config_local_prefix', 'npm_config_prefix']);
+// What only this run means: vitest's NODE_ENV, the CI databases, what `npm test` tells its children about this
+// project (its folder, package and script), and what an enclosing `npx -p node@24` asked for (its package, its --yes);
+// npm's other settings (registry, cache, certificates) stay.
+const RUN_ONLY = new Set([
+  'NODE_ENV',
+  'DATABASE_URL',
+  'REDIS_URL',
+  'PORT',
+  'INIT_CWD',
+  'npm_command',
+  'npm_config_local_prefix',
+  'npm_config_prefix',
+  'npm_config_package',
+  'npm_config_yes',
+  'npm_config_call',
+]);
 const RUN_ONLY_PREFIXES = ['npm_package_', 'npm_lifecycle_', 'npm_config_workspace'];
 
 /** The environment a command gets: this one without what only this run means, then `overrides`, as a person would set them. */
