@@ -4,6 +4,9 @@ import { defineConfig, devices } from '@playwright/test';
 // switchable gateway and the built web app in production mode, on free ports. Needs `npm run build` first.
 export default defineConfig({
   testDir: './tests',
+  // Traces and screenshots here, not in the repository's test-results/ (Playwright's default, which it empties at start)
+  // where npm test keeps every stage's report.
+  outputDir: './test-results/artifacts',
   globalSetup: './harness/global-setup.ts',
   // One worker: tests share one backend and one gateway, and the outage test switches it off for everyone.
   workers: 1,

@@ -5,6 +5,8 @@ import browserTests from '../playwright.config.js';
 // real user-service. global-setup packs, installs and builds it (about a minute); needs `npm run build` first.
 export default defineConfig({
   testDir: '.',
+  // Not Playwright's default (the repository's test-results/, emptied at start, where npm test keeps its reports).
+  outputDir: '../test-results/adoption',
   testMatch: 'adoption.spec.ts',
   globalSetup: './global-setup.ts',
   workers: 1,
