@@ -10,7 +10,7 @@ import { ROLES, SCOPES } from './roles.js';
 
 /** An email as typed into a sign-in form: trimmed, 3–254 characters (RFC 5321's path limit). */
 export const emailSchema = z.string().trim().min(3).max(254);
-/** A password as typed: any text up to 1 KiB, so hashing cost stays bounded. */
+/** A password as typed, whatever text up to 1 KiB, so hashing cost stays bounded. */
 export const passwordSchema = z.string().min(1).max(1024);
 
 /** Email and password as a sign-in form posts them; other form fields (NextAuth's csrfToken…) are dropped. */

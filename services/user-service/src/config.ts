@@ -33,7 +33,7 @@ const environmentSchema = z
       .default('development')
       .describe('development, production or test; production refuses demo users, an http issuer off localhost and an in-memory database without SIGNING_KEY'),
     HOST: z.string().min(1).default('127.0.0.1').describe('Interface to listen on (0.0.0.0 for every interface, as in a container)'),
-    PORT: z.coerce.number().int().min(0).max(65535).default(4000).describe('TCP port to listen on (0: any free port)'),
+    PORT: z.coerce.number().int().min(0).max(65535).default(4000).describe('TCP port to listen on (0 picks a free port)'),
     // z.url() alone takes any scheme ("localhost:4000" parses as scheme "localhost:"); an issuer is an http(s) URL.
     ISSUER: z
       .url({ protocol: /^https?$/ })
