@@ -1,29 +1,12 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createWriteStream, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { assertUserServiceBuilt, freePort, logDir, newAppCredential, ready, repoRoot, USER_SERVICE_CLI } from '../harness/processes.js';
+import { assertUserServiceBuilt, freePort, newAppCredential, ready, repoRoot, start, stopped, USER_SERVICE_CLI } from '../harness/processes.js';
 import { createAdoptingApp, packLibrary } from './fresh-app.js';
 
 // The files the quick start promises; the doc may add more, but without these the test would prove nothing.
 const PROMISED_FILES = ['lib/auth.ts', 'proxy.ts', 'app/api/auth/[...nextauth]/route.ts', 'app/page.tsx', 'app/signin/page.tsx', 'server.mjs'];
-
-function startNode(name: string, args: string[], options: { cwd: string; env: Record<string, string> }): ChildProcess {
-  mkdirSync(logDir, { recursive: true });
-  const log = createWriteStream(path.join(logDir, `${name}.log`));
-  const child = spawn(process.execPath, args, { cwd: options.cwd, env: { ...process.env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  child.stdout?.pipe(log);
-  child.stderr?.pipe(log);
-  return child;
-}
-
-async function stopped(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  child.kill('SIGTERM');
-  await exited;
-}
 
 /**
  * Plays a team adopting Portcullis: packs the library, makes a fresh Next.js app in a temporary folder outside this
@@ -55,25 +38,23 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
   const secret = randomBytes(32).toString('base64');
   const appCredential = newAppCredential();
 
-  const api = startNode('adoption-user-service', [USER_SERVICE_CLI], {
-    cwd: repoRoot,
-    env: {
-      HOST: '127.0.0.1',
-      PORT: String(apiPort),
-      DATA_DIR: path.join(workDir, 'user-service-data'),
-      // The embedded database even where CI exports PostgreSQL and Redis for other suites.
-      DATABASE_URL: '',
-      REDIS_URL: '',
-      DEMO_PASSWORD: demoPassword,
-      APP_CREDENTIALS: appCredential,
-      ACCESS_TOKEN_TTL: '5',
-      LOG_LEVEL: 'info',
-    },
+  const api = start('adoption-user-service', [USER_SERVICE_CLI], {
+    HOST: '127.0.0.1',
+    PORT: String(apiPort),
+    DATA_DIR: path.join(workDir, 'user-service-data'),
+    // The embedded database even where CI exports PostgreSQL and Redis for other suites.
+    DATABASE_URL: '',
+    REDIS_URL: '',
+    DEMO_PASSWORD: demoPassword,
+    APP_CREDENTIALS: appCredential,
+    ACCESS_TOKEN_TTL: '5',
+    LOG_LEVEL: 'info',
   });
   // The quick start's variables, nothing more: whatever else the app needs, the doc does not say.
-  const app = startNode('adoption-app', ['server.mjs'], {
-    cwd: appDir,
-    env: {
+  const app = start(
+    'adoption-app',
+    ['server.mjs'],
+    {
       PORT: String(appPort),
       API_URL: `http://127.0.0.1:${apiPort}`,
       NEXTAUTH_URL: appUrl,
@@ -81,7 +62,8 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
       PORTCULLIS_APP_CREDENTIAL: appCredential,
       NEXT_TELEMETRY_DISABLED: '1',
     },
-  });
+    appDir,
+  );
   const stop = async (): Promise<void> => {
     await Promise.all([stopped(app), stopped(api)]);
   };

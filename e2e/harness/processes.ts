@@ -31,14 +31,22 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
-/** Starts `node <args>` from the repository root, its output in `e2e/test-results/logs/<name>.log`. */
-export function start(name: string, args: string[], env: Record<string, string>): ChildProcess {
+/** Starts `node <args>` from `cwd` (the repository root unless given), its output in `e2e/test-results/logs/<name>.log`. */
+export function start(name: string, args: string[], env: Record<string, string>, cwd: string = repoRoot): ChildProcess {
   mkdirSync(logDir, { recursive: true });
   const log = createWriteStream(path.join(logDir, `${name}.log`));
-  const child = spawn(process.execPath, args, { cwd: repoRoot, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, args, { cwd, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   child.stdout?.pipe(log);
   child.stderr?.pipe(log);
   return child;
+}
+
+/** Asks a started process to stop (SIGTERM) and waits until it has exited. */
+export async function stopped(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.kill('SIGTERM');
+  await exited;
 }
 
 /** Polls `url` until it answers 2xx; the process dying or the deadline passing fails set-up. */

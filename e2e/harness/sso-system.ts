@@ -1,8 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import type { ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { assertUserServiceBuilt, freePort, newAppCredential, ready, repoRoot, start, testUserServiceEnv, USER_SERVICE_CLI } from './processes.js';
+import { assertUserServiceBuilt, freePort, newAppCredential, ready, repoRoot, start, stopped, testUserServiceEnv, USER_SERVICE_CLI } from './processes.js';
 import { tokenTapEnv } from './redaction-check.js';
 
 /** Two apps on one host signed in through the user-service's OpenID Provider (docs/sso.md). */
@@ -24,13 +23,6 @@ export interface SsoApp {
 }
 
 const SCOPES = 'openid profile email offline_access profile:read sessions:manage requests:write approvals:grant users:admin audit:read';
-
-async function stopped(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  child.kill('SIGTERM');
-  await exited;
-}
 
 /**
  * Starts an in-memory user-service whose OpenID Provider knows the web app and the portal as clients, the built web

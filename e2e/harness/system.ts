@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { ChildProcess } from 'node:child_process';
-import { freePort, newAppCredential, ready, start, testUserServiceEnv, USER_SERVICE_CLI } from './processes.js';
+import { freePort, newAppCredential, ready, start, stopped, testUserServiceEnv, USER_SERVICE_CLI } from './processes.js';
 
 /** A user-service and web app of their own, for a spec that needs settings the shared harness must not have. */
 export interface System {
@@ -9,13 +8,6 @@ export interface System {
   readonly secret: string;
   readonly demoPassword: string;
   stop(): Promise<void>;
-}
-
-async function stopped(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  child.kill('SIGTERM');
-  await exited;
 }
 
 /**
