@@ -11,7 +11,13 @@ export const ERROR_CODES = {
   insufficient_user_authentication: 401,
   // A call that claims to come from an app instance with a credential the service does not know.
   invalid_app_credential: 401,
+  // OWASP ASVS 5.0 §6.2: the new password is too short, too common, contains the address or the app's name, or is breached.
+  weak_password: 400,
   insufficient_scope: 403,
+  // Self-service sign-up is off (SIGNUP=invite or closed).
+  signup_closed: 403,
+  // The password was right, but the address was never proven: follow the link in the verification mail first.
+  email_unverified: 403,
   approval_invalid: 403,
   not_found: 404,
   conflict: 409,

@@ -148,6 +148,47 @@ const environmentSchema = z
       .pipe(z.array(z.string().min(32, 'each key must be at least 32 characters')).min(1))
       .optional()
       .describe("Comma list of keys (at least 32 characters) signing the provider's cookies, newest first; required off localhost with OIDC_CLIENTS"),
+    // Account lifecycle by mail (docs/accounts.md): where links point, who may sign up, how long each link lives.
+    PUBLIC_APP_URL: z
+      .url({ protocol: /^https?$/ })
+      .default('http://localhost:3000')
+      .describe('Public http(s) URL of the web app: the only base of the links in mail (never a request Host header)'),
+    APP_NAME: z.string().min(1).max(64).default('Portcullis').describe('Name of the app in mail and pages; passwords containing it are refused'),
+    SMTP_URL: z
+      .string()
+      .regex(/^smtps?:\/\//, 'must be an smtp:// or smtps:// URL')
+      .optional()
+      .describe('Mail server (smtp://user:pass@host:587 with STARTTLS required off localhost, or smtps://); unset: a local development mailbox'),
+    MAIL_FROM: z.string().min(3).default('Portcullis <no-reply@localhost>').describe('From address of the mail the service sends'),
+    SIGNUP: z
+      .enum(['invite', 'open', 'closed'])
+      .default('invite')
+      .describe('Who may create an account: invite (admins invite), open (anyone, after verifying the email) or closed'),
+    // OWASP ASVS 5.0 §6.4.1: a reset link is short-lived; any value from 1 s up so tests can use short ones.
+    PASSWORD_RESET_TTL: z.coerce
+      .number()
+      .int()
+      .positive()
+      .max(1800, 'must be at most 1800 seconds')
+      .default(1800)
+      .describe('Seconds a password reset link stays valid (at most 1800)'),
+    EMAIL_VERIFY_TTL: seconds(86_400).describe('Seconds an email verification or email change link stays valid'),
+    INVITATION_TTL: seconds(7 * 86_400).describe('Seconds an invitation link stays valid'),
+    BREACHED_PASSWORD_API: z
+      .url({ protocol: /^https?$/ })
+      .optional()
+      .describe('Base URL of a Have-I-Been-Pwned-compatible range API (k-anonymity) to refuse breached passwords; unset: not asked'),
+    BREACHED_PASSWORD_TIMEOUT: z.coerce
+      .number()
+      .int()
+      .positive()
+      .max(10_000)
+      .default(1500)
+      .describe('Milliseconds the breached-password check may take; past it the password is judged without it'),
+    SECURITY_NOTIFICATIONS: commaList
+      .pipe(z.array(z.enum(['new_device', 'throttled', 'password_changed', 'email_changed', 'none'])))
+      .prefault('new_device,throttled,password_changed,email_changed')
+      .describe('Comma list of the security notices mailed to users: new_device, throttled, password_changed, email_changed, or none'),
     LOG_LEVEL: z
       .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
       .default('info')
@@ -248,6 +289,23 @@ export interface Config {
   readonly prune: { readonly intervalSeconds: number; readonly retentionSeconds: number };
   readonly metricsToken: string | undefined;
   readonly logLevel: string;
+  readonly mail: {
+    /** The mail server; undefined when none is configured (development: the local mailbox takes its place). */
+    readonly smtpUrl: string | undefined;
+    readonly from: string;
+    /** The web app's public URL, the only base of links in mail. */
+    readonly publicAppUrl: string;
+    readonly appName: string;
+  };
+  readonly accounts: {
+    readonly signup: 'invite' | 'open' | 'closed';
+    readonly passwordResetTtlSeconds: number;
+    readonly emailVerifyTtlSeconds: number;
+    readonly invitationTtlSeconds: number;
+    readonly breachedPasswordApi: string | undefined;
+    readonly breachedPasswordTimeoutMs: number;
+    readonly notifications: ReadonlySet<SecurityNotification>;
+  };
   readonly oidc: {
     readonly clients: readonly OidcClientConfig[];
     readonly apiResource: string;
@@ -257,6 +315,9 @@ export interface Config {
     readonly localIssuer: boolean;
   };
 }
+
+/** A security notice the operator may switch off (never the user: an attacker holding the account would). */
+export type SecurityNotification = 'new_device' | 'throttled' | 'password_changed' | 'email_changed';
 
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
@@ -316,6 +377,16 @@ export function loadConfig(source: Readonly<Record<string, string | undefined>>)
     prune: Object.freeze({ intervalSeconds: env.PRUNE_INTERVAL, retentionSeconds: env.PRUNE_RETENTION }),
     metricsToken: env.METRICS_TOKEN,
     logLevel: env.LOG_LEVEL,
+    mail: Object.freeze({ smtpUrl: env.SMTP_URL, from: env.MAIL_FROM, publicAppUrl: env.PUBLIC_APP_URL.replace(/\/+$/, ''), appName: env.APP_NAME }),
+    accounts: Object.freeze({
+      signup: env.SIGNUP,
+      passwordResetTtlSeconds: env.PASSWORD_RESET_TTL,
+      emailVerifyTtlSeconds: env.EMAIL_VERIFY_TTL,
+      invitationTtlSeconds: env.INVITATION_TTL,
+      breachedPasswordApi: env.BREACHED_PASSWORD_API,
+      breachedPasswordTimeoutMs: env.BREACHED_PASSWORD_TIMEOUT,
+      notifications: new Set(env.SECURITY_NOTIFICATIONS.filter((notice): notice is SecurityNotification => notice !== 'none')),
+    }),
     oidc: Object.freeze({
       clients: Object.freeze(env.OIDC_CLIENTS ?? []),
       apiResource: env.OIDC_API_RESOURCE,

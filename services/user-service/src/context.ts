@@ -5,6 +5,7 @@ import { ApprovalStore } from './approvals/approval-store.js';
 import { AuditLog } from './audit/audit-log.js';
 import { openDatabase, type Database } from './db/database.js';
 import type { Logger } from './logger.js';
+import { createMailDelivery, type MailDelivery } from './mail/mail-delivery.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { createPasswordHasher, type PasswordHasher } from './passwords/password-hasher.js';
 import { SessionRevocation } from './sessions/revocation.js';
@@ -36,6 +37,8 @@ export interface ServiceContext {
   readonly throttles: Throttles;
   readonly denialReports: DenialReportLimiter;
   readonly metrics: Metrics;
+  /** The mail outbox and its sender: queue mail in the transaction of its change, then `mail.sender.kick()`. */
+  readonly mail: MailDelivery;
   close(): Promise<void>;
 }
 
@@ -64,6 +67,7 @@ export async function createServiceContext(config: Config, options: { clock: Clo
     const alerts = new AlertMonitor(database.db, clock, logger, metrics, config.alerts);
     const validity = new SessionValidity(sessions, clock);
     const audit = new AuditLog(database.db, clock, logger, metrics);
+    const mail = createMailDelivery(config, { db: database.db, clock, logger, audit });
     return {
       config,
       clock,
@@ -83,8 +87,11 @@ export async function createServiceContext(config: Config, options: { clock: Clo
       throttles,
       denialReports,
       metrics,
+      mail,
       async close() {
         alerts.stop();
+        mail.close();
+        await mail.sender.settled();
         await throttles.close();
         await denialReports.close();
         await passwords.close();

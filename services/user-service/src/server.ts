@@ -29,6 +29,9 @@ if (config.demoPassword !== undefined && config.env !== 'production') {
 context.alerts.start(config.alerts.scanIntervalSeconds);
 const pruner = new SessionPruner(context.database.db, systemClock, logger, { ...DEFAULT_PRUNE_OPTIONS, retentionSeconds: config.prune.retentionSeconds });
 pruner.start(config.prune.intervalSeconds);
+// Retries and mail queued by other instances; mail queued here is sent at once (`kick`).
+context.mail.sender.start(5);
+context.mail.sender.kick();
 const app = await buildApp(context);
 await app.listen({ host: config.host, port: config.port });
 logger.info({ database: context.database.kind, issuer: config.issuer }, 'user-service listening');

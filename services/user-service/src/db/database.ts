@@ -13,6 +13,8 @@ import type { Config } from '../config.js';
 import { schema } from './schema.js';
 
 export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
+/** The handle inside `db.transaction(...)`: writes through it commit or roll back together. */
+export type DbTransaction = Parameters<Parameters<Db['transaction']>[0]>[0];
 
 export interface Database {
   readonly kind: 'pglite' | 'postgres';

@@ -10,11 +10,81 @@ export const users = pgTable('users', {
   email: text('email').notNull().unique(),
   name: text('name').notNull(),
   role: text('role', { enum: ['USER', 'MANAGER', 'ADMIN'] }).notNull(),
-  passwordHash: text('password_hash').notNull(),
+  /** Null while an invitation is unanswered: the account exists for the directory but nobody can sign in to it. */
+  passwordHash: text('password_hash'),
   disabled: boolean('disabled').notNull().default(false),
+  /** When the address was proven by a link sent to it; null for an open sign-up not yet verified (it cannot sign in). */
+  emailVerifiedAt: moment('email_verified_at'),
+  /** When an admin invited this address; null for accounts made otherwise. */
+  invitedAt: moment('invited_at'),
   createdAt: moment('created_at').notNull(),
   updatedAt: moment('updated_at').notNull(),
 });
+
+/**
+ * The one-time secrets sent by mail: password reset, email verification, invitation, email change and its cancel link.
+ * Stored only as SHA-256 hashes (OWASP ASVS 5.0 §6.4.1); spent by one conditional update, so each works once.
+ */
+export const accountTokens = pgTable(
+  'account_tokens',
+  {
+    tokenHash: text('token_hash').primaryKey(),
+    purpose: text('purpose', { enum: ['password_reset', 'email_verification', 'invitation', 'email_change', 'email_change_cancel'] }).notNull(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    /** For `email_change` and `email_change_cancel`: the address the change is to. */
+    newEmail: text('new_email'),
+    createdAt: moment('created_at').notNull(),
+    expiresAt: moment('expires_at').notNull(),
+    /** Set when the token is spent, or when something made it void (a newer token, a password change, disabling). */
+    usedAt: moment('used_at'),
+  },
+  (table) => [index('account_tokens_user_purpose_idx').on(table.userId, table.purpose), index('account_tokens_expiry_idx').on(table.expiresAt)],
+);
+
+/**
+ * Mail waiting to be sent, written in the same transaction as the change that causes it (the transactional outbox
+ * pattern), then delivered by the sender with retries. `leaseUntil` lets several instances claim rows with
+ * `FOR UPDATE SKIP LOCKED` without any of them sending a message twice. Bodies are wiped once a message is done with,
+ * so the links in them do not outlive their delivery.
+ */
+export const mailOutbox = pgTable(
+  'mail_outbox',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    /** What the message is about (`password_reset`, `new_device`, ...), for admins and metrics; never its content. */
+    kind: text('kind').notNull(),
+    recipient: text('recipient').notNull(),
+    subject: text('subject').notNull(),
+    textBody: text('text_body'),
+    htmlBody: text('html_body'),
+    status: text('status', { enum: ['pending', 'sent', 'failed'] }).notNull(),
+    attempts: integer('attempts').notNull().default(0),
+    createdAt: moment('created_at').notNull(),
+    nextAttemptAt: moment('next_attempt_at').notNull(),
+    leaseUntil: moment('lease_until'),
+    sentAt: moment('sent_at'),
+    /** The last delivery error, as the SMTP server or the network said it (never the message). */
+    lastError: text('last_error'),
+  },
+  (table) => [index('mail_outbox_due_idx').on(table.status, table.nextAttemptAt), index('mail_outbox_created_idx').on(table.createdAt)],
+);
+
+/** The devices a user has signed in from, so a sign-in from a new one can be told to them by mail. */
+export const knownDevices = pgTable(
+  'known_devices',
+  {
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    /** SHA-256 of what identifies the device (its user agent and network); the raw values stay in the sessions. */
+    deviceHash: text('device_hash').notNull(),
+    firstSeenAt: moment('first_seen_at').notNull(),
+    lastSeenAt: moment('last_seen_at').notNull(),
+  },
+  (table) => [primaryKey({ columns: [table.userId, table.deviceHash] })],
+);
 
 /** A device session: one sign-in, one refresh-token family (RFC 9700 §4.14.2). */
 export const sessions = pgTable(
@@ -216,6 +286,9 @@ export const oidcSessionLinks = pgTable('oidc_session_links', {
 
 export const schema = {
   users,
+  accountTokens,
+  mailOutbox,
+  knownDevices,
   sessions,
   refreshTokens,
   signingKeys,

@@ -69,7 +69,7 @@ export async function verifyCredentials(
   }
 
   await context.throttles.recordLoginSuccess(email, ip);
-  if (context.passwords.needsRehash(user.passwordHash)) {
+  if (user.passwordHash !== null && context.passwords.needsRehash(user.passwordHash)) {
     await context.users.update(user.id, { passwordHash: await context.passwords.hash(attempt.password) });
   }
   metrics.loginAttempts.inc({ outcome: 'succeeded' });
