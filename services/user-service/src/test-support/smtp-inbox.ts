@@ -21,42 +21,43 @@ export class SmtpInbox {
   readonly #waiters = new Set<() => void>();
   #refusing = false;
 
-  private constructor(
-    private readonly server: SMTPServer,
-    readonly port: number,
-  ) {}
+  readonly #server: SMTPServer;
+  #port = 0;
 
-  static async start(): Promise<SmtpInbox> {
-    let inbox: SmtpInbox | undefined;
-    const server = new SMTPServer({
+  private constructor() {
+    this.#server = new SMTPServer({
       authOptional: true,
       disabledCommands: ['STARTTLS'],
       logger: false,
-      onData(stream, session, callback) {
+      onData: (stream, session, callback) => {
         simpleParser(stream)
           .then((parsed) => {
-            if (inbox?.refusing === true) {
+            if (this.#refusing) {
               callback(Object.assign(new Error('mailbox unavailable, try later'), { responseCode: 451 }));
               return;
             }
-            for (const recipient of session.envelope.rcptTo) inbox?.receive(recipient.address, parsed);
+            for (const recipient of session.envelope.rcptTo) this.#receive(recipient.address, parsed);
             callback();
           })
           .catch((error: unknown) => callback(error instanceof Error ? error : new Error(String(error))));
       },
     });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    inbox = new SmtpInbox(server, (server.server.address() as AddressInfo).port);
+  }
+
+  static async start(): Promise<SmtpInbox> {
+    const inbox = new SmtpInbox();
+    await new Promise<void>((resolve) => inbox.#server.listen(0, '127.0.0.1', resolve));
+    inbox.#port = (inbox.#server.server.address() as AddressInfo).port;
     return inbox;
+  }
+
+  get port(): number {
+    return this.#port;
   }
 
   /** The SMTP_URL that delivers here. */
   get url(): string {
     return `smtp://127.0.0.1:${this.port}`;
-  }
-
-  get refusing(): boolean {
-    return this.#refusing;
   }
 
   /** While true, every message is answered 451 (try again later), as a server that is down. */
@@ -116,10 +117,10 @@ export class SmtpInbox {
   }
 
   async close(): Promise<void> {
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+    await new Promise<void>((resolve) => this.#server.close(() => resolve()));
   }
 
-  private receive(address: string, parsed: ParsedMail): void {
+  #receive(address: string, parsed: ParsedMail): void {
     this.#messages.push({
       to: address.toLowerCase(),
       subject: parsed.subject ?? '',
