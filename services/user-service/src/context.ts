@@ -1,5 +1,6 @@
 import type { Clock } from './clock.js';
 import type { Config } from './config.js';
+import { AccountTokens } from './accounts/account-tokens.js';
 import { AlertMonitor } from './alerts/alert-monitor.js';
 import { ApprovalStore } from './approvals/approval-store.js';
 import { AuditLog } from './audit/audit-log.js';
@@ -7,7 +8,9 @@ import { openDatabase, type Database } from './db/database.js';
 import type { Logger } from './logger.js';
 import { createMailDelivery, type MailDelivery } from './mail/mail-delivery.js';
 import { createMetrics, type Metrics } from './metrics.js';
+import { MailTemplates } from './mail/templates.js';
 import { createPasswordHasher, type PasswordHasher } from './passwords/password-hasher.js';
+import { createPasswordPolicy, type PasswordPolicy } from './passwords/password-policy.js';
 import { SessionRevocation } from './sessions/revocation.js';
 import { SessionStore } from './sessions/session-store.js';
 import { SessionValidity } from './sessions/session-validity.js';
@@ -39,6 +42,10 @@ export interface ServiceContext {
   readonly metrics: Metrics;
   /** The mail outbox and its sender: queue mail in the transaction of its change, then `mail.sender.kick()`. */
   readonly mail: MailDelivery;
+  readonly mailTemplates: MailTemplates;
+  /** The one-time secrets sent by mail (reset, verification, invitation, email change). */
+  readonly accountTokens: AccountTokens;
+  readonly passwordPolicy: PasswordPolicy;
   close(): Promise<void>;
 }
 
@@ -88,6 +95,9 @@ export async function createServiceContext(config: Config, options: { clock: Clo
       denialReports,
       metrics,
       mail,
+      mailTemplates: new MailTemplates(config.mail),
+      accountTokens: new AccountTokens(database.db, clock),
+      passwordPolicy: createPasswordPolicy(config),
       async close() {
         alerts.stop();
         mail.close();
