@@ -5,7 +5,7 @@ import { mailOutbox } from '../db/schema.js';
 import { createLogger } from '../logger.js';
 import { testBackends } from '../test-support/databases.js';
 import { ManualClock } from '../test-support/manual-clock.js';
-import { SmtpInbox } from '../test-support/smtp-inbox.js';
+import { SmtpInbox } from './smtp-inbox.js';
 import { DEFAULT_MAIL_SENDER_OPTIONS, MailSender, type DeliveryListener } from './mail-sender.js';
 import { MailOutbox, type OutgoingMail } from './outbox.js';
 import { smtpTransport } from './smtp-transport.js';

@@ -31,8 +31,6 @@ export interface ClaimedMail extends OutgoingMail {
   readonly attempt: number;
 }
 
-export type OutboxRow = typeof mailOutbox.$inferSelect;
-
 /**
  * The transactional outbox: a message is a row written with the change that causes it, so a change never commits
  * without its mail nor a mail leaves for a change that rolled back. The sender claims due rows under a lease with

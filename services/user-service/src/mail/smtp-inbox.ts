@@ -8,7 +8,8 @@ export interface ReceivedMail {
   readonly subject: string;
   readonly text: string;
   readonly html: string;
-  readonly parsed: ParsedMail;
+  /** Header lines as received, lower-case names: to check what a message does not carry (tracking, a reply-to). */
+  readonly headers: ReadonlyMap<string, string>;
 }
 
 /**
@@ -126,7 +127,7 @@ export class SmtpInbox {
       subject: parsed.subject ?? '',
       text: parsed.text ?? '',
       html: typeof parsed.html === 'string' ? parsed.html : '',
-      parsed,
+      headers: new Map(parsed.headerLines.map((line) => [line.key, line.line])),
     });
     for (const wake of this.#waiters) wake();
     this.#waiters.clear();
