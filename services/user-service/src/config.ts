@@ -185,6 +185,14 @@ const environmentSchema = z
       .max(10_000)
       .default(1500)
       .describe('Milliseconds the breached-password check may take; past it the password is judged without it'),
+    ACCOUNT_FLOW_MAX_PER_IP: z.coerce
+      .number()
+      .int()
+      .positive()
+      .default(30)
+      .describe('Requests of one account flow (forgot password, sign-up, reset, verification, ...) one address may make within ACCOUNT_FLOW_WINDOW'),
+    ACCOUNT_FLOW_WINDOW: seconds(15 * 60).describe('Seconds the per-address account flow counters look back'),
+    ACCOUNT_MAIL_MAX_PER_EMAIL: z.coerce.number().int().positive().default(5).describe('Mails of one account flow sent to one address per hour; more are dropped'),
     SECURITY_NOTIFICATIONS: commaList
       .pipe(z.array(z.enum(['new_device', 'throttled', 'password_changed', 'email_changed', 'none'])))
       .prefault('new_device,throttled,password_changed,email_changed')
@@ -275,6 +283,7 @@ export interface Config {
     readonly maxFailuresPerAccountPerHour: number;
     readonly maxRefreshesPerIpPerMinute: number;
   };
+  readonly accountThrottle: { readonly maxPerIp: number; readonly windowSeconds: number; readonly maxMailsPerEmail: number };
   readonly passwordHashing: { readonly concurrency: number; readonly queue: number; readonly nice: number; readonly busyHoldMs: number };
   readonly approvalTtlSeconds: number;
   readonly stepUpMaxAgeSeconds: number;
@@ -358,6 +367,7 @@ export function loadConfig(source: Readonly<Record<string, string | undefined>>)
       maxFailuresPerAccountPerHour: env.LOGIN_MAX_FAILURES_PER_ACCOUNT,
       maxRefreshesPerIpPerMinute: env.REFRESH_MAX_PER_IP_PER_MINUTE,
     }),
+    accountThrottle: Object.freeze({ maxPerIp: env.ACCOUNT_FLOW_MAX_PER_IP, windowSeconds: env.ACCOUNT_FLOW_WINDOW, maxMailsPerEmail: env.ACCOUNT_MAIL_MAX_PER_EMAIL }),
     passwordHashing: Object.freeze({
       concurrency: env.PASSWORD_HASH_CONCURRENCY,
       queue: env.PASSWORD_HASH_QUEUE,

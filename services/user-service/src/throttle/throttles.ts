@@ -31,6 +31,9 @@ function addressKey(ip: string): string {
   return addressBucket(ip) ?? ip;
 }
 
+/** The self-service account flows, each throttled on its own (OWASP ASVS 5.0 §6.3.1, §6.4). */
+export type AccountFlow = 'password_forgot' | 'password_reset' | 'signup' | 'email_verification' | 'invitation' | 'email_change' | 'password_change';
+
 export interface Throttles {
   /**
    * Before any password check: counts the attempt per IP and reserves one failure on the email+IP and account
@@ -50,6 +53,14 @@ export interface Throttles {
    */
   releaseLogin(email: string, ip: string): Promise<void>;
   admitRefresh(ip: string): Promise<ThrottleVerdict>;
+  /** One request of an account flow from an address (an IPv6 client by its /64): refused past ACCOUNT_FLOW_MAX_PER_IP. */
+  admitAccountFlow(flow: AccountFlow, ip: string): Promise<ThrottleVerdict>;
+  /**
+   * One mail of a flow to an address: refused past ACCOUNT_MAIL_MAX_PER_EMAIL an hour, so nobody can make the service
+   * flood a mailbox. A caller that must not reveal whether the address exists counts unknown addresses too and gives
+   * the same answer either way (the mail is simply not sent).
+   */
+  admitAccountMail(flow: AccountFlow, email: string): Promise<ThrottleVerdict>;
   close(): Promise<void>;
 }
 
@@ -97,6 +108,8 @@ export function createThrottles(config: Config, logger: Logger): Throttles {
   const failuresByIp = limiter('login-fail-ip', { points: UNLIMITED, duration: limits.failureWindowSeconds });
   const failingPairs = limiter('login-failing-email-ip', { points: UNLIMITED, duration: limits.failureWindowSeconds });
   const knownPairs = limiter('login-known-email-ip', { points: UNLIMITED, duration: KNOWN_PAIR_SECONDS });
+  const accountFlowsByIp = limiter('account-flow-ip', { points: config.accountThrottle.maxPerIp, duration: config.accountThrottle.windowSeconds });
+  const accountMailsByEmail = limiter('account-mail-email', { points: config.accountThrottle.maxMailsPerEmail, duration: 3600 });
 
   /** Consumes one point; the verdict, and how many points the key had used before this one. */
   async function consume(target: RateLimiterAbstract, key: string): Promise<{ verdict: ThrottleVerdict; before: number }> {
@@ -150,6 +163,8 @@ export function createThrottles(config: Config, logger: Logger): Throttles {
       await failuresByAccount.reward(account);
     },
     admitRefresh: async (ip) => (await consume(refreshesByIp, addressKey(ip))).verdict,
+    admitAccountFlow: async (flow, ip) => (await consume(accountFlowsByIp, `${flow}:${addressKey(ip)}`)).verdict,
+    admitAccountMail: async (flow, email) => (await consume(accountMailsByEmail, `${flow}:${accountKey(email.trim().toLowerCase())}`)).verdict,
     async close() {
       redis?.disconnect();
     },
