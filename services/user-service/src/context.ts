@@ -8,6 +8,7 @@ import { openDatabase, type Database } from './db/database.js';
 import type { Logger } from './logger.js';
 import { createMailDelivery, type MailDelivery } from './mail/mail-delivery.js';
 import { createMetrics, type Metrics } from './metrics.js';
+import { MailOutbox } from './mail/outbox.js';
 import { MailTemplates } from './mail/templates.js';
 import { createPasswordHasher, type PasswordHasher } from './passwords/password-hasher.js';
 import { createPasswordPolicy, type PasswordPolicy } from './passwords/password-policy.js';
@@ -62,7 +63,8 @@ export async function createServiceContext(config: Config, options: { clock: Clo
       await ensureSigningKey(database.db, config.signingAlg, clock);
       keys = databaseKeyStore(database.db, clock);
     }
-    const metrics = createMetrics();
+    const mailOutbox = new MailOutbox(database.db, clock);
+    const metrics = createMetrics({ mailBacklog: () => mailOutbox.backlog() });
     const sessions = new SessionStore(database.db, clock, {
       idleSeconds: config.refreshIdleTtlSeconds,
       absoluteSeconds: config.refreshAbsoluteTtlSeconds,
@@ -74,7 +76,7 @@ export async function createServiceContext(config: Config, options: { clock: Clo
     const alerts = new AlertMonitor(database.db, clock, logger, metrics, config.alerts);
     const validity = new SessionValidity(sessions, clock);
     const audit = new AuditLog(database.db, clock, logger, metrics);
-    const mail = createMailDelivery(config, { db: database.db, clock, logger, audit });
+    const mail = createMailDelivery(config, { outbox: mailOutbox, clock, logger, audit, metrics });
     return {
       config,
       clock,

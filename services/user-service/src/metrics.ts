@@ -1,8 +1,28 @@
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/** The messages still waiting in the mail outbox, as the metrics report them on each scrape. */
+export interface MailBacklog {
+  readonly pending: number;
+  /** Age of the oldest pending message; 0 when none is pending. */
+  readonly oldestPendingSeconds: number;
+}
+
+export interface MetricSources {
+  /** Reads the outbox's backlog; a failed read (database down) keeps the last values. */
+  readonly mailBacklog?: () => Promise<MailBacklog>;
+}
 
 /** The service's Prometheus metrics, on a registry of its own so several instances can live in one test process. */
-export function createMetrics() {
+export function createMetrics(sources: MetricSources = {}) {
   const registry = new Registry();
+  const readBacklog = async (pick: (backlog: MailBacklog) => number, gauge: Gauge): Promise<void> => {
+    if (sources.mailBacklog === undefined) return;
+    try {
+      gauge.set(pick(await sources.mailBacklog()));
+    } catch {
+      // A scrape during a database outage still answers; the gauge keeps the last value it read.
+    }
+  };
   collectDefaultMetrics({ register: registry, prefix: 'portcullis_' });
   return {
     registry,
@@ -46,6 +66,34 @@ export function createMetrics() {
       help: 'OpenID Provider token endpoint answers by grant type and outcome (succeeded or the OAuth error code).',
       labelNames: ['grant_type', 'outcome'] as const,
       registers: [registry],
+    }),
+    mailSent: new Counter({
+      name: 'portcullis_mail_sent_total',
+      help: 'Mail handed to the mail server, by kind (password_reset, email_verification, ...).',
+      labelNames: ['kind'] as const,
+      registers: [registry],
+    }),
+    mailFailed: new Counter({
+      name: 'portcullis_mail_failed_total',
+      help: 'Failed mail deliveries by kind; final="true" when the message was given up, "false" when it will be retried.',
+      labelNames: ['kind', 'final'] as const,
+      registers: [registry],
+    }),
+    mailOutboxPending: new Gauge({
+      name: 'portcullis_mail_outbox_pending',
+      help: 'Messages in the mail outbox not yet delivered nor given up (shared by every instance).',
+      registers: [registry],
+      async collect() {
+        await readBacklog((backlog) => backlog.pending, this);
+      },
+    }),
+    mailOutboxAge: new Gauge({
+      name: 'portcullis_mail_outbox_oldest_pending_seconds',
+      help: 'Age in seconds of the oldest message waiting in the mail outbox; 0 when none waits.',
+      registers: [registry],
+      async collect() {
+        await readBacklog((backlog) => backlog.oldestPendingSeconds, this);
+      },
     }),
     requestDuration: new Histogram({
       name: 'portcullis_http_request_duration_seconds',

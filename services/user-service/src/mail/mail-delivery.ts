@@ -1,10 +1,10 @@
 import type { Clock } from '../clock.js';
 import type { Config } from '../config.js';
 import type { AuditLog } from '../audit/audit-log.js';
-import type { Db } from '../db/database.js';
 import type { Logger } from '../logger.js';
-import { MailSender, type MailTransport } from './mail-sender.js';
-import { MailOutbox } from './outbox.js';
+import type { Metrics } from '../metrics.js';
+import { MailSender } from './mail-sender.js';
+import type { MailOutbox } from './outbox.js';
 import { smtpTransport } from './smtp-transport.js';
 
 /** The outbox and its sender, built from the configuration. */
@@ -14,14 +14,19 @@ export interface MailDelivery {
   close(): void;
 }
 
-export function createMailDelivery(config: Config, parts: { db: Db; clock: Clock; logger: Logger; audit: AuditLog }): MailDelivery {
-  const { db, clock, logger, audit } = parts;
-  const outbox = new MailOutbox(db, clock);
-  const transport = config.mail.smtpUrl === undefined ? heldTransport() : smtpTransport(config.mail.smtpUrl, config.mail.from);
+/**
+ * With no SMTP_URL the sender holds every message in the outbox until a mail server is configured (server.ts runs the
+ * development mailbox in its place outside production); the metrics' outbox age shows how long they have waited.
+ */
+export function createMailDelivery(config: Config, parts: { outbox: MailOutbox; clock: Clock; logger: Logger; audit: AuditLog; metrics: Metrics }): MailDelivery {
+  const { outbox, clock, logger, audit, metrics } = parts;
+  const transport = config.mail.smtpUrl === undefined ? null : smtpTransport(config.mail.smtpUrl, config.mail.from);
   const sender = new MailSender(outbox, transport, clock, logger, {
-    sent: () => undefined,
-    failed: (mail, error, final) => {
-      if (final) void audit.record({ type: 'mail.failed', reason: 'undeliverable', detail: { mailId: mail.id, kind: mail.kind, error } });
+    sent: (mail) => metrics.mailSent.inc({ kind: mail.kind }),
+    failed: async (mail, error, final) => {
+      metrics.mailFailed.inc({ kind: mail.kind, final: String(final) });
+      // Only a message given up is an event for the audit trail; a retry is the outbox doing its work.
+      if (final) await audit.record({ type: 'mail.failed', reason: 'undeliverable', detail: { mailId: mail.id, kind: mail.kind, error } });
     },
   });
   return {
@@ -29,15 +34,7 @@ export function createMailDelivery(config: Config, parts: { db: Db; clock: Clock
     sender,
     close() {
       sender.stop();
-      transport.close();
+      transport?.close();
     },
-  };
-}
-
-/** With no mail server configured, messages wait in the outbox until one is. */
-function heldTransport(): MailTransport {
-  return {
-    send: () => Promise.reject(new Error('no mail server is configured (SMTP_URL)')),
-    close: () => undefined,
   };
 }

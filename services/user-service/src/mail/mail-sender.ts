@@ -34,10 +34,10 @@ export interface DeliveryOutcome {
   readonly retrying: number;
 }
 
-/** Reports of each delivery, for the audit trail and metrics. */
+/** Reports of each delivery, for the audit trail and metrics; the pass waits for each report before the next message. */
 export interface DeliveryListener {
-  sent(mail: ClaimedMail): void;
-  failed(mail: ClaimedMail, error: string, final: boolean): void;
+  sent(mail: ClaimedMail): void | Promise<void>;
+  failed(mail: ClaimedMail, error: string, final: boolean): void | Promise<void>;
 }
 
 /**
@@ -51,7 +51,8 @@ export class MailSender {
 
   constructor(
     private readonly outbox: MailOutbox,
-    private readonly transport: MailTransport,
+    /** null: no mail server is configured, and messages wait in the outbox (untouched, attempts unspent) until one is. */
+    private readonly transport: MailTransport | null,
     private readonly clock: Clock,
     private readonly logger: Logger,
     private readonly listener: DeliveryListener,
@@ -105,6 +106,8 @@ export class MailSender {
 
   async #drainBatches(): Promise<DeliveryOutcome> {
     const total = { sent: 0, failed: 0, retrying: 0 };
+    const transport = this.transport;
+    if (transport === null) return total;
     for (;;) {
       let claimed: ClaimedMail[];
       try {
@@ -116,26 +119,26 @@ export class MailSender {
       }
       if (claimed.length === 0) return total;
       for (const mail of claimed) {
-        const outcome = await this.#deliver(mail);
+        const outcome = await this.#deliver(transport, mail);
         total[outcome] += 1;
       }
     }
   }
 
-  async #deliver(mail: ClaimedMail): Promise<keyof DeliveryOutcome> {
+  async #deliver(transport: MailTransport, mail: ClaimedMail): Promise<keyof DeliveryOutcome> {
     try {
-      await this.transport.send(mail);
+      await transport.send(mail);
     } catch (error) {
       const reason = describeDeliveryError(error);
       const final = mail.attempt >= this.options.maxAttempts;
       const retryAt = final ? undefined : new Date(this.clock.now() + this.#backoffSeconds(mail.attempt) * 1000);
       this.logger.warn({ mailId: mail.id, kind: mail.kind, attempt: mail.attempt, final, reason }, 'mail delivery failed');
       await this.outbox.markFailed(mail.id, reason, retryAt);
-      this.listener.failed(mail, reason, final);
+      await this.listener.failed(mail, reason, final);
       return final ? 'failed' : 'retrying';
     }
     await this.outbox.markSent(mail.id);
-    this.listener.sent(mail);
+    await this.listener.sent(mail);
     return 'sent';
   }
 

@@ -1,7 +1,9 @@
-import { and, eq, inArray, isNull, lte, or, sql } from 'drizzle-orm';
+import { and, count, desc, eq, inArray, isNull, lte, min, or, sql } from 'drizzle-orm';
+import type { MailDeliveryStatus } from '@portcullis/contracts';
 import type { Clock } from '../clock.js';
 import type { Db, DbTransaction } from '../db/database.js';
 import { mailOutbox } from '../db/schema.js';
+import type { MailBacklog } from '../metrics.js';
 
 /** What a message is about: shown to admins and counted in metrics, while its content stays private. */
 export type MailKind =
@@ -102,5 +104,50 @@ export class MailOutbox {
           : { nextAttemptAt: retryAt, leaseUntil: null, lastError },
       )
       .where(eq(mailOutbox.id, id));
+  }
+
+  /** What waits to be delivered, for the metrics. */
+  async backlog(): Promise<MailBacklog> {
+    const [row] = await this.db
+      .select({ pending: count(), oldest: min(mailOutbox.createdAt) })
+      .from(mailOutbox)
+      .where(eq(mailOutbox.status, 'pending'));
+    return { pending: row?.pending ?? 0, oldestPendingSeconds: this.#ageSeconds(row?.oldest ?? null) ?? 0 };
+  }
+
+  /** Counts by status, the oldest pending message's age and the latest `limit` messages, for admins; never a body. */
+  async deliveryStatus(limit: number): Promise<MailDeliveryStatus> {
+    const [byStatus, [pending], recent] = await Promise.all([
+      this.db.select({ status: mailOutbox.status, count: count() }).from(mailOutbox).groupBy(mailOutbox.status),
+      this.db
+        .select({ oldest: min(mailOutbox.createdAt) })
+        .from(mailOutbox)
+        .where(eq(mailOutbox.status, 'pending')),
+      this.db
+        .select({
+          id: mailOutbox.id,
+          kind: mailOutbox.kind,
+          recipient: mailOutbox.recipient,
+          status: mailOutbox.status,
+          attempts: mailOutbox.attempts,
+          createdAt: mailOutbox.createdAt,
+          sentAt: mailOutbox.sentAt,
+          lastError: mailOutbox.lastError,
+        })
+        .from(mailOutbox)
+        .orderBy(desc(mailOutbox.id))
+        .limit(limit),
+    ]);
+    const counts = { pending: 0, sent: 0, failed: 0 };
+    for (const row of byStatus) counts[row.status] = row.count;
+    return {
+      counts,
+      oldestPendingSeconds: this.#ageSeconds(pending?.oldest ?? null),
+      recent: recent.map((row) => ({ ...row, createdAt: row.createdAt.getTime(), sentAt: row.sentAt?.getTime() ?? null })),
+    };
+  }
+
+  #ageSeconds(since: Date | null): number | null {
+    return since === null ? null : Math.max(0, Math.floor((this.clock.now() - since.getTime()) / 1000));
   }
 }

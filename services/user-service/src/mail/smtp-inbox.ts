@@ -1,9 +1,17 @@
+import { randomBytes } from 'node:crypto';
+import { mkdir, rename, writeFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import type { DevMailboxMessage } from '@portcullis/contracts';
 import { simpleParser, type ParsedMail } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
 
 /** One message as the SMTP server received it, parsed. */
 export interface ReceivedMail {
+  /** Sortable by arrival (see `devMailboxMessageSchema`); the file name when the inbox keeps a directory. */
+  readonly id: string;
+  readonly receivedAt: number;
+  readonly from: string;
   readonly to: string;
   readonly subject: string;
   readonly text: string;
@@ -12,10 +20,20 @@ export interface ReceivedMail {
   readonly headers: ReadonlyMap<string, string>;
 }
 
+export interface SmtpInboxOptions {
+  /** The loopback port to listen on; 0 (the default) picks a free one. */
+  readonly port?: number;
+  /**
+   * Also writes each message to `<directory>/<id>.json` (the development mailbox, read by the web app's /dev/mailbox);
+   * a message is renamed into place whole, so a reader never sees half of one.
+   */
+  readonly directory?: string;
+}
+
 /**
  * A real SMTP server on loopback (`smtp-server`, messages parsed with `mailparser`) that keeps what it receives, so tests
- * read the mail a user would get and follow its links. `refuse` makes it answer every message with a temporary failure,
- * as a mail server that is down for the service.
+ * read the mail a user would get and follow its links, and a developer reads it at /dev/mailbox. `refuse` makes it
+ * answer every message with a temporary failure, as a mail server that is down for the service.
  */
 export class SmtpInbox {
   readonly #messages: ReceivedMail[] = [];
@@ -25,7 +43,7 @@ export class SmtpInbox {
   readonly #server: SMTPServer;
   #port = 0;
 
-  private constructor() {
+  private constructor(private readonly directory: string | undefined) {
     this.#server = new SMTPServer({
       authOptional: true,
       disabledCommands: ['STARTTLS'],
@@ -37,17 +55,22 @@ export class SmtpInbox {
               callback(Object.assign(new Error('mailbox unavailable, try later'), { responseCode: 451 }));
               return;
             }
-            for (const recipient of session.envelope.rcptTo) this.#receive(recipient.address, parsed);
-            callback();
+            return Promise.all(session.envelope.rcptTo.map((recipient) => this.#receive(recipient.address, parsed))).then(() => callback());
           })
           .catch((error: unknown) => callback(error instanceof Error ? error : new Error(String(error))));
       },
     });
+    // A client's broken connection is reported as an 'error' event; without a listener it would end the process.
+    this.#server.on('error', () => undefined);
   }
 
-  static async start(): Promise<SmtpInbox> {
-    const inbox = new SmtpInbox();
-    await new Promise<void>((resolve) => inbox.#server.listen(0, '127.0.0.1', resolve));
+  static async start(options: SmtpInboxOptions = {}): Promise<SmtpInbox> {
+    const inbox = new SmtpInbox(options.directory);
+    if (options.directory !== undefined) await mkdir(options.directory, { recursive: true });
+    await new Promise<void>((resolve, reject) => {
+      inbox.#server.once('error', reject);
+      inbox.#server.listen(options.port ?? 0, '127.0.0.1', resolve);
+    });
     inbox.#port = (inbox.#server.server.address() as AddressInfo).port;
     return inbox;
   }
@@ -121,15 +144,29 @@ export class SmtpInbox {
     await new Promise<void>((resolve) => this.#server.close(() => resolve()));
   }
 
-  #receive(address: string, parsed: ParsedMail): void {
-    this.#messages.push({
+  async #receive(address: string, parsed: ParsedMail): Promise<void> {
+    const receivedAt = Date.now();
+    const mail: ReceivedMail = {
+      id: `${String(receivedAt).padStart(15, '0')}-${randomBytes(4).toString('hex')}`,
+      receivedAt,
+      from: parsed.from?.text ?? '',
       to: address.toLowerCase(),
       subject: parsed.subject ?? '',
       text: parsed.text ?? '',
       html: typeof parsed.html === 'string' ? parsed.html : '',
       headers: new Map(parsed.headerLines.map((line) => [line.key, line.line])),
-    });
+    };
+    if (this.directory !== undefined) await this.#keep(this.directory, mail);
+    this.#messages.push(mail);
     for (const wake of this.#waiters) wake();
     this.#waiters.clear();
+  }
+
+  async #keep(directory: string, mail: ReceivedMail): Promise<void> {
+    const kept: DevMailboxMessage = { id: mail.id, receivedAt: mail.receivedAt, from: mail.from, to: mail.to, subject: mail.subject, text: mail.text };
+    const partial = join(directory, `.${mail.id}.partial`);
+    // Owner-only: the messages hold live reset and sign-in links.
+    await writeFile(partial, `${JSON.stringify(kept)}\n`, { mode: 0o600 });
+    await rename(partial, join(directory, `${mail.id}.json`));
   }
 }
