@@ -38,5 +38,10 @@ export {
   auditStatsSchema,
   errorBodySchema,
   errorBodyWith,
+  MAIL_STATUSES,
+  mailDeliverySchema,
+  mailDeliveryStatusSchema,
+  devMailboxMessageSchema,
 } from './wire.js';
 export type { SessionStatusAnswer, ApprovalDecided, DenialReport, AuditStats, ErrorBody } from './wire.js';
+export type { MailDelivery, MailDeliveryStatus, DevMailboxMessage } from './wire.js';

@@ -101,3 +101,41 @@ export function errorBodyWith<const C extends readonly [ErrorCode, ...ErrorCode[
   return errorBodySchema.extend({ error: z.enum(codes) });
 }
 export type ErrorBody = z.infer<typeof errorBodySchema>;
+
+export const MAIL_STATUSES = ['pending', 'sent', 'failed'] as const;
+
+/** One message of the mail outbox as admins see it: who, what kind, how delivery went; never its subject or body. */
+export const mailDeliverySchema = z.object({
+  id: z.number().int(),
+  kind: z.string(),
+  recipient: z.string(),
+  status: z.enum(MAIL_STATUSES),
+  attempts: z.number().int(),
+  /** Epoch milliseconds. */
+  createdAt: z.number().int(),
+  sentAt: z.number().int().nullable(),
+  /** The mail server's or the network's last refusal, if any. */
+  lastError: z.string().nullable(),
+});
+export type MailDelivery = z.infer<typeof mailDeliverySchema>;
+
+/** Answer of `GET /v1/admin/mail`: the outbox's counts by status, the age of its oldest pending message, the latest messages. */
+export const mailDeliveryStatusSchema = z.object({
+  counts: z.object({ pending: z.number().int(), sent: z.number().int(), failed: z.number().int() }),
+  /** Seconds the oldest pending message has waited; null when none is pending. */
+  oldestPendingSeconds: z.number().int().nullable(),
+  recent: z.array(mailDeliverySchema),
+});
+export type MailDeliveryStatus = z.infer<typeof mailDeliveryStatusSchema>;
+
+/** A message the development mailbox received, as it keeps it on disk (one JSON file each) for the web app's page to read. */
+export const devMailboxMessageSchema = z.object({
+  /** Sortable by arrival: the receiving time in milliseconds, zero-padded, then a random part. */
+  id: z.string().regex(/^[0-9]{15}-[0-9a-f]{8}$/),
+  receivedAt: z.number().int(),
+  from: z.string(),
+  to: z.string(),
+  subject: z.string(),
+  text: z.string(),
+});
+export type DevMailboxMessage = z.infer<typeof devMailboxMessageSchema>;
