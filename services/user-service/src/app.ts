@@ -19,6 +19,7 @@ import { SessionLinks } from './oidc/session-links.js';
 import { registerApprovalRoutes } from './routes/approvals.js';
 import { registerAuditRoutes } from './routes/audit.js';
 import { registerAuthRoutes } from './routes/auth.js';
+import { registerMailRoutes } from './routes/mail.js';
 import { registerMeRoutes } from './routes/me.js';
 import { registerSystemRoutes } from './routes/system.js';
 import { registerUserRoutes } from './routes/users.js';
@@ -178,6 +179,7 @@ export async function buildApp(context: ServiceContext, options: BuildAppOptions
   registerUserRoutes(app, context);
   registerAuditRoutes(app, context);
   registerApprovalRoutes(app, context);
+  registerMailRoutes(app, context);
   // docs/sso.md: the OpenID Provider, its discovery document and its sign-in pages.
   await registerOidcRoutes(app, context, new OidcProviderHolder(context, new SessionLinks(context.database.db, context.clock)));
   return app;

@@ -143,6 +143,7 @@ function routeRequests(fixtures: Fixtures): Record<string, FuzzRequest | 'provid
     'GET /v1/audit/top': { path: '/v1/audit/top', query: { type: 'login.failed', by: 'ip', since, limit: '5' } },
     'GET /v1/alerts': { path: '/v1/alerts', query: { since, limit: '5' } },
     'GET /v1/stats/sessions': noInput('/v1/stats/sessions'),
+    'GET /v1/admin/mail': { path: '/v1/admin/mail', query: { limit: '5' } },
     'POST /v1/requests': { path: '/v1/requests', body: { amount: 5, reason: 'team lunch' } },
     'GET /v1/requests': noInput('/v1/requests'),
     'GET /v1/requests/:id': { path: '/v1/requests/:id', params: { id: requestId } },

@@ -50,6 +50,7 @@ const AUTHORIZATION: Readonly<Record<string, AuthorizationRow>> = {
   'GET /v1/audit/top': { rule: signedIn({ role: 'ADMIN', scope: 'audit:read' }), ...adminOnly },
   'GET /v1/alerts': { rule: signedIn({ role: 'ADMIN', scope: 'audit:read' }), ...adminOnly },
   'GET /v1/stats/sessions': { rule: signedIn({ role: 'ADMIN', scope: 'audit:read' }), ...adminOnly },
+  'GET /v1/admin/mail': { rule: signedIn({ role: 'ADMIN', scope: 'users:admin' }), ...adminOnly },
   'POST /v1/requests': { rule: signedIn({ scope: 'requests:write' }), ...signedInOnly },
   'GET /v1/requests': { rule: signedIn({ scope: 'requests:write' }), ...signedInOnly },
   'GET /v1/requests/:id': { rule: signedIn({ scope: 'requests:write' }), ...signedInOnly },
