@@ -3,6 +3,7 @@ import { ConfigError, loadConfig, type Config } from './config.js';
 import { buildApp } from './app.js';
 import { createServiceContext } from './context.js';
 import { createLogger } from './logger.js';
+import { startDevelopmentMailbox, withMailServer } from './mail/development-mailbox.js';
 import { DEFAULT_PRUNE_OPTIONS, SessionPruner } from './sessions/session-pruner.js';
 import { seedDemoUsers } from './users/demo-users.js';
 
@@ -19,8 +20,10 @@ function configFromEnvironment(): Config {
   }
 }
 
-const config = configFromEnvironment();
-const logger = createLogger({ level: config.logLevel });
+const configured = configFromEnvironment();
+const logger = createLogger({ level: configured.logLevel });
+const developmentMailbox = await startDevelopmentMailbox(configured, logger);
+const config = developmentMailbox === undefined ? configured : withMailServer(configured, developmentMailbox.url);
 const context = await createServiceContext(config, { clock: systemClock, logger });
 if (config.demoPassword !== undefined && config.env !== 'production') {
   await seedDemoUsers(context.users, context.passwords, config.demoPassword);
@@ -45,6 +48,7 @@ async function stop(signal: string): Promise<void> {
   await app.close();
   await pruner.settled();
   await context.close();
+  await developmentMailbox?.close();
   process.exit(0);
 }
 process.on('SIGTERM', () => void stop('SIGTERM'));
