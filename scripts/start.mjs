@@ -14,6 +14,9 @@ const webPort = process.env.WEB_PORT ?? '3000';
 const portalPort = process.env.PORTAL_PORT ?? '3001';
 const issuer = process.env.ISSUER ?? `http://localhost:${apiPort}`;
 const webUrl = `http://localhost:${webPort}`;
+// With no SMTP_URL the user-service sends to its development mailbox, kept in DATA_DIR/mailbox and read by the web
+// app's /dev/mailbox (docs/mail.md); an in-memory DATA_DIR keeps it in the service's memory, where no page can read it.
+const devMailboxDir = process.env.SMTP_URL || dataDir.startsWith('memory://') ? undefined : join(dataDir, 'mailbox');
 const portalUrl = `http://localhost:${portalPort}`;
 
 /**
@@ -97,6 +100,7 @@ start('web', 'npm', ['run', 'start', '-w', '@portcullis/web'], {
   OIDC_CLIENT_ID: 'portcullis-web',
   OIDC_CLIENT_SECRET: secrets.web,
   PORTCULLIS_APP_CREDENTIAL: secrets.webAppCredential,
+  ...(devMailboxDir === undefined ? {} : { DEV_MAILBOX_DIR: devMailboxDir }),
 });
 // The second app: single sign-on only, its own cookie names and NEXTAUTH_SECRET (also in DATA_DIR).
 start('portal', 'npm', ['run', 'start', '-w', '@portcullis/portal'], {
@@ -109,11 +113,18 @@ start('portal', 'npm', ['run', 'start', '-w', '@portcullis/portal'], {
   PORTCULLIS_APP_CREDENTIAL: secrets.portalAppCredential,
 });
 
+function devMailbox() {
+  if (process.env.SMTP_URL) return `none: mail goes to SMTP_URL`;
+  if (devMailboxDir === undefined) return "in the user-service's memory (DATA_DIR=memory://): set DATA_DIR to a directory to read it";
+  return `${webUrl}/dev/mailbox  (the mail the user-service sends: sign-up, invitations, password resets)`;
+}
+
 console.log(`
 Portcullis is starting (embedded database in ${dataDir}${existsSync(dataDir) ? '' : ', created now'}).
   web app       ${webUrl}  (password or single sign-on)
   portal        ${portalUrl}  (single sign-on only)
   user-service  http://127.0.0.1:${apiPort}
+  mailbox       ${devMailbox()}
 Each app decides a browser's address from its own socket (no proxy in front) and names it to the user-service with
 its app credential.
 Demo users (password: ${demoPassword}):

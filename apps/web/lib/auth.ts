@@ -3,6 +3,8 @@ import { parseEnv } from './env';
 
 /** Public to the proxy (Prometheus has no session): the route checks its own bearer token. */
 const METRICS_PATH = '/api/metrics';
+/** Public while it exists (development only): a person reads the mail of an account they do not yet have a session for. */
+const DEV_MAILBOX_PATH = '/dev/mailbox';
 
 /**
  * The app's auth instance, built on first use: `next build` imports route modules without the runtime
@@ -13,7 +15,8 @@ export const auth = lazyAuth(() => {
   return createAuth({
     ...appAuthOptions(env, 'portcullis:web'),
     // /approve: the approver proves who they are with their password in the popup, not with a session.
-    publicPaths: ['/signin', '/forbidden', '/approve', METRICS_PATH],
+    // /dev/mailbox: the development mailbox, there only when `npm start` names its directory (DEV_MAILBOX_DIR).
+    publicPaths: ['/signin', '/forbidden', '/approve', METRICS_PATH, ...(env.devMailboxDir === undefined ? [] : [DEV_MAILBOX_PATH])],
     bffAllowedPaths: ['me', 'auth/sessions'],
     mode: env.mode,
     ...(env.oidc ? { oidc: env.oidc } : {}),

@@ -12,6 +12,11 @@ const envSchema = z.object({
   OIDC_CLIENT_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
   /** Comma list of `credentials` and `oidc`; default both when OIDC_* are set, else credentials. */
   AUTH_MODES: z.string().optional(),
+  /**
+   * The user-service's development mailbox directory, set only by `npm start` (scripts/start.mjs); unset, /dev/mailbox
+   * answers 404. A production deployment never sets it: the messages hold live sign-in and reset links.
+   */
+  DEV_MAILBOX_DIR: z.string().min(1).optional(),
 });
 
 const modesSchema = z.array(z.enum(['credentials', 'oidc'])).min(1, 'names no sign-in method');
@@ -21,6 +26,8 @@ export interface Env extends AppEnv {
   /** How people may sign in: the password form, single sign-on, or both. */
   mode: 'credentials' | 'oidc' | 'both';
   oidc: { issuer: string; clientId: string; clientSecret: string } | undefined;
+  /** Where /dev/mailbox reads the development mailbox; undefined: the page does not exist. */
+  devMailboxDir: string | undefined;
 }
 
 function fail(name: string, message: string): never {
@@ -50,5 +57,6 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
     metricsToken: env.WEB_METRICS_TOKEN,
     mode,
     oidc,
+    devMailboxDir: env.DEV_MAILBOX_DIR,
   });
 }
