@@ -1,4 +1,4 @@
-import type { AlertType, AuditEventType, Role } from '@portcullis/contracts';
+import type { AlertType, AuditEventType, MailDeliveryStatus, Role } from '@portcullis/contracts';
 import type { WindowKey } from './security-query';
 
 /** Everything the dashboard shows, as plain data: rendered on the server first, then swapped in by the client. */
@@ -16,6 +16,8 @@ export interface SecurityDashboard {
   events: EventRow[];
   /** More events matched than the table shows. */
   eventsTruncated: boolean;
+  /** The mail outbox: counts by status, the oldest pending message's age, the latest deliveries. */
+  mail: MailDeliveryStatus;
 }
 
 export interface ChartSeries {

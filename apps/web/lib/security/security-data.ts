@@ -1,4 +1,4 @@
-import { adminUserSchema, alertSchema, auditEventSchema, ROLES, type AuditEvent, type AuditEventType, type Role } from '@portcullis/contracts';
+import { adminUserSchema, alertSchema, auditEventSchema, mailDeliveryStatusSchema, ROLES, type AuditEvent, type AuditEventType, type Role } from '@portcullis/contracts';
 import { BackendRejectedError, BackendUnavailableError, ForbiddenError, UnauthenticatedError } from '@portcullis/next';
 import { z } from 'zod';
 import { auth } from '../auth';
@@ -18,6 +18,8 @@ const sessionsSchema = z.object({ activeByRole: z.record(z.string(), z.number())
 const alertsSchema = z.object({ alerts: z.array(alertSchema) });
 const eventsSchema = z.object({ events: z.array(auditEventSchema) });
 const usersSchema = z.object({ users: z.array(adminUserSchema) });
+/** How many of the latest deliveries the mail panel lists. */
+const MAIL_SHOWN = 10;
 
 /** One read from the user-service with the admin's own token; it checks role and scope (audit:read) again. */
 async function read<S extends z.ZodType>(accessToken: string, path: string, schema: S): Promise<z.output<S>> {
@@ -88,13 +90,14 @@ export async function loadSecurityDashboard(query: SecurityQuery, accessToken: s
   const { seconds, bucket, bucketSeconds } = WINDOWS[query.window];
   const since = firstBucket(now, query.window);
   const windowStart = now - seconds * 1000;
-  const [stats, topIps, topAccounts, sessions, alerts, users] = await Promise.all([
+  const [stats, topIps, topAccounts, sessions, alerts, users, mail] = await Promise.all([
     read(accessToken, path('/v1/audit/stats', { since, bucket }), statsSchema),
     read(accessToken, path('/v1/audit/top', { type: 'login.failed', by: 'ip', since: windowStart, limit: 10 }), topSchema),
     read(accessToken, path('/v1/audit/top', { type: 'login.failed', by: 'email', since: windowStart, limit: 10 }), topSchema),
     read(accessToken, '/v1/stats/sessions', sessionsSchema),
     read(accessToken, path('/v1/alerts', { since: windowStart, limit: 50 }), alertsSchema),
     read(accessToken, '/v1/users', usersSchema),
+    read(accessToken, path('/v1/admin/mail', { limit: MAIL_SHOWN }), mailDeliveryStatusSchema),
   ]);
   const { events, truncated } = await latestEvents(accessToken, query, windowStart, users.users);
   const emails = new Map(users.users.map((user) => [user.id, user.email]));
@@ -131,5 +134,6 @@ export async function loadSecurityDashboard(query: SecurityQuery, accessToken: s
     activeSessions,
     events: events.map((event) => eventRow(event, emails)),
     eventsTruncated: truncated,
+    mail,
   };
 }

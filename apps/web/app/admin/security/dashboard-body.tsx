@@ -2,6 +2,7 @@ import Link from 'next/link';
 import type { ReactElement, ReactNode } from 'react';
 import type { SecurityDashboard, TopRow } from '../../../lib/security/dashboard-types';
 import { formatDuration, formatTime } from '../../../lib/security/format';
+import { MailPanel } from './mail-panel';
 import { TimeChart } from './time-chart';
 
 const BASE = '/admin/security';
@@ -117,6 +118,8 @@ export function DashboardBody({ data, filters }: { data: SecurityDashboard; filt
           </tbody>
         </table>
       </section>
+
+      <MailPanel mail={data.mail} />
 
       <section aria-labelledby="events-heading">
         <h2 id="events-heading">Latest events</h2>

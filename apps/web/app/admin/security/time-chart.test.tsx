@@ -78,6 +78,14 @@ describe('DashboardBody', () => {
     activeSessions: { USER: 3, MANAGER: 0, ADMIN: 1 },
     events: [],
     eventsTruncated: false,
+    mail: {
+      counts: { pending: 1, sent: 4, failed: 1 },
+      oldestPendingSeconds: 200,
+      recent: [
+        { id: 6, kind: 'password_reset', recipient: 'ada@example.com', status: 'pending', attempts: 2, createdAt: since, sentAt: null, lastError: '451 try later' },
+        { id: 5, kind: 'invitation', recipient: 'bob@example.com', status: 'failed', attempts: 8, createdAt: since, sentAt: null, lastError: 'ECONNREFUSED' },
+      ],
+    },
   };
   const html = renderToStaticMarkup(<DashboardBody data={data} filters={null} />);
 
@@ -94,5 +102,11 @@ describe('DashboardBody', () => {
   it('shows active sessions per role and says when nothing matched', () => {
     expect(html).toContain('<th scope="row">USER</th><td>3</td>');
     expect(html).toContain('No events match.');
+  });
+
+  it('shows mail delivery: what waits and for how long, what failed and why, never a message', () => {
+    expect(html).toContain('1 pending · 4 sent · <span class="outcome-failure">1 failed</span> · oldest pending waiting 3 min 20 s');
+    expect(html).toContain('<tr data-mail-status="failed">');
+    expect(html).toContain('<td>ECONNREFUSED</td>');
   });
 });
