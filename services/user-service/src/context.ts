@@ -102,8 +102,7 @@ export async function createServiceContext(config: Config, options: { clock: Clo
       passwordPolicy: createPasswordPolicy(config),
       async close() {
         alerts.stop();
-        mail.close();
-        await mail.sender.settled();
+        await mail.close();
         await throttles.close();
         await denialReports.close();
         await passwords.close();

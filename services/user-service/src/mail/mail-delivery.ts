@@ -11,7 +11,8 @@ import { smtpTransport } from './smtp-transport.js';
 export interface MailDelivery {
   readonly outbox: MailOutbox;
   readonly sender: MailSender;
-  close(): void;
+  /** Stops the timer, lets a pass in progress finish, then closes the connection to the mail server. */
+  close(): Promise<void>;
 }
 
 /**
@@ -32,8 +33,9 @@ export function createMailDelivery(config: Config, parts: { outbox: MailOutbox; 
   return {
     outbox,
     sender,
-    close() {
+    async close() {
       sender.stop();
+      await sender.settled();
       transport?.close();
     },
   };
