@@ -38,5 +38,17 @@ export {
   auditStatsSchema,
   errorBodySchema,
   errorBodyWith,
+  accountEmailSchema,
+  personNameSchema,
+  accountLinkTokenSchema,
+  passwordForgotBodySchema,
+  passwordResetBodySchema,
+  signupBodySchema,
+  emailVerifyBodySchema,
+  emailVerifyResendBodySchema,
+  invitationBodySchema,
+  invitationCreatedSchema,
+  invitationAcceptBodySchema,
+  acceptedSchema,
 } from './wire.js';
 export type { SessionStatusAnswer, ApprovalDecided, DenialReport, AuditStats, ErrorBody } from './wire.js';
