@@ -8,6 +8,7 @@ import { decodeProtectedHeader, type JWK } from 'jose';
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import type { ErrorBody, TokenResponse } from '@portcullis/contracts';
 import { testBackends, type TestBackend } from '../test-support/databases.js';
+import { SmtpInbox } from '../mail/smtp-inbox.js';
 import { ADAM, startTestInstance, type TestInstance } from '../test-support/harness.js';
 
 // The CLIs run as users run them: the package's command (`portcullis-user-service user …`, `npm run user`), built, in a
@@ -278,5 +279,59 @@ describe('bad arguments to the CLIs', { timeout: STEP_TIMEOUT_MS }, () => {
     const listing = await user(['list']);
     expect(listing.code).toBe(0);
     expect(listing.stdout.trim().split('\n')).toEqual([expect.stringMatching(new RegExp(`^${EMAIL}\tUSER\tactive\t`))]);
+  });
+});
+
+describe.each(testBackends())('user CLI invitations on $name', { timeout: STEP_TIMEOUT_MS }, (backend) => {
+  const INVITEE = 'dora@example.com';
+  let database: Database;
+  let inbox: SmtpInbox;
+
+  const user = (args: readonly string[]) => run(USER_CLI, args, { env: database.env });
+
+  beforeAll(async () => {
+    database = await sharedDatabase(backend);
+    inbox = await SmtpInbox.start();
+  });
+
+  afterAll(async () => {
+    await inbox?.close();
+    await database?.drop();
+  });
+
+  it('invites an address with a role, queues the mail and prints no link', async () => {
+    const result = await user(['invite', '--email', 'Dora@Example.com', '--role', 'MANAGER']);
+    expect(result).toMatchObject({ code: 0, stderr: '' });
+    expect(result.stdout).toMatch(/^Invited dora@example\.com \(MANAGER\), id [0-9a-f-]{36}\. The mail is queued; the running service sends it\.$/m);
+    expect(result.stdout).not.toMatch(/token|https?:/);
+  });
+
+  it('sends a new link when invited again, and refuses an address that already has an account', async () => {
+    const again = await user(['invite', '--email', INVITEE, '--role', 'MANAGER']);
+    expect(again).toMatchObject({ code: 0, stderr: '' });
+    expect(again.stdout).toMatch(/^Sent a new invitation to dora@example\.com \(MANAGER\)/m);
+    const created = await run(USER_CLI, ['create', '--email', 'erin@example.com', '--role', 'USER'], { env: database.env, stdin: `${PASSWORD}\n` });
+    expect(created.code).toBe(0);
+    const conflict = await user(['invite', '--email', 'erin@example.com']);
+    expect(conflict.code).not.toBe(0);
+    expect(conflict.stderr).toMatch(/erin@example\.com already has an account\./);
+  });
+
+  it('lets the running service deliver the newest link, which the invitee accepts to sign in with the role given', async () => {
+    const instance = await startTestInstance(backend, { SMTP_URL: inbox.url }, { database });
+    try {
+      await instance.context.mail.sender.drainOnce();
+      const mails = inbox.to(INVITEE);
+      expect(mails).toHaveLength(2);
+      const [older, newer] = mails.map((mail) => SmtpInbox.token(mail, 'accept-invitation'));
+      const accept = (token: string | undefined) =>
+        instance.request('/v1/auth/invitations/accept', { method: 'POST', json: { token, password: PASSWORD, name: 'Dora' } });
+      expect((await accept(older)).status).toBe(400);
+      expect((await accept(newer)).status).toBe(204);
+      const session = await instance.login(INVITEE, PASSWORD);
+      expect(session.user).toMatchObject({ email: INVITEE, name: 'Dora', role: 'MANAGER' });
+    } finally {
+      await instance.close();
+    }
   });
 });

@@ -1,5 +1,10 @@
 import { parseArgs } from 'node:util';
 import { isRole, type Role } from '@portcullis/contracts';
+import { ALL_LINK_PURPOSES, AccountTokens } from '../accounts/account-tokens.js';
+import { invite } from '../accounts/invitations.js';
+import { ApiError } from '../errors.js';
+import { MailOutbox } from '../mail/outbox.js';
+import { MailTemplates } from '../mail/templates.js';
 import { createPasswordHasher } from '../passwords/password-hasher.js';
 import { SessionRevocation } from '../sessions/revocation.js';
 import { SessionStore } from '../sessions/session-store.js';
@@ -8,6 +13,7 @@ import { cliAuditLog, fail, openCliDatabase, readStdin, systemClock } from './cl
 
 export const USER_USAGE = `Usage:
   portcullis-user-service user create --email EMAIL --role USER|MANAGER|ADMIN [--name NAME]   (password on stdin)
+  portcullis-user-service user invite --email EMAIL [--role USER|MANAGER|ADMIN]   (mails a link to choose a password; role USER by default)
   portcullis-user-service user set-role --email EMAIL --role USER|MANAGER|ADMIN
   portcullis-user-service user disable --email EMAIL
   portcullis-user-service user enable --email EMAIL
@@ -39,7 +45,10 @@ function requiredRole({ values }: Arguments): Role {
 }
 
 type Command =
-  { kind: 'create'; email: string; role: Role } | { kind: 'set-role'; email: string; role: Role } | { kind: 'disable' | 'enable'; email: string } | { kind: 'list' };
+  | { kind: 'create' | 'invite'; email: string; role: Role }
+  | { kind: 'set-role'; email: string; role: Role }
+  | { kind: 'disable' | 'enable'; email: string }
+  | { kind: 'list' };
 
 /** Every argument is checked before the database is opened, so a typo costs nothing and says what is wrong. */
 function parseCommand(parsed: Arguments): Command {
@@ -47,6 +56,8 @@ function parseCommand(parsed: Arguments): Command {
   switch (kind) {
     case 'create':
       return { kind: 'create', email: requiredEmail(parsed), role: requiredRole(parsed) };
+    case 'invite':
+      return { kind: 'invite', email: requiredEmail(parsed), role: parsed.values.role === undefined ? 'USER' : requiredRole(parsed) };
     case 'set-role':
       return { kind: 'set-role', email: requiredEmail(parsed), role: requiredRole(parsed) };
     case 'disable':
@@ -59,7 +70,7 @@ function parseCommand(parsed: Arguments): Command {
   }
 }
 
-/** `portcullis-user-service user …`: creates, re-roles, disables, enables and lists users in the configured database. */
+/** `portcullis-user-service user …`: creates, invites, re-roles, disables, enables and lists users in the configured database. */
 export async function runUserCommand(args: readonly string[]): Promise<void> {
   const parsed = parseArguments(args);
   const { values } = parsed;
@@ -74,6 +85,7 @@ export async function runUserCommand(args: readonly string[]): Promise<void> {
   const audit = cliAuditLog(database);
   const revocation = new SessionRevocation(sessions, null, audit);
   const actor = { ip: null, userAgent: 'portcullis-cli', detail: { by: 'cli' } };
+  const accountTokens = new AccountTokens(database.db, systemClock);
 
   try {
     switch (command.kind) {
@@ -88,6 +100,27 @@ export async function runUserCommand(args: readonly string[]): Promise<void> {
         console.log(`Created ${created.email} (${created.role}), id ${created.id}.`);
         break;
       }
+      case 'invite': {
+        // The same path as an admin's invitation over HTTP; the running service's sender delivers the queued mail.
+        const inviting = {
+          config,
+          clock: systemClock,
+          db: database.db,
+          accountTokens,
+          outbox: new MailOutbox(database.db, systemClock),
+          templates: new MailTemplates(config.mail),
+          audit,
+        };
+        try {
+          const invited = await invite(inviting, { email: command.email, role: command.role, client: { ip: actor.ip, userAgent: actor.userAgent }, by: 'cli' });
+          const what = invited.resent ? 'Sent a new invitation to' : 'Invited';
+          console.log(`${what} ${command.email} (${command.role}), id ${invited.id}. The mail is queued; the running service sends it.`);
+        } catch (error) {
+          if (error instanceof ApiError && error.code === 'conflict') fail(`${command.email} already has an account.`);
+          throw error;
+        }
+        break;
+      }
       case 'set-role':
       case 'disable':
       case 'enable': {
@@ -95,6 +128,8 @@ export async function runUserCommand(args: readonly string[]): Promise<void> {
         if (user === null) fail(`No user with email ${command.email}.`);
         const change = command.kind === 'set-role' ? { role: command.role } : { disabled: command.kind === 'disable' };
         await users.update(user.id, change);
+        // As over HTTP: a disabled account's mailed links die with it (OWASP ASVS 5.0 §6.4.1).
+        if (command.kind === 'disable') await accountTokens.voidFor(database.db, user.id, ALL_LINK_PURPOSES);
         // Same rule as the HTTP API: a new role or a disabled account ends every session at once.
         // The change is audited once, below, with the count; running services forget their cached validity within its budget.
         const revoked =
