@@ -3,7 +3,7 @@ import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
 
 /** What a range API said of a password: seen in a breach, not seen, or nothing in time (then the password is judged without it). */
-export type BreachedVerdict = 'breached' | 'not_breached' | 'unknown';
+type BreachedVerdict = 'breached' | 'not_breached' | 'unknown';
 
 /** Asks a breached-password service about one password. */
 export type BreachedPasswordCheck = (password: string) => Promise<BreachedVerdict>;
