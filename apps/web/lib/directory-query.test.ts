@@ -14,6 +14,8 @@ describe("the admin directory's address", () => {
   it('drops what makes no sense instead of failing the page: an unknown role or status, a bad cursor, empty fields', () => {
     expect(parseDirectoryQuery({ q: '', role: 'ROOT', status: 'sleeping', cursor: '../etc' })).toEqual({});
     expect(parseDirectoryQuery({ q: ['first', 'second'] })).toEqual({ q: 'first' });
+    expect(parseDirectoryQuery({ q: 'adam\u0000' })).toEqual({});
+    expect(parseDirectoryQuery({ q: 'adam@\u202Eexample.com' })).toEqual({});
   });
 
   it('builds the link of a page, keeping the search and the filters', () => {

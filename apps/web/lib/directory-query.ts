@@ -2,7 +2,15 @@ import { ROLES, USER_STATUSES } from '@portcullis/contracts';
 import { z } from 'zod';
 
 const fields = z.object({
-  q: z.string().trim().min(1).max(254).optional().catch(undefined),
+  // The user-service refuses control and bidirectional characters; dropped here, a pasted one costs the search, not the page.
+  q: z
+    .string()
+    .trim()
+    .min(1)
+    .max(254)
+    .regex(/^[^\p{Cc}\p{Cs}\u202A-\u202E\u2066-\u2069]*$/u)
+    .optional()
+    .catch(undefined),
   role: z.enum(ROLES).optional().catch(undefined),
   status: z.enum(USER_STATUSES).optional().catch(undefined),
   cursor: z
