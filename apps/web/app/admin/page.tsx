@@ -24,6 +24,7 @@ export default async function AdminPage({ searchParams }: Props) {
       <Nav session={session} />
       <h1>Users</h1>
       <InviteForm appOrigin={appOrigin} />
+      <h2>Directory</h2>
       {/* A plain GET form: the search is in the address, so it can be bookmarked, shared and paged with "Next". */}
       <form method="get" action="/admin" role="search" aria-label="Search users" className="inline">
         <label>

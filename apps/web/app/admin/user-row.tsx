@@ -74,7 +74,7 @@ export function UserRow({ user, appOrigin, isSelf }: { user: AdminUser; appOrigi
               Force password reset
             </button>
           </form>
-        ) : null}
+        ) : null}{' '}
         <Link href={`/admin/users/${encodeURIComponent(user.id)}`}>Security events</Link>
         {revoke.state?.ok ? <span role="status">Ended {revoke.state.data.revoked} session(s).</span> : null}
         {resend.state?.ok ? <span role="status">Invitation sent again.</span> : null}
