@@ -53,7 +53,7 @@ export async function auditEvents(type: AuditEventType, since: number): Promise<
 }
 
 export async function userByEmail(email: string): Promise<{ id: string; role: string; disabled: boolean }> {
-  const response = await api('/v1/users', { token: await admin() });
+  const response = await api(`/v1/users?q=${encodeURIComponent(email)}&limit=100`, { token: await admin() });
   const { users } = (await response.json()) as { users: Array<{ id: string; email: string; role: string; disabled: boolean }> };
   const user = users.find((u) => u.email === email);
   if (!user) throw new Error(`no user ${email}`);

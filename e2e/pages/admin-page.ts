@@ -7,8 +7,30 @@ export class AdminPage {
     readonly baseUrl: string = harness.webUrl,
   ) {}
 
-  async goto(): Promise<void> {
-    await this.page.goto(`${this.baseUrl}/admin`);
+  async goto(search = ''): Promise<void> {
+    await this.page.goto(`${this.baseUrl}/admin${search}`);
+  }
+
+  /** Searches the directory by email or name, with optional role and status filters (a GET form: the query lands in the URL). */
+  async search(text: string, filters: { role?: string; status?: string } = {}): Promise<void> {
+    const form = this.page.getByRole('search', { name: 'Search users' });
+    await form.getByLabel('Search').fill(text);
+    if (filters.role !== undefined) await form.getByLabel('Role').selectOption(filters.role);
+    if (filters.status !== undefined) await form.getByLabel('Status').selectOption(filters.status);
+    await form.getByRole('button', { name: 'Search' }).click();
+  }
+
+  /** The emails of the rows shown, in order. */
+  async emails(): Promise<string[]> {
+    return this.page.locator('tr[data-user-email]').evaluateAll((rows) => rows.map((row) => row.getAttribute('data-user-email') ?? ''));
+  }
+
+  status(email: string): Locator {
+    return this.row(email).locator('td[data-status]');
+  }
+
+  async openSecurityEvents(email: string): Promise<void> {
+    await this.row(email).getByRole('link', { name: 'Security events' }).click();
   }
 
   row(email: string): Locator {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ROLES } from './roles.js';
-import { scopeListSchema } from './wire.js';
+import { scopeListSchema, USER_STATUSES } from './wire.js';
 import { AUDIT_EVENT_TYPES } from './audit.js';
 
 /** The user as the API shows it: never a password hash. */
@@ -44,8 +44,17 @@ export type DeviceSession = z.infer<typeof deviceSessionSchema>;
 export const adminUserSchema = userSchema.extend({
   disabled: z.boolean(),
   createdAt: z.number().int(),
+  status: z.enum(USER_STATUSES),
+  /** When an admin invited the address; null for accounts made otherwise. */
+  invitedAt: z.number().int().nullable(),
+  /** When the address was proven (operator-made accounts: at creation); null while it is not. */
+  emailVerifiedAt: z.number().int().nullable(),
 });
 export type AdminUser = z.infer<typeof adminUserSchema>;
+
+/** Answer of `GET /v1/users`: one page of the directory, by email; `nextCursor` asks for the next, null on the last. */
+export const userDirectoryPageSchema = z.object({ users: z.array(adminUserSchema), nextCursor: z.string().nullable() });
+export type UserDirectoryPage = z.infer<typeof userDirectoryPageSchema>;
 
 export const auditEventSchema = z.object({
   id: z.string(),

@@ -9,13 +9,26 @@ export {
   tokenResponseSchema,
   deviceSessionSchema,
   adminUserSchema,
+  userDirectoryPageSchema,
   auditEventSchema,
   spendingRequestSchema,
   approvalTicketSchema,
   alertSchema,
   ALERT_TYPES,
 } from './api.js';
-export type { User, TokenResponse, DeviceSession, AdminUser, AuditEvent, AccessTokenClaims, SpendingRequest, ApprovalTicket, Alert, AlertType } from './api.js';
+export type {
+  User,
+  TokenResponse,
+  DeviceSession,
+  AdminUser,
+  UserDirectoryPage,
+  AuditEvent,
+  AccessTokenClaims,
+  SpendingRequest,
+  ApprovalTicket,
+  Alert,
+  AlertType,
+} from './api.js';
 export { APP_CREDENTIAL_HEADER, CLIENT_ADDRESS_HEADER, addressBucket, canonicalAddress } from './client-address.js';
 export {
   emailSchema,
@@ -54,6 +67,11 @@ export {
   invitationCreatedSchema,
   invitationAcceptBodySchema,
   acceptedSchema,
+  USER_STATUSES,
+  USER_DIRECTORY_MAX_LIMIT,
+  userDirectoryQuerySchema,
+  userEventsQuerySchema,
+  forcedPasswordResetSchema,
 } from './wire.js';
-export type { SessionStatusAnswer, ApprovalDecided, DenialReport, AuditStats, ErrorBody } from './wire.js';
+export type { SessionStatusAnswer, ApprovalDecided, DenialReport, AuditStats, ErrorBody, UserStatus, UserDirectoryQuery, ForcedPasswordReset } from './wire.js';
 export type { MailDelivery, MailDeliveryStatus, DevMailboxMessage } from './wire.js';

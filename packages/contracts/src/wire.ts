@@ -167,3 +167,42 @@ export const invitationCreatedSchema = z.object({ id: z.string() });
 export const invitationAcceptBodySchema = z.strictObject({ token: accountLinkTokenSchema, password: passwordSchema, name: personNameSchema });
 /** The answer of the calls that must not tell whether an address has an account: always `202 {}`. */
 export const acceptedSchema = z.strictObject({});
+/**
+ * Where an account stands, derived from its row: disabled first; then an invitation not yet answered (no password);
+ * then an address not yet proven (open sign-up); else active.
+ */
+export const USER_STATUSES = ['invited', 'unverified', 'active', 'disabled'] as const;
+export type UserStatus = (typeof USER_STATUSES)[number];
+
+/** The most users one page of the directory holds. */
+export const USER_DIRECTORY_MAX_LIMIT = 100;
+
+/**
+ * Query of `GET /v1/users`, the admins' user directory: a case-insensitive substring of email or name, a role, a
+ * status, `ids` (comma-separated, to name the accounts behind a list of events), a page size, and the opaque `cursor`
+ * of the previous page's `nextCursor`.
+ */
+export const userDirectoryQuerySchema = z.strictObject({
+  q: z.string().trim().min(1).max(254).optional(),
+  role: z.enum(ROLES).optional(),
+  status: z.enum(USER_STATUSES).optional(),
+  ids: z
+    .string()
+    .max(USER_DIRECTORY_MAX_LIMIT * 37)
+    .transform((list) => list.split(','))
+    .pipe(z.array(z.uuid()).min(1).max(USER_DIRECTORY_MAX_LIMIT))
+    .optional(),
+  limit: z.coerce.number().int().min(1).max(USER_DIRECTORY_MAX_LIMIT).default(50),
+  cursor: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,400}$/, 'must be the nextCursor of an earlier page')
+    .optional(),
+});
+export type UserDirectoryQuery = z.input<typeof userDirectoryQuerySchema>;
+
+/** Query of `GET /v1/users/{id}/events`: how many of the user's latest security events. */
+export const userEventsQuerySchema = z.strictObject({ limit: z.coerce.number().int().min(1).max(100).default(20) });
+
+/** Answer of `POST /v1/users/{id}/password-reset`: the sessions the forced reset ended. */
+export const forcedPasswordResetSchema = z.object({ revokedSessions: z.number().int().min(0) });
+export type ForcedPasswordReset = z.infer<typeof forcedPasswordResetSchema>;

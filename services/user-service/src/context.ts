@@ -99,7 +99,7 @@ export async function createServiceContext(config: Config, options: { clock: Clo
       mail,
       mailTemplates: new MailTemplates(config.mail),
       accountTokens: new AccountTokens(database.db, clock),
-      passwordPolicy: createPasswordPolicy(config),
+      passwordPolicy: createPasswordPolicy(config, { logger, metrics }),
       async close() {
         alerts.stop();
         await mail.close();

@@ -140,7 +140,14 @@ function routeRequests(fixtures: Fixtures): Record<string, FuzzRequest | 'provid
     'GET /v1/auth/sessions': noInput('/v1/auth/sessions'),
     'DELETE /v1/auth/sessions/:id': { path: '/v1/auth/sessions/:id', params: { id: 'no-such-session' } },
     'POST /v1/audit/denials': { path: '/v1/audit/denials', body: { resource: '/admin', requiredRole: 'ADMIN' } },
-    'GET /v1/users': noInput('/v1/users'),
+    'GET /v1/users': {
+      path: '/v1/users',
+      query: { q: 'adam', role: 'ADMIN', status: 'active', ids: victim.id, limit: '10', cursor: Buffer.from('adam@example.com').toString('base64url') },
+    },
+    'GET /v1/users/:id/events': { path: '/v1/users/:id/events', params: { id: victim.id }, query: { limit: '5' } },
+    // The victim has accepted no invitation and is never sent one; only the hostile ids, each refused, reach the reset.
+    'POST /v1/users/:id/invitation/resend': { path: '/v1/users/:id/invitation/resend', params: { id: victim.id } },
+    'POST /v1/users/:id/password-reset': { path: '/v1/users/:id/password-reset', params: { id: victim.id } },
     // The victim's role is set to what it is, so a request that got through would change nothing.
     'PATCH /v1/users/:id': { path: '/v1/users/:id', params: { id: victim.id }, body: { role: 'USER', disabled: false } },
     'DELETE /v1/users/:id/sessions': { path: '/v1/users/:id/sessions', params: { id: victim.id } },

@@ -95,6 +95,12 @@ export function createMetrics(sources: MetricSources = {}) {
         await readBacklog((backlog) => backlog.oldestPendingSeconds, this);
       },
     }),
+    breachedPasswordChecks: new Counter({
+      name: 'portcullis_breached_password_checks_total',
+      help: 'New passwords looked up in the breached-password range API, by verdict (breached, not_breached, unknown: no answer in time).',
+      labelNames: ['outcome'] as const,
+      registers: [registry],
+    }),
     requestDuration: new Histogram({
       name: 'portcullis_http_request_duration_seconds',
       help: 'HTTP request latency by route and status.',

@@ -1,6 +1,6 @@
 'use server';
 
-import { ROLES, type AdminUser } from '@portcullis/contracts';
+import { emailSchema, forcedPasswordResetSchema, ROLES, type AdminUser } from '@portcullis/contracts';
 import { BackendUnavailableError, type ActionResult } from '@portcullis/next';
 import { revalidatePath } from 'next/cache';
 import { z } from 'zod';
@@ -50,6 +50,43 @@ export async function revokeAllSessions(
     const answer = revokedAnswer.safeParse(await change('DELETE', `/v1/users/${encodeURIComponent(userId)}/sessions`, accessToken));
     if (!answer.success) throw new BackendUnavailableError();
     return { userId, revoked: answer.data.revoked };
+  });
+  return action(previous, form);
+}
+
+const userIdInput = z.object({ userId: z.string().min(1).max(200) });
+const inviteInput = z.object({ email: emailSchema, role: z.enum(ROLES) });
+const invitedAnswer = z.object({ id: z.string() });
+
+/** Invites an address (`POST /v1/users/invitations`): the invitee gets a mail with a link to set their password. */
+export async function inviteUser(previous: ActionResult<{ email: string }> | null, form: FormData): Promise<ActionResult<{ email: string }>> {
+  const action = auth().protectedAction({ ...adminOnly, resource: 'action:users.invite', input: inviteInput }, async ({ accessToken }, { email, role }) => {
+    const answer = invitedAnswer.safeParse(await change('POST', '/v1/users/invitations', accessToken, { email, role }));
+    if (!answer.success) throw new BackendUnavailableError();
+    revalidatePath('/admin');
+    return { email };
+  });
+  return action(previous, form);
+}
+
+/** Mails an invited user a new link; the one sent before stops working. */
+export async function resendInvitation(previous: ActionResult<Changed> | null, form: FormData): Promise<ActionResult<Changed>> {
+  const action = auth().protectedAction({ ...adminOnly, resource: 'action:users.resendInvitation', input: userIdInput }, async ({ accessToken }, { userId }) => {
+    await change('POST', `/v1/users/${encodeURIComponent(userId)}/invitation/resend`, accessToken);
+    return { userId };
+  });
+  return action(previous, form);
+}
+
+/** Forces a password reset: the old password stops working, a reset link is mailed, every session of the user ends. */
+export async function forcePasswordReset(
+  previous: ActionResult<{ userId: string; revoked: number }> | null,
+  form: FormData,
+): Promise<ActionResult<{ userId: string; revoked: number }>> {
+  const action = auth().protectedAction({ ...adminOnly, resource: 'action:users.forcePasswordReset', input: userIdInput }, async ({ accessToken }, { userId }) => {
+    const answer = forcedPasswordResetSchema.safeParse(await change('POST', `/v1/users/${encodeURIComponent(userId)}/password-reset`, accessToken));
+    if (!answer.success) throw new BackendUnavailableError();
+    return { userId, revoked: answer.data.revokedSessions };
   });
   return action(previous, form);
 }

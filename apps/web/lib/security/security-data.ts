@@ -1,4 +1,14 @@
-import { adminUserSchema, alertSchema, auditEventSchema, mailDeliveryStatusSchema, ROLES, type AuditEvent, type AuditEventType, type Role } from '@portcullis/contracts';
+import {
+  alertSchema,
+  mailDeliveryStatusSchema,
+  auditEventSchema,
+  ROLES,
+  USER_DIRECTORY_MAX_LIMIT,
+  userDirectoryPageSchema,
+  type AuditEvent,
+  type AuditEventType,
+  type Role,
+} from '@portcullis/contracts';
 import { BackendRejectedError, BackendUnavailableError, ForbiddenError, UnauthenticatedError } from '@portcullis/next';
 import { z } from 'zod';
 import { auth } from '../auth';
@@ -17,7 +27,6 @@ const topSchema = z.object({ top: z.array(z.object({ key: z.string(), count: z.n
 const sessionsSchema = z.object({ activeByRole: z.record(z.string(), z.number()) });
 const alertsSchema = z.object({ alerts: z.array(alertSchema) });
 const eventsSchema = z.object({ events: z.array(auditEventSchema) });
-const usersSchema = z.object({ users: z.array(adminUserSchema) });
 /** How many of the latest deliveries the mail panel lists. */
 const MAIL_SHOWN = 10;
 
@@ -38,12 +47,7 @@ function path(base: string, params: Record<string, string | number | undefined>)
   return `${base}?${search.toString()}`;
 }
 
-async function latestEvents(
-  accessToken: string,
-  query: SecurityQuery,
-  since: number,
-  users: ReadonlyArray<{ id: string; email: string }>,
-): Promise<{ events: AuditEvent[]; truncated: boolean }> {
+async function latestEvents(accessToken: string, query: SecurityQuery, since: number): Promise<{ events: AuditEvent[]; truncated: boolean }> {
   const limit = query.outcome ? EVENTS_READ_FOR_OUTCOME : EVENTS_SHOWN + 1;
   const common = { type: query.type, ip: query.ip, sid: query.sid, since: query.since ?? since, until: query.until, limit };
   const lookups: Array<Record<string, string | number | undefined>> = [];
@@ -53,7 +57,9 @@ async function latestEvents(
     // An email names both the attempts made with it (login events carry it) and, when it is an account,
     // everything that account did.
     lookups.push({ ...common, email: query.user });
-    const account = users.find((user) => user.email.toLowerCase() === query.user?.toLowerCase());
+    const email = query.user.toLowerCase();
+    const candidates = await read(accessToken, path('/v1/users', { q: email, limit: USER_DIRECTORY_MAX_LIMIT }), userDirectoryPageSchema);
+    const account = candidates.users.find((user) => user.email === email);
     if (account) lookups.push({ ...common, userId: account.id });
   }
   const answers = await Promise.all(lookups.map((params) => read(accessToken, path('/v1/audit', params), eventsSchema)));
@@ -61,6 +67,14 @@ async function latestEvents(
   for (const answer of answers) for (const event of answer.events) byId.set(event.id, event);
   const merged = [...byId.values()].filter((event) => !query.outcome || outcomeOf(event.type) === query.outcome).sort((a, b) => b.at - a.at);
   return { events: merged.slice(0, EVENTS_SHOWN), truncated: merged.length > EVENTS_SHOWN || answers.some((answer) => answer.events.length >= limit) };
+}
+
+/** The emails of the accounts behind the events shown, asked for by id: the directory may hold thousands. */
+async function emailsOf(accessToken: string, events: readonly AuditEvent[]): Promise<ReadonlyMap<string, string>> {
+  const ids = [...new Set(events.flatMap((event) => (event.userId === null ? [] : [event.userId])))].slice(0, USER_DIRECTORY_MAX_LIMIT);
+  if (ids.length === 0) return new Map();
+  const { users } = await read(accessToken, path('/v1/users', { ids: ids.join(','), limit: USER_DIRECTORY_MAX_LIMIT }), userDirectoryPageSchema);
+  return new Map(users.map((user) => [user.id, user.email]));
 }
 
 function eventRow(event: AuditEvent, emails: ReadonlyMap<string, string>): EventRow {
@@ -90,17 +104,16 @@ export async function loadSecurityDashboard(query: SecurityQuery, accessToken: s
   const { seconds, bucket, bucketSeconds } = WINDOWS[query.window];
   const since = firstBucket(now, query.window);
   const windowStart = now - seconds * 1000;
-  const [stats, topIps, topAccounts, sessions, alerts, users, mail] = await Promise.all([
+  const [stats, topIps, topAccounts, sessions, alerts, mail] = await Promise.all([
     read(accessToken, path('/v1/audit/stats', { since, bucket }), statsSchema),
     read(accessToken, path('/v1/audit/top', { type: 'login.failed', by: 'ip', since: windowStart, limit: 10 }), topSchema),
     read(accessToken, path('/v1/audit/top', { type: 'login.failed', by: 'email', since: windowStart, limit: 10 }), topSchema),
     read(accessToken, '/v1/stats/sessions', sessionsSchema),
     read(accessToken, path('/v1/alerts', { since: windowStart, limit: 50 }), alertsSchema),
-    read(accessToken, '/v1/users', usersSchema),
     read(accessToken, path('/v1/admin/mail', { limit: MAIL_SHOWN }), mailDeliveryStatusSchema),
   ]);
-  const { events, truncated } = await latestEvents(accessToken, query, windowStart, users.users);
-  const emails = new Map(users.users.map((user) => [user.id, user.email]));
+  const { events, truncated } = await latestEvents(accessToken, query, windowStart);
+  const emails = await emailsOf(accessToken, events);
   const activeSessions = Object.fromEntries(ROLES.map((role) => [role, sessions.activeByRole[role] ?? 0])) as Record<Role, number>;
 
   return {

@@ -18,7 +18,7 @@ export async function readFromBackend<S extends z.ZodType>(auth: Auth, path: str
  * A state change on the user's behalf; maps the backend's refusals onto typed errors — among them
  * `StepUpRequiredError` when an admin action needs a fresh password check (RFC 9470).
  */
-export async function changeAtBackend(auth: Auth, request: { method: 'PATCH' | 'DELETE'; path: string; accessToken: string; body?: unknown }): Promise<unknown> {
+export async function changeAtBackend(auth: Auth, request: { method: 'POST' | 'PATCH' | 'DELETE'; path: string; accessToken: string; body?: unknown }): Promise<unknown> {
   const answer = await auth.backend.call(request);
   if (answer.status >= 200 && answer.status < 300) return answer.body;
   throw backendRefusal(answer);

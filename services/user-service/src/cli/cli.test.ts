@@ -25,7 +25,8 @@ const CLI_TIMEOUT_MS = 90_000;
 const STEP_TIMEOUT_MS = 120_000;
 
 const EMAIL = 'carol@example.com';
-const PASSWORD = 'a long enough password for carol';
+const PASSWORD = 'a long enough passphrase for the test';
+const NEW_PASSWORD = 'another passphrase, set from the command line';
 
 interface CliResult {
   readonly code: number | null;
@@ -75,8 +76,8 @@ async function withService<T>(backend: TestBackend, database: Database, talk: (i
   }
 }
 
-async function signIn(instance: TestInstance): Promise<Response> {
-  return instance.request('/v1/auth/login', { method: 'POST', json: { email: EMAIL, password: PASSWORD } });
+async function signIn(instance: TestInstance, password = PASSWORD): Promise<Response> {
+  return instance.request('/v1/auth/login', { method: 'POST', json: { email: EMAIL, password } });
 }
 
 describe('the CLIs are built', () => {
@@ -202,6 +203,21 @@ describe.each(testBackends())('user and key CLIs on $name', { timeout: STEP_TIME
     expect(result).toMatchObject({ code: 0, stderr: '' });
     expect(result.stdout).toMatch(/Updated carol@example\.com; 0 session\(s\) revoked\./);
   });
+
+  it('sets a new password from stdin, ending every session; only the new password signs in', async () => {
+    const before = await withService(backend, database, async (instance) => (await (await signIn(instance)).json()) as TokenResponse);
+
+    const result = await user(['set-password', '--email', EMAIL], `${NEW_PASSWORD}\n`);
+    expect(result).toMatchObject({ code: 0, stderr: '' });
+    expect(result.stdout).toMatch(/Password set for carol@example\.com; 1 session\(s\) revoked\./);
+    expect(result.stdout).not.toContain(NEW_PASSWORD);
+
+    await withService(backend, database, async (instance) => {
+      expect((await instance.refresh(before.refreshToken)).status).toBe(401);
+      expect((await signIn(instance)).status).toBe(401);
+      expect((await signIn(instance, NEW_PASSWORD)).status).toBe(200);
+    });
+  });
 });
 
 /** Refusals do not depend on storage: once, on PostgreSQL when DATABASE_URL is set (quicker to open), else on PGlite. */
@@ -237,6 +253,7 @@ describe('bad arguments to the CLIs', { timeout: STEP_TIMEOUT_MS }, () => {
     ['create without --role', ['create', '--email', 'dave@example.com']],
     ['create with an unknown role', ['create', '--email', 'dave@example.com', '--role', 'ROOT']],
     ['set-role without --role', ['set-role', '--email', EMAIL]],
+    ['set-password without --email', ['set-password']],
     ['an unknown option', ['create', '--email', 'dave@example.com', '--role', 'USER', '--admin']],
     ['an option without its value', ['create', '--email']],
   ])('user CLI: exits non-zero with the usage on %s', async (_what, args) => {
@@ -246,10 +263,21 @@ describe('bad arguments to the CLIs', { timeout: STEP_TIMEOUT_MS }, () => {
     expect(result.stderr).not.toMatch(/\n\s+at .+:\d+:\d+/);
   });
 
-  it('user CLI: refuses a password shorter than 12 characters', async () => {
-    const result = await user(['create', '--email', 'dave@example.com', '--role', 'USER'], 'short\n');
+  it.each([
+    ['shorter than 8 characters', 'short', /at least 8 characters/],
+    ['among the most common', 'Password123', /most common/],
+    ['containing the email', 'dave.davidson-2026', /must not contain your email/],
+  ])('user CLI: refuses to create a user with a password %s, as the service would', async (_what, password, message) => {
+    const result = await user(['create', '--email', 'dave.davidson@example.com', '--role', 'USER'], `${password}\n`);
     expect(result.code).not.toBe(0);
-    expect(result.stderr).toMatch(/at least 12 characters/);
+    expect(result.stderr).toMatch(message);
+    expect(result.stderr).not.toContain(password);
+  });
+
+  it('user CLI: refuses to set a weak password, and keeps the old one', async () => {
+    const result = await user(['set-password', '--email', EMAIL], 'iloveyou1\n');
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toMatch(/most common/);
   });
 
   it('user CLI: refuses to change someone who does not exist', async () => {

@@ -2,10 +2,14 @@ import { parseArgs } from 'node:util';
 import { isRole, type Role } from '@portcullis/contracts';
 import { ALL_LINK_PURPOSES, AccountTokens } from '../accounts/account-tokens.js';
 import { invite } from '../accounts/invitations.js';
+import type { Config } from '../config.js';
 import { ApiError } from '../errors.js';
+import { createLogger } from '../logger.js';
 import { MailOutbox } from '../mail/outbox.js';
 import { MailTemplates } from '../mail/templates.js';
+import { createMetrics } from '../metrics.js';
 import { createPasswordHasher } from '../passwords/password-hasher.js';
+import { createPasswordPolicy, weakPassword } from '../passwords/password-policy.js';
 import { SessionRevocation } from '../sessions/revocation.js';
 import { SessionStore } from '../sessions/session-store.js';
 import { UserStore, normalizeEmail } from '../users/user-store.js';
@@ -14,6 +18,7 @@ import { cliAuditLog, fail, openCliDatabase, readStdin, systemClock } from './cl
 export const USER_USAGE = `Usage:
   portcullis-user-service user create --email EMAIL --role USER|MANAGER|ADMIN [--name NAME]   (password on stdin)
   portcullis-user-service user invite --email EMAIL [--role USER|MANAGER|ADMIN]   (mails a link to choose a password; role USER by default)
+  portcullis-user-service user set-password --email EMAIL   (password on stdin; ends every session of the user)
   portcullis-user-service user set-role --email EMAIL --role USER|MANAGER|ADMIN
   portcullis-user-service user disable --email EMAIL
   portcullis-user-service user enable --email EMAIL
@@ -46,6 +51,7 @@ function requiredRole({ values }: Arguments): Role {
 
 type Command =
   | { kind: 'create' | 'invite'; email: string; role: Role }
+  | { kind: 'set-password'; email: string }
   | { kind: 'set-role'; email: string; role: Role }
   | { kind: 'disable' | 'enable'; email: string }
   | { kind: 'list' };
@@ -58,6 +64,8 @@ function parseCommand(parsed: Arguments): Command {
       return { kind: 'create', email: requiredEmail(parsed), role: requiredRole(parsed) };
     case 'invite':
       return { kind: 'invite', email: requiredEmail(parsed), role: parsed.values.role === undefined ? 'USER' : requiredRole(parsed) };
+    case 'set-password':
+      return { kind: 'set-password', email: requiredEmail(parsed) };
     case 'set-role':
       return { kind: 'set-role', email: requiredEmail(parsed), role: requiredRole(parsed) };
     case 'disable':
@@ -90,11 +98,9 @@ export async function runUserCommand(args: readonly string[]): Promise<void> {
   try {
     switch (command.kind) {
       case 'create': {
-        const password = await readStdin();
-        if (password.length < 12) fail('The password (read from stdin) must be at least 12 characters.');
-        const passwords = await createPasswordHasher({ concurrency: 1, queue: 1 });
+        const passwordHash = await readStrongPasswordHash(config, command.email);
         const name = values.name ?? command.email.split('@')[0] ?? command.email;
-        const created = await users.create({ email: command.email, role: command.role, name, passwordHash: await passwords.hash(password) });
+        const created = await users.create({ email: command.email, role: command.role, name, passwordHash });
         if (created === null) fail(`A user with email ${command.email} already exists.`);
         await audit.record({ type: 'user.created', userId: created.id, ...actor, reason: created.role });
         console.log(`Created ${created.email} (${created.role}), id ${created.id}.`);
@@ -119,6 +125,19 @@ export async function runUserCommand(args: readonly string[]): Promise<void> {
           if (error instanceof ApiError && error.code === 'conflict') fail(`${command.email} already has an account.`);
           throw error;
         }
+        break;
+      }
+      case 'set-password': {
+        const user = await users.findByEmail(command.email);
+        if (user === null) fail(`No user with email ${command.email}.`);
+        const passwordHash = await readStrongPasswordHash(config, command.email);
+        // A new password voids every reset link and invitation still in the mail (OWASP ASVS 5.0 §6.3.8), and ends every
+        // session, as a reset by mail does: whoever knew the old password is out (ASVS §7.4.3).
+        await users.update(user.id, { passwordHash });
+        await accountTokens.voidFor(database.db, user.id, ['password_reset', 'invitation']);
+        const revoked = await revocation.revokeUserSessions(user.id, { reason: 'revoked_by_admin', event: () => null });
+        await audit.record({ type: 'password.changed', userId: user.id, ...actor, reason: 'set_by_operator', detail: { by: 'cli', revokedSessions: revoked.length } });
+        console.log(`Password set for ${command.email}; ${revoked.length} session(s) revoked.`);
         break;
       }
       case 'set-role':
@@ -148,5 +167,22 @@ export async function runUserCommand(args: readonly string[]): Promise<void> {
     }
   } finally {
     await database.close();
+  }
+}
+
+/**
+ * Reads the new password from stdin and hashes it, or exits saying why the policy refuses it: the command line follows
+ * the same policy as every other way to set a password (OWASP ASVS 5.0 §6.2).
+ */
+async function readStrongPasswordHash(config: Config, email: string): Promise<string> {
+  const password = await readStdin();
+  const policy = createPasswordPolicy(config, { logger: createLogger({ level: 'warn', destination: process.stderr }), metrics: createMetrics() });
+  const weakness = await policy.check(password, { email });
+  if (weakness !== null) fail(`The password (read from stdin) is refused: ${weakPassword(weakness).message}`);
+  const passwords = await createPasswordHasher({ concurrency: 1, queue: 1 });
+  try {
+    return await passwords.hash(password);
+  } finally {
+    await passwords.close();
   }
 }

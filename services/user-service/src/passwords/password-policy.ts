@@ -1,5 +1,9 @@
 import type { Config } from '../config.js';
 import { ApiError } from '../errors.js';
+import type { Logger } from '../logger.js';
+import type { Metrics } from '../metrics.js';
+import { createBreachedPasswordCheck } from './breached-passwords.js';
+import { isCommonPassword } from './common-passwords.js';
 
 /** Why a new password is refused. */
 export type PasswordWeakness = 'too_short' | 'too_long' | 'common' | 'contains_email' | 'contains_app_name' | 'breached';
@@ -33,13 +37,33 @@ export async function requireStrongPassword(policy: PasswordPolicy, password: st
   if (weakness !== null) throw weakPassword(weakness);
 }
 
-export function createPasswordPolicy(config: Config): PasswordPolicy {
-  void config;
+/** Parts of an email's local part shorter than this are too common to refuse ("al@…" would ban every "al"). */
+const MIN_REFUSED_LOCAL_PART = 3;
+
+/**
+ * OWASP ASVS 5.0 §6.2: length only, no composition rules (§6.2.5); refused when on the common list (§6.2.4), when it
+ * contains the account's email local part or the app's name (context words, §6.2.11), or when the breached-password
+ * service knows it (§6.2.12, only if configured, asked last so a refused password is never sent anywhere).
+ */
+export function createPasswordPolicy(config: Config, options: { logger: Logger; metrics: Metrics }): PasswordPolicy {
+  const { breachedPasswordApi, breachedPasswordTimeoutMs } = config.accounts;
+  const breached =
+    breachedPasswordApi === undefined
+      ? null
+      : createBreachedPasswordCheck({ apiBase: breachedPasswordApi, timeoutMs: breachedPasswordTimeoutMs, logger: options.logger, metrics: options.metrics });
+  const appName = config.mail.appName.toLowerCase();
   return {
-    check: async (password) => {
+    check: async (password, account) => {
       const length = [...password].length;
       if (length < MIN_PASSWORD_LENGTH) return 'too_short';
       if (length > MAX_PASSWORD_LENGTH) return 'too_long';
+      if (isCommonPassword(password)) return 'common';
+      const lowered = password.toLowerCase();
+      const at = account.email.lastIndexOf('@');
+      const localPart = (at === -1 ? account.email : account.email.slice(0, at)).toLowerCase();
+      if (localPart.length >= MIN_REFUSED_LOCAL_PART && lowered.includes(localPart)) return 'contains_email';
+      if (lowered.includes(appName)) return 'contains_app_name';
+      if (breached !== null && (await breached(password)) === 'breached') return 'breached';
       return null;
     },
   };

@@ -108,8 +108,15 @@ describe.each(testBackends())('user administration and audit on $name', (backend
       expect(text).not.toMatch(/argon2|password|hash/i);
       const { users } = JSON.parse(text) as { users: AdminUser[] };
       expect(users.map((user) => user.email)).toEqual(expect.arrayContaining([ALICE, MARIA, ADAM]));
-      for (const user of users) expect(Object.keys(user).sort()).toEqual(['createdAt', 'disabled', 'email', 'id', 'name', 'role', 'scopes']);
-      expect(users.find((user) => user.email === MARIA)).toMatchObject({ role: 'MANAGER', disabled: false, scopes: expect.arrayContaining(['approvals:grant']) });
+      for (const user of users) {
+        expect(Object.keys(user).sort()).toEqual(['createdAt', 'disabled', 'email', 'emailVerifiedAt', 'id', 'invitedAt', 'name', 'role', 'scopes', 'status']);
+      }
+      expect(users.find((user) => user.email === MARIA)).toMatchObject({
+        role: 'MANAGER',
+        disabled: false,
+        status: 'active',
+        scopes: expect.arrayContaining(['approvals:grant']),
+      });
     });
   });
 

@@ -1,15 +1,27 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { adminUserSchema, ROLES } from '@portcullis/contracts';
+import {
+  adminUserSchema,
+  auditEventSchema,
+  forcedPasswordResetSchema,
+  ROLES,
+  userDirectoryPageSchema,
+  userDirectoryQuerySchema,
+  userEventsQuerySchema,
+} from '@portcullis/contracts';
 import { ALL_LINK_PURPOSES } from '../accounts/account-tokens.js';
 import type { ServiceContext } from '../context.js';
-import { ApiError } from '../errors.js';
+import { ApiError, invalidRequest } from '../errors.js';
 import { principalOf } from '../http/access-control.js';
 import { signedIn } from '../http/access-rule.js';
 import { clientContext } from '../http/client.js';
 import { routeResponses } from '../http/route-responses.js';
-import { toAdminUser } from '../users/user-store.js';
+import { rateLimited } from '../passwords/verify-credentials.js';
+import type { AccountFlow } from '../throttle/throttles.js';
+import { forcePasswordReset, resendInvitation } from '../users/account-administration.js';
+import { InvalidCursorError, UserDirectory } from '../users/user-directory.js';
+import { toAdminUser, userStatus } from '../users/user-store.js';
 
 /** User administration: ADMIN role and `users:admin` scope, both checked on every request. */
 const ADMINISTER_USERS = signedIn({ role: 'ADMIN', scope: 'users:admin' });
@@ -23,6 +35,13 @@ const userChange = z
 
 export function registerUserRoutes(app: FastifyInstance, context: ServiceContext): void {
   const routes = app.withTypeProvider<ZodTypeProvider>();
+  const directory = new UserDirectory(context.database.db);
+
+  /** Admins mail through the same per-address budget as everyone: no account can be made to flood a mailbox. */
+  async function admitMail(flow: AccountFlow, email: string): Promise<void> {
+    const verdict = await context.throttles.admitAccountMail(flow, email);
+    if (!verdict.allowed) throw rateLimited(verdict.retryAfterSeconds);
+  }
 
   routes.route({
     method: 'GET',
@@ -31,10 +50,38 @@ export function registerUserRoutes(app: FastifyInstance, context: ServiceContext
     schema: {
       operationId: 'listUsers',
       tags: ['users'],
-      summary: 'Every user, with role, scopes and state.',
-      response: routeResponses(ADMINISTER_USERS, { 200: z.object({ users: z.array(adminUserSchema) }) }, { method: 'GET' }),
+      summary: 'The user directory, a page at a time by email: search email or name, filter by role, status or ids, follow nextCursor.',
+      querystring: userDirectoryQuerySchema,
+      response: routeResponses(ADMINISTER_USERS, { 200: userDirectoryPageSchema }, { method: 'GET' }),
     },
-    handler: async () => ({ users: (await context.users.list()).map(toAdminUser) }),
+    handler: async (request) => {
+      try {
+        const page = await directory.page(request.query);
+        return { users: page.rows.map(toAdminUser), nextCursor: page.nextCursor };
+      } catch (error) {
+        if (error instanceof InvalidCursorError) throw invalidRequest('Invalid querystring: cursor must be the nextCursor of an earlier page.');
+        throw error;
+      }
+    },
+  });
+
+  routes.route({
+    method: 'GET',
+    url: '/v1/users/:id/events',
+    config: { access: ADMINISTER_USERS },
+    schema: {
+      operationId: 'listUserEvents',
+      tags: ['users'],
+      summary: "A user's latest security events from the audit trail, newest first.",
+      params: userIdParams,
+      querystring: userEventsQuerySchema,
+      response: routeResponses(ADMINISTER_USERS, { 200: z.object({ events: z.array(auditEventSchema) }) }, { method: 'GET', refuses: ['not_found'] }),
+    },
+    handler: async (request) => {
+      const { id } = request.params;
+      if ((await context.users.findById(id)) === null) throw new ApiError('not_found', 'No such user.');
+      return { events: await context.audit.list({ userId: id, limit: request.query.limit }) };
+    },
   });
 
   routes.route({
@@ -114,6 +161,71 @@ export function registerUserRoutes(app: FastifyInstance, context: ServiceContext
         }),
       });
       return reply.code(200).send({ revoked: revoked.length });
+    },
+  });
+
+  routes.route({
+    method: 'POST',
+    url: '/v1/users/:id/invitation/resend',
+    config: { access: CHANGE_USERS },
+    schema: {
+      operationId: 'resendInvitation',
+      tags: ['users'],
+      summary: 'Mails an invited user a new invitation link; the one sent before stops working.',
+      params: userIdParams,
+      response: routeResponses(CHANGE_USERS, { 202: z.object({}) }, { method: 'POST', refuses: ['not_found', 'conflict', 'rate_limited'] }),
+    },
+    handler: async (request, reply) => {
+      const principal = principalOf(request);
+      const user = await context.users.findById(request.params.id);
+      if (user === null) throw new ApiError('not_found', 'No such user.');
+      if (userStatus(user) !== 'invited') throw new ApiError('conflict', 'Only an invitation not yet accepted can be sent again.');
+      await admitMail('invitation', user.email);
+      await resendInvitation(context, user);
+      await context.audit.record({
+        type: 'account.invited',
+        userId: user.id,
+        sid: principal.sid,
+        ...clientContext(request),
+        reason: 'resent',
+        detail: { by: principal.userId },
+      });
+      return reply.code(202).send({});
+    },
+  });
+
+  routes.route({
+    method: 'POST',
+    url: '/v1/users/:id/password-reset',
+    config: { access: CHANGE_USERS },
+    schema: {
+      operationId: 'forcePasswordReset',
+      tags: ['users'],
+      summary: 'Forces a password reset: the old password stops working, a reset link is mailed, and every session of the user ends.',
+      params: userIdParams,
+      response: routeResponses(CHANGE_USERS, { 202: forcedPasswordResetSchema }, { method: 'POST', refuses: ['not_found', 'conflict', 'rate_limited'] }),
+    },
+    handler: async (request, reply) => {
+      const principal = principalOf(request);
+      const { id } = request.params;
+      // An admin changes their own password where they know the current one, not by locking themself out.
+      if (id === principal.userId) throw new ApiError('conflict', 'You cannot force a reset of your own password.');
+      const user = await context.users.findById(id);
+      if (user === null) throw new ApiError('not_found', 'No such user.');
+      const status = userStatus(user);
+      if (status === 'disabled') throw new ApiError('conflict', 'The account is disabled: enable it first.');
+      if (status === 'invited') throw new ApiError('conflict', 'The invitation is not accepted yet: send the invitation again instead.');
+      await admitMail('password_forgot', user.email);
+      const { revokedSessions } = await forcePasswordReset(context, user);
+      await context.audit.record({
+        type: 'password.reset_requested',
+        userId: user.id,
+        sid: principal.sid,
+        ...clientContext(request),
+        reason: 'forced_by_admin',
+        detail: { by: principal.userId, revokedSessions },
+      });
+      return reply.code(202).send({ revokedSessions });
     },
   });
 }

@@ -1,5 +1,5 @@
 import { asc, eq } from 'drizzle-orm';
-import { scopesForRole, type AdminUser, type Role, type User } from '@portcullis/contracts';
+import { scopesForRole, type AdminUser, type Role, type User, type UserStatus } from '@portcullis/contracts';
 import type { Clock } from '../clock.js';
 import type { Db } from '../db/database.js';
 import { users } from '../db/schema.js';
@@ -15,8 +15,23 @@ export function toUser(row: UserRow): User {
   return { id: row.id, email: row.email, name: row.name, role: row.role, scopes: [...scopesForRole(row.role)] };
 }
 
+/** Where the account stands (contracts' USER_STATUSES): disabled first, then an unanswered invitation, then an unproven address. */
+export function userStatus(row: Pick<UserRow, 'disabled' | 'passwordHash' | 'emailVerifiedAt'>): UserStatus {
+  if (row.disabled) return 'disabled';
+  if (row.passwordHash === null) return 'invited';
+  if (row.emailVerifiedAt === null) return 'unverified';
+  return 'active';
+}
+
 export function toAdminUser(row: UserRow): AdminUser {
-  return { ...toUser(row), disabled: row.disabled, createdAt: row.createdAt.getTime() };
+  return {
+    ...toUser(row),
+    disabled: row.disabled,
+    createdAt: row.createdAt.getTime(),
+    status: userStatus(row),
+    invitedAt: row.invitedAt?.getTime() ?? null,
+    emailVerifiedAt: row.emailVerifiedAt?.getTime() ?? null,
+  };
 }
 
 export interface NewUser {
