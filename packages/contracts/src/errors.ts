@@ -30,6 +30,19 @@ export const ERROR_CODES = {
 
 export type ErrorCode = keyof typeof ERROR_CODES;
 
+/**
+ * The codes a few routes answer with another status than the registry's, and that status. `invalid_token` is a bearer
+ * token's refusal (401 with a challenge, RFC 6750 §3.1) everywhere but on the routes that spend a one-time link from a
+ * mail (reset, verification, invitation, email change): there the token is a field of the body, so a bad one is a bad
+ * request (RFC 9110 §15.5.1) and no authentication scheme is asked for. A route declares the variant it answers with.
+ */
+export const ERROR_STATUS_VARIANTS = { invalid_token: 400 } as const satisfies Partial<Record<ErrorCode, number>>;
+
+/** A code answered with its variant status, as a route declares it among its refusals. */
+export type ErrorStatusVariant = {
+  [C in keyof typeof ERROR_STATUS_VARIANTS]: { readonly code: C; readonly status: (typeof ERROR_STATUS_VARIANTS)[C] };
+}[keyof typeof ERROR_STATUS_VARIANTS];
+
 /** Why an approval step was refused: the `reason` of an `approval_invalid` error. */
 export const APPROVAL_REFUSAL_REASONS = [
   'request_not_found',

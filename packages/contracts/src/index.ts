@@ -1,7 +1,7 @@
 export { ROLES, SCOPES, scopesForRole, isRole, roleAtLeast } from './roles.js';
 export type { Role, Scope } from './roles.js';
-export { ERROR_CODES, isErrorCode, APPROVAL_REFUSAL_REASONS, APPROVAL_REFUSAL_MESSAGES } from './errors.js';
-export type { ErrorCode, ApprovalRefusalReason } from './errors.js';
+export { ERROR_CODES, ERROR_STATUS_VARIANTS, isErrorCode, APPROVAL_REFUSAL_REASONS, APPROVAL_REFUSAL_MESSAGES } from './errors.js';
+export type { ErrorCode, ErrorStatusVariant, ApprovalRefusalReason } from './errors.js';
 export { AUDIT_EVENT_TYPES } from './audit.js';
 export type { AuditEventType } from './audit.js';
 export {
@@ -38,5 +38,17 @@ export {
   auditStatsSchema,
   errorBodySchema,
   errorBodyWith,
+  accountEmailSchema,
+  personNameSchema,
+  accountLinkTokenSchema,
+  passwordForgotBodySchema,
+  passwordResetBodySchema,
+  signupBodySchema,
+  emailVerifyBodySchema,
+  emailVerifyResendBodySchema,
+  invitationBodySchema,
+  invitationCreatedSchema,
+  invitationAcceptBodySchema,
+  acceptedSchema,
 } from './wire.js';
 export type { SessionStatusAnswer, ApprovalDecided, DenialReport, AuditStats, ErrorBody } from './wire.js';

@@ -1,8 +1,8 @@
-import { ERROR_CODES, type ApprovalRefusalReason, type ErrorBody, type ErrorCode } from '@portcullis/contracts';
+import { ERROR_CODES, ERROR_STATUS_VARIANTS, type ApprovalRefusalReason, type ErrorBody, type ErrorCode, type ErrorStatusVariant } from '@portcullis/contracts';
 
 /**
- * An error the API may show: a stable code, a message safe for any client, the HTTP status from the registry.
- * `detail` is for logs only and never reaches a response.
+ * An error the API may show: a stable code, a message safe for any client, the HTTP status from the registry (or the
+ * code's declared variant, ERROR_STATUS_VARIANTS). `detail` is for logs only and never reaches a response.
  */
 export class ApiError extends Error {
   override readonly name = 'ApiError';
@@ -12,10 +12,13 @@ export class ApiError extends Error {
   constructor(
     readonly code: ErrorCode,
     message: string,
-    options: { headers?: Record<string, string>; detail?: string; reason?: ApprovalRefusalReason } = {},
+    options: { headers?: Record<string, string>; detail?: string; reason?: ApprovalRefusalReason; status?: ErrorStatusVariant['status'] } = {},
   ) {
     super(message);
-    this.status = ERROR_CODES[code];
+    if (options.status !== undefined && (ERROR_STATUS_VARIANTS as Partial<Record<ErrorCode, number>>)[code] !== options.status) {
+      throw new Error(`${code} has no status variant ${options.status} (ERROR_STATUS_VARIANTS)`);
+    }
+    this.status = options.status ?? ERROR_CODES[code];
     this.headers = options.headers ?? {};
     this.detail = options.detail;
     this.reason = options.reason;
@@ -39,6 +42,18 @@ export function invalidToken(detail: string): ApiError {
     headers: { 'www-authenticate': 'Bearer error="invalid_token"' },
     detail,
   });
+}
+
+/** The refusal `invalidLink()` gives, as the routes that spend a link declare it (routeResponses' `refuses`). */
+export const INVALID_LINK: ErrorStatusVariant = { code: 'invalid_token', status: ERROR_STATUS_VARIANTS.invalid_token };
+
+/**
+ * A one-time link from a mail that cannot be spent: unknown, tampered, already used, expired, superseded by a newer one
+ * or meant for another purpose. One answer for all (OWASP ASVS 5.0 §6.4.1), as a bad request: the token is a field of
+ * the body, not a bearer credential (ERROR_STATUS_VARIANTS).
+ */
+export function invalidLink(): ApiError {
+  return new ApiError('invalid_token', 'This link is invalid, has expired or was already used. Ask for a new one.', { status: INVALID_LINK.status });
 }
 
 export function insufficientScope(required: string): ApiError {

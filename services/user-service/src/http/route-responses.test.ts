@@ -3,6 +3,7 @@ import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fas
 import { describe, it, expect } from 'vitest';
 import { userSchema } from '@portcullis/contracts';
 import { z } from 'zod';
+import { ApiError, INVALID_LINK, invalidLink } from '../errors.js';
 import { PUBLIC, signedIn } from './access-rule.js';
 import { routeResponses } from './route-responses.js';
 
@@ -24,6 +25,18 @@ describe('routeResponses', () => {
     expect(codesAt(responses, 413)).toEqual(['payload_too_large']);
     expect(codesAt(responses, 415)).toEqual(['unsupported_media_type']);
     expect(codesAt(responses, 503)).toEqual(['unavailable']);
+  });
+
+  it('declares a code answered with its status variant under that status, beside the codes the registry puts there', () => {
+    const responses = routeResponses(PUBLIC, { 204: z.undefined() }, { method: 'POST', refuses: [INVALID_LINK, 'weak_password'] });
+
+    expect(codesAt(responses, 400)).toEqual(['invalid_request', 'invalid_token', 'weak_password']);
+    expect(codesAt(responses, 401)).toEqual(['invalid_app_credential']);
+    expect(invalidLink()).toMatchObject({ code: 'invalid_token', status: 400, headers: {} });
+  });
+
+  it('refuses to build an error with a status its code has no variant for', () => {
+    expect(() => new ApiError('not_found', 'No such thing.', { status: 400 })).toThrow(/not_found has no status variant 400/);
   });
 
   it('declares no token refusals on a public route and no body refusals on a GET', () => {

@@ -1,4 +1,4 @@
-import { ERROR_CODES, errorBodyWith, type ErrorCode } from '@portcullis/contracts';
+import { ERROR_CODES, errorBodyWith, type ErrorCode, type ErrorStatusVariant } from '@portcullis/contracts';
 import type { z } from 'zod';
 import type { AccessRule } from './access-rule.js';
 
@@ -25,23 +25,23 @@ function refusalsOf(rule: AccessRule): ErrorCode[] {
 
 /**
  * A route's responses: its successes as given, and one `{error, message}` body per refusing status, narrowed to the
- * codes that status can carry on this route (from the ERROR_CODES registry). The serializer answers only with what
- * is declared here, so nothing undeclared leaves the service.
+ * codes that status can carry on this route (from the ERROR_CODES registry, or a code's declared status variant). The
+ * serializer answers only with what is declared here, so nothing undeclared leaves the service.
  */
 export function routeResponses<const S extends Record<number, z.ZodType>>(
   rule: AccessRule,
   successes: S,
-  options: { readonly refuses?: readonly ErrorCode[]; readonly method: 'GET' | 'POST' | 'PATCH' | 'DELETE' },
+  options: { readonly refuses?: ReadonlyArray<ErrorCode | ErrorStatusVariant>; readonly method: 'GET' | 'POST' | 'PATCH' | 'DELETE' },
 ): S & Record<number, ErrorBodySchema> {
-  const codes = new Set<ErrorCode>([...EVERY_ROUTE, ...(options.method === 'GET' ? [] : WITH_BODY), ...refusalsOf(rule), ...(options.refuses ?? [])]);
+  const refusals = [...EVERY_ROUTE, ...(options.method === 'GET' ? [] : WITH_BODY), ...refusalsOf(rule), ...(options.refuses ?? [])];
   const byStatus = new Map<number, [ErrorCode, ...ErrorCode[]]>();
-  for (const code of codes) {
-    const status = ERROR_CODES[code];
+  for (const refusal of refusals) {
+    const [code, status] = typeof refusal === 'string' ? [refusal, ERROR_CODES[refusal]] : [refusal.code, refusal.status];
     const known = byStatus.get(status);
     if (known === undefined) byStatus.set(status, [code]);
-    else known.push(code);
+    else if (!known.includes(code)) known.push(code);
   }
-  const refusals: Record<number, ErrorBodySchema> = {};
-  for (const [status, statusCodes] of byStatus) refusals[status] = errorBodyWith(statusCodes);
-  return { ...refusals, ...successes };
+  const bodies: Record<number, ErrorBodySchema> = {};
+  for (const [status, statusCodes] of byStatus) bodies[status] = errorBodyWith(statusCodes);
+  return { ...bodies, ...successes };
 }

@@ -21,7 +21,7 @@ export interface IssuedRefreshToken {
   readonly expiresAt: number;
 }
 
-export type RevocationReason = 'logout' | 'revoked_by_user' | 'reuse_detected' | 'user_disabled' | 'role_changed' | 'revoked_by_admin';
+export type RevocationReason = 'logout' | 'revoked_by_user' | 'reuse_detected' | 'user_disabled' | 'role_changed' | 'revoked_by_admin' | 'password_reset';
 
 export type RotationOutcome =
   | {
