@@ -41,8 +41,10 @@ export class SignUpPage {
     this.status = page.locator('main').getByRole('status');
   }
 
+  /** From the sign-in page, which offers sign-up only where the service takes sign-ups. */
   async signUp(person: { name: string; email: string; password: string }): Promise<void> {
-    await this.page.goto(`${this.baseUrl}/signup`);
+    await this.page.goto(`${this.baseUrl}/signin`);
+    await this.page.getByRole('link', { name: 'Sign up' }).click();
     await this.page.getByLabel('Your name').fill(person.name);
     await this.page.getByLabel('Email').fill(person.email);
     await this.page.getByLabel('New password', { exact: true }).fill(person.password);
