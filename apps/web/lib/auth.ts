@@ -1,6 +1,9 @@
 import { appAuthOptions, createAuth, lazyAuth } from '@portcullis/next';
 import { parseEnv } from './env';
 
+/** The public account pages (docs/accounts.md); the mail's links lead to the last five. */
+const ACCOUNT_PAGES = ['/signup', '/forgot-password', '/reset-password', '/verify-email', '/accept-invitation', '/confirm-email', '/cancel-email-change'];
+
 /** Public to the proxy (Prometheus has no session): the route checks its own bearer token. */
 const METRICS_PATH = '/api/metrics';
 /** Public while it exists (development only): a person reads the mail of an account they do not yet have a session for. */
@@ -14,9 +17,10 @@ export const auth = lazyAuth(() => {
   const env = parseEnv(process.env);
   return createAuth({
     ...appAuthOptions(env, 'portcullis:web'),
-    // /approve: the approver proves who they are with their password in the popup, not with a session.
+    // /approve: the approver proves who they are with their password in the popup, not with a session. The account
+    // pages serve people who cannot sign in yet (or any more); those with a mail's link prove themselves by its token.
     // /dev/mailbox: the development mailbox, there only when `npm start` names its directory (DEV_MAILBOX_DIR).
-    publicPaths: ['/signin', '/forbidden', '/approve', METRICS_PATH, ...(env.devMailboxDir === undefined ? [] : [DEV_MAILBOX_PATH])],
+    publicPaths: ['/signin', '/forbidden', '/approve', METRICS_PATH, ...ACCOUNT_PAGES, ...(env.devMailboxDir === undefined ? [] : [DEV_MAILBOX_PATH])],
     bffAllowedPaths: ['me', 'auth/sessions'],
     mode: env.mode,
     ...(env.oidc ? { oidc: env.oidc } : {}),
@@ -24,3 +28,8 @@ export const auth = lazyAuth(() => {
     ...(env.metricsToken ? { metricsToken: env.metricsToken } : {}),
   });
 });
+
+/** Whether this deployment takes open sign-ups (SIGNUP=open); read per request, it is a few variables. */
+export function signupOpen(): boolean {
+  return parseEnv(process.env).signupOpen;
+}

@@ -17,6 +17,8 @@ const envSchema = z.object({
    * answers 404. A production deployment never sets it: the messages hold live sign-in and reset links.
    */
   DEV_MAILBOX_DIR: z.string().min(1).optional(),
+  /** The user-service's SIGNUP, read the same way: the sign-in page offers sign-up and /signup its form only when `open`. */
+  SIGNUP: z.enum(['invite', 'open', 'closed']).default('invite'),
 });
 
 const modesSchema = z.array(z.enum(['credentials', 'oidc'])).min(1, 'names no sign-in method');
@@ -28,6 +30,8 @@ export interface Env extends AppEnv {
   oidc: { issuer: string; clientId: string; clientSecret: string } | undefined;
   /** Where /dev/mailbox reads the development mailbox; undefined: the page does not exist. */
   devMailboxDir: string | undefined;
+  /** Whether anyone may sign up (docs/accounts.md); the user-service decides, this only hides a form it would refuse. */
+  signupOpen: boolean;
 }
 
 function fail(name: string, message: string): never {
@@ -58,5 +62,6 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
     mode,
     oidc,
     devMailboxDir: env.DEV_MAILBOX_DIR,
+    signupOpen: env.SIGNUP === 'open',
   });
 }
