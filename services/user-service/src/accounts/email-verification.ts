@@ -3,14 +3,11 @@ import type { ServiceContext } from '../context.js';
 import type { DbTransaction } from '../db/database.js';
 import { users } from '../db/schema.js';
 import { invalidLink } from '../errors.js';
-import type { ClientContext } from '../sessions/session-store.js';
-import type { UserRow } from '../users/user-store.js';
+import { normalizeEmail, type UserRow } from '../users/user-store.js';
 import { accountByEmail, accountState } from './account-rows.js';
 import { evenAnswer, EVEN_ANSWER_MS } from './even-answer.js';
-import { admitFlow } from './flow-throttle.js';
+import { admitFlow, type FlowCaller } from './flow-throttle.js';
 import { wholeHours } from './link-lifetime.js';
-
-type Caller = ClientContext & { readonly requestId?: string };
 
 /** Issues a verification link for the account and queues its mail, in the caller's transaction. */
 export async function queueVerificationMail(context: ServiceContext, tx: DbTransaction, account: Pick<UserRow, 'id' | 'email'>): Promise<void> {
@@ -24,7 +21,7 @@ export async function queueVerificationMail(context: ServiceContext, tx: DbTrans
  * account can sign in from now on. It does not sign anyone in: the person signs in with their password (Forgot
  * Password Cheat Sheet: no automatic login from a mailed link).
  */
-export async function verifyEmail(context: ServiceContext, request: { token: string; client: Caller }): Promise<void> {
+export async function verifyEmail(context: ServiceContext, request: { token: string; client: FlowCaller }): Promise<void> {
   await admitFlow(context, 'email_verification', request.client);
   const now = new Date(context.clock.now());
   const verified = await context.database.db.transaction(async (tx) => {
@@ -45,7 +42,7 @@ export async function verifyEmail(context: ServiceContext, request: { token: str
  * `POST /v1/auth/email/verify/resend`: a new link (the older one stops working) for an open sign-up not yet verified;
  * every address gets the same answer in the same time, and the mail throttle keeps a mailbox from being flooded.
  */
-export async function resendVerification(context: ServiceContext, request: { email: string; client: Caller }): Promise<void> {
+export async function resendVerification(context: ServiceContext, request: { email: string; client: FlowCaller }): Promise<void> {
   await admitFlow(context, 'email_verification', request.client);
   const answer = evenAnswer(EVEN_ANSWER_MS.lookup);
   const mailVerdict = await context.throttles.admitAccountMail('email_verification', request.email);
@@ -64,7 +61,7 @@ export async function resendVerification(context: ServiceContext, request: { ema
     userId: outcome.account?.id ?? null,
     ...request.client,
     reason: outcome.reason,
-    detail: { email: request.email.trim().toLowerCase() },
+    detail: { email: normalizeEmail(request.email) },
   });
   await answer.settle();
 }

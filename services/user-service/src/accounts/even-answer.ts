@@ -6,7 +6,7 @@ import { setTimeout as delay } from 'node:timers/promises';
  * differs (a token and a mail written, or not) is a millisecond or two, which this floor hides. Wall time, not the
  * service clock: it is what a caller measures.
  */
-export const EVEN_ANSWER_MS = { lookup: 120, signup: 300 } as const;
+export const EVEN_ANSWER_MS = { lookup: 200, signup: 400 } as const;
 
 /** Started when a request's work starts; `settle()` waits until the floor has passed since then. */
 export interface EvenAnswer {

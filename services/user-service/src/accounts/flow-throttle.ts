@@ -3,6 +3,9 @@ import type { ClientContext } from '../sessions/session-store.js';
 import type { AccountFlow } from '../throttle/throttles.js';
 import { rateLimited } from '../passwords/verify-credentials.js';
 
+/** Who makes a flow's request: the browser's address and user agent, and the request id the audit line carries. */
+export type FlowCaller = ClientContext & { readonly requestId?: string };
+
 /**
  * Every self-service flow counts its requests per client address first (OWASP ASVS 5.0 §6.3.1, §6.4): a 429 here says
  * nothing about the address in the body, since the count is the caller's, whatever it asks about.

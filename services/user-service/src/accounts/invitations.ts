@@ -10,14 +10,11 @@ import { ApiError, invalidLink } from '../errors.js';
 import type { MailOutbox } from '../mail/outbox.js';
 import type { MailTemplates } from '../mail/templates.js';
 import { requireStrongPassword } from '../passwords/password-policy.js';
-import type { ClientContext } from '../sessions/session-store.js';
 import { normalizeEmail } from '../users/user-store.js';
 import type { AccountTokens } from './account-tokens.js';
 import { accountById } from './account-rows.js';
-import { admitFlow } from './flow-throttle.js';
+import { admitFlow, type FlowCaller } from './flow-throttle.js';
 import { wholeHours } from './link-lifetime.js';
-
-type Caller = ClientContext & { readonly requestId?: string };
 
 /** What an invitation needs: the HTTP API passes its context, the command line builds the same parts itself. */
 export interface Inviting {
@@ -48,7 +45,7 @@ function addressTaken(): ApiError {
  */
 export async function invite(
   inviting: Inviting,
-  invitation: { email: string; role: Role; client: Caller; by: string; bySession?: string },
+  invitation: { email: string; role: Role; client: FlowCaller; by: string; bySession?: string },
 ): Promise<{ id: string; resent: boolean }> {
   const email = normalizeEmail(invitation.email);
   const now = new Date(inviting.clock.now());
@@ -91,7 +88,7 @@ export async function invite(
  * account is verified and can sign in at once. The link is looked at first and spent only once the password passes
  * the policy, so a refused password leaves it working.
  */
-export async function acceptInvitation(context: ServiceContext, request: { token: string; password: string; name: string; client: Caller }): Promise<void> {
+export async function acceptInvitation(context: ServiceContext, request: { token: string; password: string; name: string; client: FlowCaller }): Promise<void> {
   await admitFlow(context, 'invitation', request.client);
   const { accountTokens, database } = context;
   const link = await accountTokens.peek(database.db, request.token, 'invitation');

@@ -3,13 +3,11 @@ import type { ServiceContext } from '../context.js';
 import { users } from '../db/schema.js';
 import { invalidLink } from '../errors.js';
 import { requireStrongPassword } from '../passwords/password-policy.js';
-import type { ClientContext } from '../sessions/session-store.js';
+import { normalizeEmail } from '../users/user-store.js';
 import { accountByEmail, accountById, accountState } from './account-rows.js';
 import { evenAnswer, EVEN_ANSWER_MS } from './even-answer.js';
-import { admitFlow } from './flow-throttle.js';
+import { admitFlow, type FlowCaller } from './flow-throttle.js';
 import { wholeMinutes } from './link-lifetime.js';
-
-type Caller = ClientContext & { readonly requestId?: string };
 
 /**
  * `POST /v1/auth/password/forgot`: mails a reset link to an account that has a password and is not disabled, and
@@ -18,7 +16,7 @@ type Caller = ClientContext & { readonly requestId?: string };
  * verification proves, so the reset also verifies the address; the person who signed up with a typo in the password is
  * not stuck. An invitee gets none (the invitation link is theirs to use), nor does a disabled account.
  */
-export async function requestPasswordReset(context: ServiceContext, request: { email: string; client: Caller }): Promise<void> {
+export async function requestPasswordReset(context: ServiceContext, request: { email: string; client: FlowCaller }): Promise<void> {
   await admitFlow(context, 'password_forgot', request.client);
   const answer = evenAnswer(EVEN_ANSWER_MS.lookup);
   // Counted for every address, known or not, so the mail throttle's silence tells nothing either.
@@ -40,7 +38,7 @@ export async function requestPasswordReset(context: ServiceContext, request: { e
     userId: outcome.account?.id ?? null,
     ...request.client,
     reason: outcome.reason,
-    detail: { email: request.email.trim().toLowerCase() },
+    detail: { email: normalizeEmail(request.email) },
   });
   await answer.settle();
 }
@@ -51,7 +49,7 @@ export async function requestPasswordReset(context: ServiceContext, request: { e
  * owner by mail. The link is looked at first and spent only once the password passes the policy, so a refused password
  * leaves it working; spending it, setting the hash and voiding the other reset links are one transaction.
  */
-export async function resetPassword(context: ServiceContext, request: { token: string; password: string; client: Caller }): Promise<void> {
+export async function resetPassword(context: ServiceContext, request: { token: string; password: string; client: FlowCaller }): Promise<void> {
   await admitFlow(context, 'password_reset', request.client);
   const { accountTokens, database } = context;
   const link = await accountTokens.peek(database.db, request.token, 'password_reset');

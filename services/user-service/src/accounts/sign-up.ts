@@ -2,14 +2,11 @@ import type { ServiceContext } from '../context.js';
 import { users } from '../db/schema.js';
 import { ApiError } from '../errors.js';
 import { requireStrongPassword } from '../passwords/password-policy.js';
-import type { ClientContext } from '../sessions/session-store.js';
 import { normalizeEmail } from '../users/user-store.js';
 import { accountByEmail } from './account-rows.js';
 import { queueVerificationMail } from './email-verification.js';
 import { evenAnswer, EVEN_ANSWER_MS } from './even-answer.js';
-import { admitFlow } from './flow-throttle.js';
-
-type Caller = ClientContext & { readonly requestId?: string };
+import { admitFlow, type FlowCaller } from './flow-throttle.js';
 
 function signupClosed(): ApiError {
   return new ApiError('signup_closed', 'Sign-up is closed here. Ask an administrator for an invitation.');
@@ -21,7 +18,7 @@ function signupClosed(): ApiError {
  * a mail saying someone tried, instead of an error: the caller sees `202 {}` either way, in the same time — the
  * password is hashed on both paths (OWASP ASVS 5.0 §6.3.8).
  */
-export async function signUp(context: ServiceContext, request: { email: string; password: string; name: string; client: Caller }): Promise<void> {
+export async function signUp(context: ServiceContext, request: { email: string; password: string; name: string; client: FlowCaller }): Promise<void> {
   if (context.config.accounts.signup !== 'open') throw signupClosed();
   await admitFlow(context, 'signup', request.client);
   const email = normalizeEmail(request.email);

@@ -139,6 +139,15 @@ describe.each(testBackends())('invitations over HTTP on $name', (backend) => {
     expect(written).not.toContain(PASSWORD);
   });
 
+  it('sends one address at most ACCOUNT_MAIL_MAX_PER_EMAIL invitations an hour, then answers 429', async () => {
+    const email = freshEmail('flooded');
+    const limit = service.instance.context.config.accountThrottle.maxMailsPerEmail;
+    for (let sent = 0; sent < limit; sent += 1) expect((await invite(email)).status).toBe(201);
+    const refused = await invite(email);
+    expect(refused.status).toBe(429);
+    expect(await refused.json()).toMatchObject({ error: 'rate_limited' });
+  });
+
   it('answers the invitation page from one address at most ACCOUNT_FLOW_MAX_PER_IP times per window', async () => {
     const from = freshAddress();
     const limit = service.instance.context.config.accountThrottle.maxPerIp;

@@ -10,6 +10,7 @@ import { PUBLIC, signedIn } from '../http/access-rule.js';
 import { appHeaders } from '../http/client-address.js';
 import { clientContext } from '../http/client.js';
 import { routeResponses } from '../http/route-responses.js';
+import { rateLimited } from '../passwords/verify-credentials.js';
 
 /** Inviting someone is an admin change like any other: ADMIN, `users:admin`, and a recent password check (RFC 9470). */
 const INVITE_USERS = signedIn({ role: 'ADMIN', scope: 'users:admin', recentAuthentication: true });
@@ -27,10 +28,13 @@ export function registerInvitationRoutes(app: FastifyInstance, context: ServiceC
       tags: ['users'],
       summary: 'Invites an address with a role: an account without a password and a mailed link to choose one; again for an unanswered invitation.',
       body: invitationBodySchema,
-      response: routeResponses(INVITE_USERS, { 201: invitationCreatedSchema }, { method: 'POST', refuses: ['conflict'] }),
+      response: routeResponses(INVITE_USERS, { 201: invitationCreatedSchema }, { method: 'POST', refuses: ['conflict', 'rate_limited'] }),
     },
     handler: async (request, reply) => {
       const principal = principalOf(request);
+      // Admins mail through the same per-address budget as everyone, so no account can be made to flood a mailbox.
+      const verdict = await context.throttles.admitAccountMail('invitation', request.body.email);
+      if (!verdict.allowed) throw rateLimited(verdict.retryAfterSeconds);
       const { id } = await invite(invitingFrom(context), { ...request.body, client: clientContext(request), by: principal.userId, bySession: principal.sid });
       context.mail.sender.kick();
       return reply.code(201).send({ id });

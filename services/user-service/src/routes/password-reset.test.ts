@@ -97,9 +97,12 @@ describe.each(testBackends())('forgotten password over HTTP on $name', (backend)
     };
     const known: number[] = [];
     const unknown: number[] = [];
+    // Each pair in turn starts with the other kind, so the mail a known address leaves for the sender to deliver while
+    // the next request runs weighs on both kinds alike.
     for (let pair = 0; pair < 50; pair += 1) {
-      known.push(await timed(account.email));
+      if (pair % 2 === 0) known.push(await timed(account.email));
       unknown.push(await timed(freshEmail('ghost')));
+      if (pair % 2 === 1) known.push(await timed(account.email));
     }
     const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
     const [knownMedian, unknownMedian] = [median(known), median(unknown)];
@@ -196,6 +199,23 @@ describe.each(testBackends())('forgotten password over HTTP on $name', (backend)
     const mail = await service.inbox.waitFor(account.email, isReset);
     expect(SmtpInbox.link(mail, 'reset-password').origin).toBe(PUBLIC_APP_URL);
     expect(`${mail.text}${mail.html}`).not.toContain('evil.example');
+  });
+
+  it('answers 202 while the mail server is down, and delivers a working link once it is back', async () => {
+    const account = await createTestAccount(service.instance);
+    const { sender } = service.instance.context.mail;
+    service.inbox.refuse(true);
+    try {
+      expect((await forgot(account.email)).status).toBe(202);
+      expect(await sender.drainOnce()).toMatchObject({ sent: 0 });
+    } finally {
+      service.inbox.refuse(false);
+    }
+    expect(service.inbox.to(account.email)).toEqual([]);
+    service.instance.clock.advance(60_000);
+    await sender.drainOnce();
+    const mail = await service.inbox.waitFor(account.email, isReset);
+    expect((await reset(SmtpInbox.token(mail, 'reset-password'))).status).toBe(204);
   });
 
   it('stops mailing one address past ACCOUNT_MAIL_MAX_PER_EMAIL an hour, with the same 202 as ever', async () => {

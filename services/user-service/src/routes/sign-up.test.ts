@@ -95,9 +95,11 @@ describe.each(testBackends())('open sign-up and email verification over HTTP on 
       return performance.now() - started;
     };
     const [taken, fresh]: [number[], number[]] = [[], []];
+    // Each pair in turn starts with the other kind, so whatever one request leaves behind weighs on both kinds alike.
     for (let pair = 0; pair < 25; pair += 1) {
-      taken.push(await timed(account.email));
+      if (pair % 2 === 0) taken.push(await timed(account.email));
       fresh.push(await timed(freshEmail('timed')));
+      if (pair % 2 === 1) taken.push(await timed(account.email));
     }
     const [a, b] = [median(taken), median(fresh)];
     expect(Math.abs(a - b) / Math.min(a, b), `${a} ms vs ${b} ms`).toBeLessThan(0.1);
