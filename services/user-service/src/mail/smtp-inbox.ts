@@ -66,7 +66,8 @@ export class SmtpInbox {
 
   static async start(options: SmtpInboxOptions = {}): Promise<SmtpInbox> {
     const inbox = new SmtpInbox(options.directory);
-    if (options.directory !== undefined) await mkdir(options.directory, { recursive: true });
+    // Owner-only, like each message in it: they hold live reset and sign-in links.
+    if (options.directory !== undefined) await mkdir(options.directory, { recursive: true, mode: 0o700 });
     await new Promise<void>((resolve, reject) => {
       inbox.#server.once('error', reject);
       inbox.#server.listen(options.port ?? 0, '127.0.0.1', resolve);
@@ -165,7 +166,6 @@ export class SmtpInbox {
   async #keep(directory: string, mail: ReceivedMail): Promise<void> {
     const kept: DevMailboxMessage = { id: mail.id, receivedAt: mail.receivedAt, from: mail.from, to: mail.to, subject: mail.subject, text: mail.text };
     const partial = join(directory, `.${mail.id}.partial`);
-    // Owner-only: the messages hold live reset and sign-in links.
     await writeFile(partial, `${JSON.stringify(kept)}\n`, { mode: 0o600 });
     await rename(partial, join(directory, `${mail.id}.json`));
   }
