@@ -38,5 +38,8 @@ export {
   auditStatsSchema,
   errorBodySchema,
   errorBodyWith,
+  passwordChangeBodySchema,
+  emailChangeBodySchema,
+  emailChangeTokenBodySchema,
 } from './wire.js';
 export type { SessionStatusAnswer, ApprovalDecided, DenialReport, AuditStats, ErrorBody } from './wire.js';

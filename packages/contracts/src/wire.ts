@@ -101,3 +101,10 @@ export function errorBodyWith<const C extends readonly [ErrorCode, ...ErrorCode[
   return errorBodySchema.extend({ error: z.enum(codes) });
 }
 export type ErrorBody = z.infer<typeof errorBodySchema>;
+
+/** Body of `POST /v1/me/password`: the password in use (OWASP ASVS 5.0 §6.2.3) and the new one. */
+export const passwordChangeBodySchema = z.strictObject({ currentPassword: passwordSchema, newPassword: passwordSchema });
+/** Body of `POST /v1/me/email`: the address to move to, and the password again (OWASP ASVS 5.0 §7.5.1). */
+export const emailChangeBodySchema = z.strictObject({ newEmail: emailSchema.pipe(z.email()), password: passwordSchema });
+/** Body of `POST /v1/auth/email/confirm` and `/cancel`: the token from the link in the mail. */
+export const emailChangeTokenBodySchema = z.strictObject({ token: z.string().min(1).max(512) });

@@ -20,6 +20,7 @@ import { registerApprovalRoutes } from './routes/approvals.js';
 import { registerAuditRoutes } from './routes/audit.js';
 import { registerAuthRoutes } from './routes/auth.js';
 import { registerMeRoutes } from './routes/me.js';
+import { registerAccountChangeRoutes } from './routes/account-changes.js';
 import { registerSystemRoutes } from './routes/system.js';
 import { registerUserRoutes } from './routes/users.js';
 
@@ -175,6 +176,7 @@ export async function buildApp(context: ServiceContext, options: BuildAppOptions
   registerSystemRoutes(app, context);
   registerAuthRoutes(app, context);
   registerMeRoutes(app, context);
+  registerAccountChangeRoutes(app, context);
   registerUserRoutes(app, context);
   registerAuditRoutes(app, context);
   registerApprovalRoutes(app, context);

@@ -131,6 +131,11 @@ function routeRequests(fixtures: Fixtures): Record<string, FuzzRequest | 'provid
     'GET /v1/auth/sessions': noInput('/v1/auth/sessions'),
     'DELETE /v1/auth/sessions/:id': { path: '/v1/auth/sessions/:id', params: { id: 'no-such-session' } },
     'POST /v1/audit/denials': { path: '/v1/audit/denials', body: { resource: '/admin', requiredRole: 'ADMIN' } },
+    // Every variant carries one hostile field and is refused, so the user's password and address stay as they are.
+    'POST /v1/me/password': { path: '/v1/me/password', body: { currentPassword: user.password, newPassword: 'a new passphrase for the fuzz' } },
+    'POST /v1/me/email': { path: '/v1/me/email', body: { newEmail: 'moved@example.test', password: user.password } },
+    'POST /v1/auth/email/confirm': { path: '/v1/auth/email/confirm', body: { token: 't'.repeat(43) } },
+    'POST /v1/auth/email/cancel': { path: '/v1/auth/email/cancel', body: { token: 't'.repeat(43) } },
     'GET /v1/users': noInput('/v1/users'),
     // The victim's role is set to what it is, so a request that got through would change nothing.
     'PATCH /v1/users/:id': { path: '/v1/users/:id', params: { id: victim.id }, body: { role: 'USER', disabled: false } },
