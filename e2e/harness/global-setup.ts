@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { Gateway } from './gateway.js';
+import { Mailbox } from './mailbox.js';
 import { assertLogsRedacted, exited, startTokenTap } from './redaction-check.js';
 import { assertUserServiceBuilt, freePort, newAppCredential, ready, repoRoot, start, testUserServiceEnv, USER_SERVICE_CLI } from './processes.js';
 
@@ -23,6 +24,9 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
   const tap = startTokenTap();
   const metricsToken = randomBytes(24).toString('base64url');
   const appCredential = newAppCredential();
+  // The shared service's mail (sign-in notices) is delivered, not left failing; specs that read mail start their own
+  // system (system.ts), whose inbox lives in the test worker.
+  const mailbox = await Mailbox.start();
 
   const api = start('user-service', [USER_SERVICE_CLI], {
     ...testUserServiceEnv({ apiPort, webUrl, demoPassword, appCredential, accessTokenTtl: process.env.E2E_ACCESS_TOKEN_TTL ?? '5' }),
@@ -30,6 +34,8 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
     ALERT_SCAN_INTERVAL: '1',
     ALERT_FAILED_LOGINS_PER_ACCOUNT: '4',
     ALERT_FAILED_LOGINS_PER_IP: '5',
+    SMTP_URL: mailbox.smtpUrl,
+    PUBLIC_APP_URL: webUrl,
     ...tap,
   });
   await ready('user-service', `http://127.0.0.1:${apiPort}/readyz`, api, 60_000);
@@ -65,6 +71,7 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
     await gateway.up();
     for (const child of [web, api]) child.kill('SIGTERM');
     await gateway.close();
+    await mailbox.close();
     // With both processes gone their logs are complete: prove no password, token or cookie reached them.
     await Promise.all([web, api].map((child) => exited(child)));
     const checked = assertLogsRedacted({ password: demoPassword });

@@ -1,5 +1,5 @@
 import type { ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
@@ -55,6 +55,12 @@ export function startTokenTap(): Record<string, string> {
 /** The same environment for processes a spec starts itself (the run's TOKEN_FILE is kept, not emptied). */
 export function tokenTapEnv(): Record<string, string> {
   return { NODE_OPTIONS: `--import=${pathToFileURL(path.join(e2eDir, 'harness', 'token-tap.mjs')).href}`, E2E_TOKEN_FILE: TOKEN_FILE };
+}
+
+/** Records a secret the tests received another way (a token in a mail link) so the redaction check looks for it too. */
+export function recordIssuedSecret(secret: string): void {
+  mkdirSync(path.dirname(TOKEN_FILE), { recursive: true });
+  appendFileSync(TOKEN_FILE, `${secret}\n`);
 }
 
 /** Resolves once the process has exited and closed its output, so its log is complete. */

@@ -1,5 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import { Mailbox } from './mailbox.js';
 import { freePort, newAppCredential, ready, start, stopped, testUserServiceEnv, USER_SERVICE_CLI } from './processes.js';
+import { tokenTapEnv } from './redaction-check.js';
 
 /** A user-service and web app of their own, for a spec that needs settings the shared harness must not have. */
 export interface System {
@@ -7,25 +9,35 @@ export interface System {
   readonly apiUrl: string;
   readonly secret: string;
   readonly demoPassword: string;
+  /** The real SMTP server this system's user-service mails to; its links point at `webUrl` (PUBLIC_APP_URL). */
+  readonly mailbox: Mailbox;
   stop(): Promise<void>;
 }
 
 /**
  * Starts an in-memory user-service (5 s access tokens, like the shared harness) and the built web app in front of it,
  * with `apiEnv` on top — e.g. a short `STEP_UP_MAX_AGE`, so a spec can pass the step-up window in seconds without
- * changing it for every other admin flow. Logs go to `e2e/test-results/logs/<name>-*.log`.
+ * changing it for every other admin flow — and `signup` as its SIGNUP (docs/accounts.md; the service's default,
+ * invitations only, when not given). Its mail goes to a real SMTP server in this test process (`mailbox`), so a spec
+ * reads the mail a user would get and follows its links. Logs go to `e2e/test-results/logs/<name>-*.log`.
  */
-export async function startSystem(options: { name: string; apiEnv?: Record<string, string> }): Promise<System> {
+export async function startSystem(options: { name: string; signup?: 'invite' | 'open' | 'closed'; apiEnv?: Record<string, string> }): Promise<System> {
   const [apiPort, webPort] = [await freePort(), await freePort()];
   const demoPassword = process.env.E2E_DEMO_PASSWORD ?? 'e2e-demo-password';
   const secret = randomBytes(32).toString('base64url');
   const webUrl = `http://localhost:${webPort}`;
   const apiUrl = `http://127.0.0.1:${apiPort}`;
   const appCredential = newAppCredential();
+  const mailbox = await Mailbox.start();
 
   const api = start(`${options.name}-user-service`, [USER_SERVICE_CLI], {
     ...testUserServiceEnv({ apiPort, webUrl, demoPassword, appCredential }),
+    SMTP_URL: mailbox.smtpUrl,
+    PUBLIC_APP_URL: webUrl,
+    ...(options.signup === undefined ? {} : { SIGNUP: options.signup }),
     ...options.apiEnv,
+    // docs/operations.md: what these processes issue is recorded too, so the run's redaction check covers their logs.
+    ...tokenTapEnv(),
   });
   const web = start(`${options.name}-web`, ['apps/web/scripts/start.mjs'], {
     WEB_PORT: String(webPort),
@@ -34,9 +46,11 @@ export async function startSystem(options: { name: string; apiEnv?: Record<strin
     NEXTAUTH_SECRET: secret,
     DATA_DIR: 'memory://',
     PORTCULLIS_APP_CREDENTIAL: appCredential,
+    ...tokenTapEnv(),
   });
   const stop = async (): Promise<void> => {
     await Promise.all([stopped(web), stopped(api)]);
+    await mailbox.close();
   };
   try {
     await ready(`${options.name}-user-service`, `${apiUrl}/readyz`, api, 60_000);
@@ -45,5 +59,5 @@ export async function startSystem(options: { name: string; apiEnv?: Record<strin
     await stop();
     throw error;
   }
-  return { webUrl, apiUrl, secret, demoPassword, stop };
+  return { webUrl, apiUrl, secret, demoPassword, mailbox, stop };
 }

@@ -20,4 +20,10 @@ describe('web app environment: sign-in methods', () => {
     expect(() => parseEnv({ ...base, AUTH_MODES: 'oidc' })).toThrow(/AUTH_MODES/);
     expect(() => parseEnv({ ...base, ...oidc, AUTH_MODES: 'magic-link' })).toThrow(/AUTH_MODES/);
   });
+
+  it('offers sign-up only when SIGNUP is open, as the user-service reads it', () => {
+    expect(parseEnv(base).signupOpen).toBe(false);
+    expect(parseEnv({ ...base, SIGNUP: 'open' }).signupOpen).toBe(true);
+    expect(() => parseEnv({ ...base, SIGNUP: 'everyone' })).toThrow(/SIGNUP/);
+  });
 });

@@ -12,6 +12,8 @@ const envSchema = z.object({
   OIDC_CLIENT_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
   /** Comma list of `credentials` and `oidc`; default both when OIDC_* are set, else credentials. */
   AUTH_MODES: z.string().optional(),
+  /** The user-service's SIGNUP, read the same way: the sign-in page offers sign-up and /signup its form only when `open`. */
+  SIGNUP: z.enum(['invite', 'open', 'closed']).default('invite'),
 });
 
 const modesSchema = z.array(z.enum(['credentials', 'oidc'])).min(1, 'names no sign-in method');
@@ -21,6 +23,8 @@ export interface Env extends AppEnv {
   /** How people may sign in: the password form, single sign-on, or both. */
   mode: 'credentials' | 'oidc' | 'both';
   oidc: { issuer: string; clientId: string; clientSecret: string } | undefined;
+  /** Whether anyone may sign up (docs/accounts.md); the user-service decides, this only hides a form it would refuse. */
+  signupOpen: boolean;
 }
 
 function fail(name: string, message: string): never {
@@ -50,5 +54,6 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
     metricsToken: env.WEB_METRICS_TOKEN,
     mode,
     oidc,
+    signupOpen: env.SIGNUP === 'open',
   });
 }

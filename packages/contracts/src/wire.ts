@@ -102,9 +102,38 @@ export function errorBodyWith<const C extends readonly [ErrorCode, ...ErrorCode[
 }
 export type ErrorBody = z.infer<typeof errorBodySchema>;
 
+/** An address a new account is made for (sign-up, invitation): one that mail can be sent to. */
+export const accountEmailSchema = z.email().max(254);
+/** A person's name as they give it when they sign up or accept an invitation. */
+export const personNameSchema = z.string().trim().min(1).max(100);
+/**
+ * The token of a link from a mail (`?token=`), as the page that opened the link posts it. Any text up to a bound: a
+ * mangled or forged one is answered `400 invalid_token` like a used one, not as malformed input.
+ */
+export const accountLinkTokenSchema = z.string().min(1).max(256);
+
+/** Body of `POST /v1/auth/password/forgot`: answered `202 {}` whatever the address. */
+export const passwordForgotBodySchema = z.strictObject({ email: emailSchema });
+/** Body of `POST /v1/auth/password/reset`: the link's token and the new password. */
+export const passwordResetBodySchema = z.strictObject({ token: accountLinkTokenSchema, password: passwordSchema });
+/** Body of `POST /v1/auth/signup` (SIGNUP=open): the account is usable once its address is verified. */
+export const signupBodySchema = z.strictObject({ email: accountEmailSchema, password: passwordSchema, name: personNameSchema });
+/** Body of `POST /v1/auth/email/verify`. */
+export const emailVerifyBodySchema = z.strictObject({ token: accountLinkTokenSchema });
+/** Body of `POST /v1/auth/email/verify/resend`: answered `202 {}` whatever the address. */
+export const emailVerifyResendBodySchema = z.strictObject({ email: emailSchema });
+/** Body of `POST /v1/users/invitations` (ADMIN). */
+export const invitationBodySchema = z.strictObject({ email: accountEmailSchema, role: z.enum(ROLES) });
+/** Answer of `POST /v1/users/invitations`: the invited account's id. */
+export const invitationCreatedSchema = z.object({ id: z.string() });
+/** Body of `POST /v1/auth/invitations/accept`: the invitation link's token, the password and name the invitee chose. */
+export const invitationAcceptBodySchema = z.strictObject({ token: accountLinkTokenSchema, password: passwordSchema, name: personNameSchema });
+/** The answer of the calls that must not tell whether an address has an account: always `202 {}`. */
+export const acceptedSchema = z.strictObject({});
+
 /** Body of `POST /v1/me/password`: the password in use (OWASP ASVS 5.0 §6.2.3) and the new one. */
 export const passwordChangeBodySchema = z.strictObject({ currentPassword: passwordSchema, newPassword: passwordSchema });
 /** Body of `POST /v1/me/email`: the address to move to, and the password again (OWASP ASVS 5.0 §7.5.1). */
-export const emailChangeBodySchema = z.strictObject({ newEmail: emailSchema.pipe(z.email()), password: passwordSchema });
+export const emailChangeBodySchema = z.strictObject({ newEmail: accountEmailSchema, password: passwordSchema });
 /** Body of `POST /v1/auth/email/confirm` and `/cancel`: the token from the link in the mail. */
-export const emailChangeTokenBodySchema = z.strictObject({ token: z.string().min(1).max(512) });
+export const emailChangeTokenBodySchema = z.strictObject({ token: accountLinkTokenSchema });

@@ -16,6 +16,9 @@ export const AUTH_ERROR_CODES = {
   invalid_credentials: 401,
   rate_limited: 429,
   approval_refused: 403,
+  invalid_token: 400,
+  weak_password: 400,
+  signup_closed: 403,
   backend_rejected: 502,
   backend_unavailable: 503,
   invalid_option: 500,
@@ -119,13 +122,16 @@ export class InvalidCredentialsError extends PortcullisError {
   }
 }
 
-/** The backend throttled a password check; the message names the wait like the sign-in page does. Maps to 429. */
+/**
+ * The backend throttled a password check, or (`of: 'account'`) a request of the account pages (forgot password, sign-up,
+ * a resent link); the message names the wait like the sign-in page does. Maps to 429.
+ */
 export class RateLimitedError extends PortcullisError {
   readonly code = 'rate_limited';
   readonly retryAfterSeconds: number;
-  constructor(retryAfterSeconds: number | undefined) {
+  constructor(retryAfterSeconds: number | undefined, options: { of?: 'sign-in' | 'account' } = {}) {
     const seconds = Math.max(1, Math.ceil(retryAfterSeconds ?? 60));
-    super(signInErrorMessage({ code: 'rate_limited', retryAfterSeconds: seconds }));
+    super(options.of === 'account' ? `Too many requests. Try again in ${seconds} seconds.` : signInErrorMessage({ code: 'rate_limited', retryAfterSeconds: seconds }));
     this.name = 'RateLimitedError';
     this.retryAfterSeconds = seconds;
   }
@@ -139,6 +145,41 @@ export class ApprovalRefusedError extends PortcullisError {
     super(APPROVAL_REFUSAL_MESSAGES[reason]);
     this.name = 'ApprovalRefusedError';
     this.reason = reason;
+  }
+}
+
+/**
+ * The link from a mail (reset, verification, invitation, email change) is unknown, used, expired or replaced by a newer
+ * one; the service does not say which, and neither does this message. Maps to 400.
+ */
+export class InvalidAccountLinkError extends PortcullisError {
+  readonly code = 'invalid_token';
+  constructor() {
+    super('This link has expired or was already used. Ask for a new one.');
+    this.name = 'InvalidAccountLinkError';
+  }
+}
+
+const WEAK_PASSWORD_MESSAGE = 'Choose another password: at least 8 characters (15 or more is better), not a common one, not containing your email.';
+
+/**
+ * The password policy (OWASP ASVS 5.0 §6.2) refused a new password. `message` is the policy's reason as the user-service
+ * words it for the person choosing (fixed text there, bounded here), since this app has no copy of the policy. Maps to 400.
+ */
+export class WeakPasswordError extends PortcullisError {
+  readonly code = 'weak_password';
+  constructor(policyMessage?: string) {
+    super(policyMessage !== undefined && policyMessage.length > 0 && policyMessage.length <= 200 ? policyMessage : WEAK_PASSWORD_MESSAGE);
+    this.name = 'WeakPasswordError';
+  }
+}
+
+/** The user-service takes no sign-ups (SIGNUP is `invite` or `closed`): accounts come by invitation. Maps to 403. */
+export class SignupClosedError extends PortcullisError {
+  readonly code = 'signup_closed';
+  constructor() {
+    super('Sign-up is by invitation: ask an administrator to invite you.');
+    this.name = 'SignupClosedError';
   }
 }
 

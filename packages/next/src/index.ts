@@ -17,6 +17,9 @@ export {
   InvalidCredentialsError,
   RateLimitedError,
   ApprovalRefusedError,
+  InvalidAccountLinkError,
+  WeakPasswordError,
+  SignupClosedError,
   InvalidOptionError,
   isPortcullisError,
 } from './errors.js';
@@ -29,6 +32,7 @@ export { APPROVAL_REFUSAL_MESSAGES } from './approvals/approval-refusals.js';
 export type { ApprovalRefusalReason } from './approvals/approval-refusals.js';
 export type { Approvals, ApproverSignedIn, ApprovalRequestSummary } from './approvals/approvals.js';
 export type { StepUp } from './step-up/step-up.js';
+export type { AccountFlows } from './accounts/account-flows.js';
 export type { ActionResult, ActionContext, ProtectedAction } from './guards/protected-action.js';
 export type { PortcullisSession } from './nextauth/callbacks.js';
 export type { SessionToken } from './tokens/session-token.js';

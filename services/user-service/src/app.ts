@@ -16,9 +16,11 @@ import { registerUnsafeTextGuard } from './http/unsafe-text.js';
 import { OidcProviderHolder } from './oidc/provider-holder.js';
 import { registerOidcRoutes } from './oidc/routes.js';
 import { SessionLinks } from './oidc/session-links.js';
+import { registerAccountFlowRoutes } from './routes/account-flows.js';
 import { registerApprovalRoutes } from './routes/approvals.js';
 import { registerAuditRoutes } from './routes/audit.js';
 import { registerAuthRoutes } from './routes/auth.js';
+import { registerInvitationRoutes } from './routes/invitations.js';
 import { registerMeRoutes } from './routes/me.js';
 import { registerAccountChangeRoutes } from './routes/account-changes.js';
 import { registerSystemRoutes } from './routes/system.js';
@@ -175,9 +177,11 @@ export async function buildApp(context: ServiceContext, options: BuildAppOptions
   if (config.env !== 'production') await registerApiReference(app);
   registerSystemRoutes(app, context);
   registerAuthRoutes(app, context);
+  registerAccountFlowRoutes(app, context);
   registerMeRoutes(app, context);
   registerAccountChangeRoutes(app, context);
   registerUserRoutes(app, context);
+  registerInvitationRoutes(app, context);
   registerAuditRoutes(app, context);
   registerApprovalRoutes(app, context);
   // docs/sso.md: the OpenID Provider, its discovery document and its sign-in pages.

@@ -126,6 +126,15 @@ function routeRequests(fixtures: Fixtures): Record<string, FuzzRequest | 'provid
     'POST /v1/auth/refresh': { path: '/v1/auth/refresh', body: { refreshToken: 'unknown-token' } },
     'POST /v1/auth/step-up': { path: '/v1/auth/step-up', body: { password: user.password } },
     'POST /v1/auth/logout': { path: '/v1/auth/logout', body: { refreshToken: 'unknown-token' } },
+    // The account flows: unknown addresses and links that were never issued, so nothing is mailed or changed.
+    'POST /v1/auth/password/forgot': { path: '/v1/auth/password/forgot', body: { email: 'nobody@example.test' } },
+    'POST /v1/auth/password/reset': { path: '/v1/auth/password/reset', body: { token: 't'.repeat(43), password: 'a long enough new password' } },
+    'POST /v1/auth/signup': { path: '/v1/auth/signup', body: { email: 'newcomer@example.test', password: 'a long enough new password', name: 'Newcomer' } },
+    'POST /v1/auth/email/verify': { path: '/v1/auth/email/verify', body: { token: 't'.repeat(43) } },
+    'POST /v1/auth/email/verify/resend': { path: '/v1/auth/email/verify/resend', body: { email: 'nobody@example.test' } },
+    'POST /v1/auth/invitations/accept': { path: '/v1/auth/invitations/accept', body: { token: 't'.repeat(43), password: 'a long enough new password', name: 'Invitee' } },
+    // The victim's address is taken, so a request that got through would be refused as a conflict and invite nobody.
+    'POST /v1/users/invitations': { path: '/v1/users/invitations', body: { email: victim.email, role: 'USER' } },
     'GET /v1/me': noInput('/v1/me'),
     'GET /v1/auth/session': noInput('/v1/auth/session'),
     'GET /v1/auth/sessions': noInput('/v1/auth/sessions'),

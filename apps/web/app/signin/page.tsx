@@ -1,6 +1,7 @@
 import { parseSignInError, safeCallbackPath, signInErrorMessage } from '@portcullis/next';
+import Link from 'next/link';
 import { redirect } from 'next/navigation';
-import { auth } from '../../lib/auth';
+import { auth, signupOpen } from '../../lib/auth';
 import { SignInForm } from './sign-in-form';
 import { SingleSignOnButton } from '../../../shared/single-sign-on-button';
 
@@ -28,7 +29,19 @@ export default async function SignInPage({ searchParams }: { searchParams: Searc
         </p>
       ) : null}
       {mode === 'oidc' && message ? <p role="alert">{message}</p> : null}
-      {mode !== 'oidc' ? <SignInForm callbackPath={callbackPath} initialMessage={message} /> : null}
+      {mode !== 'oidc' ? (
+        <>
+          <SignInForm callbackPath={callbackPath} initialMessage={message} initialUnverified={problem?.code === 'email_unverified'} />
+          <p>
+            <Link href="/forgot-password">Forgot your password?</Link>
+            {signupOpen() ? (
+              <>
+                {' · '}No account yet? <Link href="/signup">Sign up</Link>
+              </>
+            ) : null}
+          </p>
+        </>
+      ) : null}
       {mode !== 'credentials' ? (
         <section aria-label="Single sign-on" className="stack">
           {mode === 'both' ? <p>Or use the account you are already signed in with in other Portcullis apps:</p> : null}

@@ -38,6 +38,19 @@ export interface UserServiceClientOptions {
 
 export type ApprovalDecision = 'approve' | 'reject';
 
+/** The user-service's public account calls (docs/accounts.md), each `POST` with a JSON body. */
+export const ACCOUNT_PATHS = [
+  '/v1/auth/password/forgot',
+  '/v1/auth/password/reset',
+  '/v1/auth/signup',
+  '/v1/auth/email/verify',
+  '/v1/auth/email/verify/resend',
+  '/v1/auth/invitations/accept',
+  '/v1/auth/email/confirm',
+  '/v1/auth/email/cancel',
+] as const;
+export type AccountPath = (typeof ACCOUNT_PATHS)[number];
+
 /** Whether the backend still considers a session alive; `revoked` covers ended, revoked and disabled. */
 export type SessionStatus = 'active' | 'revoked';
 
@@ -56,6 +69,11 @@ export interface UserServiceClient {
   decideApproval(input: { ticket: string; state: string; decision: ApprovalDecision }, client: ClientInfo): Promise<ApprovalDecided>;
   /** RFC 9470 step-up: the signed-in user re-enters their password; the session counts as freshly authenticated. */
   stepUp(accessToken: string, password: string, client: ClientInfo): Promise<{ stepUpAt: number }>;
+  /**
+   * A public call of the account pages (forgot password, sign-up, a link from a mail) for the browser `client`, with no
+   * user token: the service throttles by the address we name. 4xx answers are returned, not thrown.
+   */
+  accountCall(path: AccountPath, body: Readonly<Record<string, string>>, client: ClientInfo): Promise<BackendResponse>;
   /** A call on behalf of the signed-in user; 4xx answers are returned, not thrown (see `backendRefusal`). */
   call(request: { method: string; path: string; accessToken: string; body?: unknown }): Promise<BackendResponse>;
 }
@@ -211,24 +229,32 @@ export function createUserServiceClient(options: UserServiceClientOptions): User
       });
       return readAnswer('/v1/auth/step-up', response, steppedUpSchema);
     },
+    async accountCall(path, body, client) {
+      return answerOf(path, await send(path, { method: 'POST', headers: clientHeaders(client), body }));
+    },
     async call(request) {
       const response = await send(request.path, {
         method: request.method,
         headers: { authorization: `Bearer ${request.accessToken}` },
         body: request.body,
       });
-      const text = await response.text();
-      let body: unknown = null;
-      if (text.length > 0) {
-        try {
-          body = JSON.parse(text);
-        } catch {
-          throw unreadable(request.path);
-        }
-      }
-      return { status: response.status, body, headers: response.headers };
+      return answerOf(request.path, response);
     },
   };
+
+  /** The status, JSON body (null when empty) and headers of an answer; a body that is not JSON counts as an outage. */
+  async function answerOf(path: string, response: Response): Promise<BackendResponse> {
+    const text = await response.text();
+    let body: unknown = null;
+    if (text.length > 0) {
+      try {
+        body = JSON.parse(text);
+      } catch {
+        throw unreadable(path);
+      }
+    }
+    return { status: response.status, body, headers: response.headers };
+  }
 }
 
 // Metric labels come from this fixed table, never from the path itself (which carries ids).
@@ -243,7 +269,8 @@ const OPERATIONS: Readonly<Record<string, BackendOperation>> = {
 
 function operationOf(path: string): BackendOperation {
   const pathname = path.split('?', 1)[0] ?? path;
-  return OPERATIONS[pathname] ?? (pathname.startsWith('/v1/approvals/') ? 'approval' : 'call');
+  if (pathname.startsWith('/v1/approvals/')) return 'approval';
+  return OPERATIONS[pathname] ?? (ACCOUNT_PATHS.some((path) => path === pathname) ? 'account' : 'call');
 }
 
 function isTimeout(error: unknown): boolean {

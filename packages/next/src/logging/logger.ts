@@ -1,4 +1,4 @@
-import { redact } from './redact.js';
+import { redact, redactQuery } from './redact.js';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 export type LogFields = Record<string, unknown>;
@@ -27,7 +27,7 @@ export function createJsonLogger(options: JsonLoggerOptions): Logger {
   const threshold = ORDER[options.level];
   function log(level: LogLevel, fields: LogFields, msg: string): void {
     if (ORDER[level] < threshold) return;
-    const record = { level, time: now(), name: options.name, msg, ...(redact(fields) as LogFields) };
+    const record = { level, time: now(), name: options.name, msg: redactQuery(msg), ...(redact(fields) as LogFields) };
     write(JSON.stringify(record));
   }
   return {

@@ -13,7 +13,7 @@ export type AuthEvent =
 /** How a refresh request met the single-flight: it started the backend call, joined one in flight, or reused a recent answer. */
 export type RefreshFlight = 'started' | 'joined' | 'reused';
 
-export const BACKEND_OPERATIONS = ['login', 'refresh', 'logout', 'session_status', 'report_denial', 'step_up', 'approval', 'call'] as const;
+export const BACKEND_OPERATIONS = ['login', 'refresh', 'logout', 'session_status', 'report_denial', 'step_up', 'approval', 'account', 'call'] as const;
 export type BackendOperation = (typeof BACKEND_OPERATIONS)[number];
 
 /** `ok` 2xx/3xx, `rejected` a 4xx answer, `unavailable` no usable answer (see `BackendFailure`). */

@@ -63,6 +63,8 @@ export function credentialsProvider(options: CredentialsProviderOptions): Creden
             throw new Error(signInErrorParam({ code: 'rate_limited', retryAfterSeconds: error.retryAfterSeconds ?? 60 }));
           }
           if (error.backendCode === 'invalid_credentials' || error.backendCode === 'invalid_request') return null;
+          // Said only after the password matched (the service checks it first), so it reveals nothing to a guesser.
+          if (error.backendCode === 'email_unverified') throw new Error(signInErrorParam({ code: 'email_unverified' }));
           throw new Error(signInErrorParam({ code: 'failed' }));
         }
         logger.error({ event: 'login.unavailable', ip: client.ip, error }, 'sign-in failed: user-service unavailable');

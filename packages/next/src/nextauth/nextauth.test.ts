@@ -33,6 +33,11 @@ describe('credentials provider', () => {
     expect(await authorize({ email: '', password: '' })).toBeNull();
   });
 
+  it('says "confirm your email first" for an unverified account with the right password, with a fixed code', async () => {
+    await expect(authorize({ email: 'unverified@example.com', password: 'right' })).rejects.toThrow(/^EmailUnverified$/);
+    expect(await authorize({ email: 'unverified@example.com', password: 'wrong' })).toBeNull();
+  });
+
   it('turns throttling into a fixed code with the wait', async () => {
     await expect(authorize({ email: 'alice@example.com', password: 'throttle' })).rejects.toThrow(/^RateLimited:42$/);
   });

@@ -5,6 +5,7 @@ describe('sign-in errors', () => {
   it('round-trips every code through the URL parameter', () => {
     for (const problem of [
       { code: 'invalid_credentials' },
+      { code: 'email_unverified' },
       { code: 'rate_limited', retryAfterSeconds: 42 },
       { code: 'unavailable' },
       { code: 'session_expired' },

@@ -2,7 +2,7 @@
  * The only sign-in errors that travel in NextAuth's redirect URL (`?error=`). `authorize()` throws one of these
  * fixed strings and nothing else, so backend text can never reach the URL or the page.
  */
-export type SignInErrorCode = 'invalid_credentials' | 'rate_limited' | 'unavailable' | 'session_expired' | 'failed';
+export type SignInErrorCode = 'invalid_credentials' | 'email_unverified' | 'rate_limited' | 'unavailable' | 'session_expired' | 'failed';
 
 export interface SignInProblem {
   code: SignInErrorCode;
@@ -17,6 +17,8 @@ export function signInErrorParam(problem: SignInProblem): string {
   switch (problem.code) {
     case 'invalid_credentials':
       return 'CredentialsSignin';
+    case 'email_unverified':
+      return 'EmailUnverified';
     case 'rate_limited':
       return `RateLimited:${Math.max(1, Math.ceil(problem.retryAfterSeconds ?? 60))}`;
     case 'unavailable':
@@ -32,6 +34,7 @@ export function signInErrorParam(problem: SignInProblem): string {
 export function parseSignInError(param: string | null | undefined): SignInProblem | null {
   if (!param) return null;
   if (param === 'CredentialsSignin') return { code: 'invalid_credentials' };
+  if (param === 'EmailUnverified') return { code: 'email_unverified' };
   // OAuthSignin: NextAuth could not start single sign-on (the provider's discovery did not answer).
   if (param === 'Unavailable' || param === 'OAuthSignin') return { code: 'unavailable' };
   if (param === 'SessionExpired') return { code: 'session_expired' };
@@ -45,6 +48,8 @@ export function signInErrorMessage(problem: SignInProblem): string {
   switch (problem.code) {
     case 'invalid_credentials':
       return 'Wrong email or password.';
+    case 'email_unverified':
+      return 'Confirm your email address first: follow the link in the mail we sent you, or have it sent again.';
     case 'rate_limited':
       return `Too many sign-in attempts. Try again in ${problem.retryAfterSeconds ?? 60} seconds.`;
     case 'unavailable':

@@ -39,6 +39,12 @@ describe('proxy', () => {
     expect(AuthHarness.forwardedHeader(first, 'x-nonce')).toBeTruthy();
   });
 
+  it("keeps the token of a mail's link from other sites: no Referer from a page whose URL carries one", async () => {
+    const linked = await h.auth.proxy(h.request('/reset-password?token=abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG'));
+    expect(linked.headers.get('referrer-policy')).toBe('no-referrer');
+    expect((await h.auth.proxy(h.request('/signin'))).headers.get('referrer-policy')).toBe('strict-origin-when-cross-origin');
+  });
+
   it('passes a live session on without refreshing, attested and uncacheable', async () => {
     const { cookie, token } = await h.signIn();
     const response = await h.auth.proxy(h.request('/', { cookie }));

@@ -77,7 +77,8 @@ export function createProxy(parts: ProxyParts): Proxy {
     // Only the proxy may attest a session check; anything a client sent under that name is discarded.
     headers.delete(ATTESTATION_HEADER);
     headers.set(PATH_HEADER, `${request.nextUrl.pathname}${request.nextUrl.search}`);
-    const security = securityHeaders({ nonce, production: parts.production, https, formActionOrigins });
+    const secretInUrl = request.nextUrl.searchParams.has('token');
+    const security = securityHeaders({ nonce, production: parts.production, https, formActionOrigins, secretInUrl });
     // Next.js reads the nonce from the request's CSP header and stamps it on its own scripts.
     headers.set('content-security-policy', security['content-security-policy'] ?? '');
     headers.set('x-nonce', nonce);

@@ -6,6 +6,8 @@ export interface SecurityHeaderOptions {
   https: boolean;
   /** Origins forms may post to besides our own: the OpenID Provider's, for the end-session form (oidc mode). */
   formActionOrigins?: readonly string[];
+  /** The page's URL carries a secret (`?token=` of a link from a mail): no other site may learn it from `Referer`. */
+  secretInUrl?: boolean;
 }
 
 /** A CSP with a per-request nonce and `strict-dynamic` (the Next.js CSP guide's strict policy). */
@@ -35,7 +37,8 @@ function contentSecurityPolicy(options: SecurityHeaderOptions): string {
 export function securityHeaders(options: SecurityHeaderOptions): Record<string, string> {
   const headers: Record<string, string> = {
     'content-security-policy': contentSecurityPolicy(options),
-    'referrer-policy': 'strict-origin-when-cross-origin',
+    // A link's token must not reach another site in `Referer` (OWASP Forgot Password Cheat Sheet: "Referrer Policy").
+    'referrer-policy': options.secretInUrl === true ? 'no-referrer' : 'strict-origin-when-cross-origin',
     'permissions-policy': 'camera=(), microphone=(), geolocation=(), payment=(), usb=(), browsing-topics=()',
     'x-content-type-options': 'nosniff',
     'x-frame-options': 'DENY',

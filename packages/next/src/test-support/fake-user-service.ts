@@ -150,6 +150,8 @@ export class FakeUserService {
       case 'POST /v1/auth/login':
         if (bodyOf.password === 'throttle') return send(429, { error: 'rate_limited', message: 'slow down' }, { 'retry-after': '42' });
         if (bodyOf.password !== 'right') return send(401, { error: 'invalid_credentials', message: 'Backend text that must not leak' });
+        // An open sign-up whose mailed link was not followed yet: refused only once the password matched.
+        if (bodyOf.email === 'unverified@example.com') return send(403, { error: 'email_unverified', message: 'Backend text that must not leak' });
         return send(200, this.issue(bodyOf.email === 'admin@example.com' ? 'ADMIN' : 'USER'));
       case 'POST /v1/auth/refresh': {
         const session = [...this.sessions.values()].find((s) => s.refreshToken === bodyOf.refreshToken && !s.revoked);

@@ -7,8 +7,11 @@ import { generateRefreshToken as generateSecret, hashRefreshToken as hashSecret 
 export type AccountTokenPurpose = (typeof accountTokens.$inferSelect)['purpose'];
 export type AccountTokenRow = typeof accountTokens.$inferSelect;
 
+/** Every kind of link: what disabling an account voids. */
+export const ALL_LINK_PURPOSES: readonly AccountTokenPurpose[] = accountTokens.purpose.enumValues;
+
 /** The shape of every token this store issues (256 random bits, base64url); anything else is refused before the database. */
-export function looksLikeAccountToken(value: string): boolean {
+function looksLikeAccountToken(value: string): boolean {
   return /^[A-Za-z0-9_-]{43}$/.test(value);
 }
 
@@ -43,6 +46,21 @@ export class AccountTokens {
       expiresAt,
     });
     return { token, expiresAt };
+  }
+
+  /**
+   * The token's row if it could be spent now, without spending it: to learn whose link it is before the new password is
+   * checked against the policy, so a refused password leaves the link working. Only `consume` decides.
+   */
+  async peek(executor: Db | DbTransaction, token: string, purpose: AccountTokenPurpose): Promise<AccountTokenRow | null> {
+    if (!looksLikeAccountToken(token)) return null;
+    const now = new Date(this.clock.now());
+    const [row] = await executor
+      .select()
+      .from(accountTokens)
+      .where(and(eq(accountTokens.tokenHash, hashSecret(token)), eq(accountTokens.purpose, purpose), isNull(accountTokens.usedAt), gt(accountTokens.expiresAt, now)))
+      .limit(1);
+    return row ?? null;
   }
 
   /** Spends a token of `purpose`: its row if it was unspent, unexpired and not voided; null otherwise (and it stays spent). */

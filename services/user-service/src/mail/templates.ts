@@ -1,7 +1,7 @@
 import type { MailKind, OutgoingMail } from './outbox.js';
 
 /** The app's pages that mail links to; each reads `?token=`. */
-export type LinkPage = 'reset-password' | 'verify-email' | 'accept-invitation' | 'confirm-email' | 'cancel-email-change' | 'forgot-password' | 'signin';
+export type LinkPage = 'reset-password' | 'verify-email' | 'accept-invitation' | 'confirm-email' | 'cancel-email-change' | 'forgot-password' | 'signin' | 'signup';
 
 interface Paragraph {
   readonly text: string;

@@ -35,8 +35,17 @@ ${script}
 </html>`;
 }
 
-export function signInPage(options: { nonce: string; action: string; clientName: string; email?: string; error?: string }): string {
+/** Where the sign-in page sends someone who forgot the password or has no account yet: pages of the web app. */
+export interface SignInLinks {
+  readonly forgotPassword: string;
+  /** Only while anyone may sign up (SIGNUP=open). */
+  readonly signUp?: string;
+}
+
+export function signInPage(options: { nonce: string; action: string; clientName: string; links: SignInLinks; email?: string; error?: string }): string {
   const error = options.error === undefined ? '' : `<p class="error" role="alert">${escapeHtml(options.error)}</p>`;
+  const { forgotPassword, signUp } = options.links;
+  const signUpLink = signUp === undefined ? '' : `<br>No account yet? <a href="${escapeHtml(signUp)}">Sign up</a>`;
   return layout({
     title: 'Sign in — Portcullis',
     nonce: options.nonce,
@@ -49,7 +58,8 @@ ${error}
 <label for="password">Password</label>
 <input id="password" name="password" type="password" autocomplete="current-password" required maxlength="1024">
 <button type="submit">Sign in</button>
-</form>`,
+</form>
+<p class="muted"><a href="${escapeHtml(forgotPassword)}">Forgot your password?</a>${signUpLink}</p>`,
   });
 }
 

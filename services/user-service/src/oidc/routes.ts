@@ -8,7 +8,7 @@ import { PUBLIC } from '../http/access-rule.js';
 import { clientContext } from '../http/client.js';
 import { UnsafeTextError } from '../http/unsafe-text.js';
 import { verifyCredentials } from '../passwords/verify-credentials.js';
-import { errorPage, signInPage } from './pages.js';
+import { errorPage, signInPage, type SignInLinks } from './pages.js';
 import { formActionOrigins, newNonce, pagePolicy } from './page-policy.js';
 import type { OidcProviderHolder } from './provider-holder.js';
 import { OIDC_PREFIX, type PortcullisLoginResult } from './provider.js';
@@ -20,6 +20,9 @@ const loginForm = z.object({
   email: z.string().trim().min(3).max(254),
   password: z.string().min(1).max(1024),
 });
+
+/** Refusals of the password check the sign-in page shows in place, with their own status (the rest are errors). */
+const SHOWN_ON_THE_PAGE: ReadonlySet<string> = new Set(['invalid_credentials', 'rate_limited', 'email_unverified']);
 
 const uidParams = z.object({ uid: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/) });
 
@@ -111,6 +114,12 @@ export async function registerOidcRoutes(app: FastifyInstance, context: ServiceC
       }
     }
 
+    // The web app's pages, from PUBLIC_APP_URL like every link the service writes; sign-up only while it is open.
+    const links: SignInLinks = {
+      forgotPassword: context.mailTemplates.link('forgot-password'),
+      ...(context.config.accounts.signup === 'open' ? { signUp: context.mailTemplates.link('signup') } : {}),
+    };
+
     const expired = (reply: FastifyReply) =>
       page(reply, 400, (nonce) => errorPage({ nonce, error: 'This sign-in request has expired.', description: 'Start again from the application.' }));
 
@@ -134,7 +143,7 @@ export async function registerOidcRoutes(app: FastifyInstance, context: ServiceC
         return reply.code(303).redirect(returnTo);
       }
       const action = `${OIDC_PREFIX}/interaction/${interaction.uid}/login`;
-      return page(reply, 200, (nonce) => signInPage({ nonce, action, clientName }));
+      return page(reply, 200, (nonce) => signInPage({ nonce, action, clientName, links }));
     });
 
     scope.post(`${OIDC_PREFIX}/interaction/:uid/login`, { ...signInPages, config: { ...signInPages.config, credentialCheck: 'login' } }, async (request, reply) => {
@@ -148,17 +157,16 @@ export async function registerOidcRoutes(app: FastifyInstance, context: ServiceC
       const action = `${OIDC_PREFIX}/interaction/${interaction.uid}/login`;
       const form = loginForm.safeParse(request.body);
       if (!form.success) {
-        return page(reply, 400, (nonce) => signInPage({ nonce, action, clientName, error: 'Enter your email and password.' }));
+        return page(reply, 400, (nonce) => signInPage({ nonce, action, clientName, links, error: 'Enter your email and password.' }));
       }
       const client = clientContext(request);
       let user;
       try {
         user = await verifyCredentials(context, { email: form.data.email, password: form.data.password, client, purpose: 'login' });
       } catch (error) {
-        if (!(error instanceof ApiError) || (error.code !== 'invalid_credentials' && error.code !== 'rate_limited')) throw error;
-        const status = error.code === 'rate_limited' ? 429 : 401;
+        if (!(error instanceof ApiError) || !SHOWN_ON_THE_PAGE.has(error.code)) throw error;
         reply.headers(error.headers);
-        return page(reply, status, (nonce) => signInPage({ nonce, action, clientName, email: form.data.email, error: error.message }));
+        return page(reply, error.status, (nonce) => signInPage({ nonce, action, clientName, links, email: form.data.email, error: error.message }));
       }
       const { session } = await context.sessions.createSession(user, client);
       await context.audit.record({

@@ -19,6 +19,10 @@ function invalidCredentials(): ApiError {
   return new ApiError('invalid_credentials', 'The email or password is incorrect.');
 }
 
+function emailUnverified(): ApiError {
+  return new ApiError('email_unverified', 'Confirm your email address first: follow the link in the mail we sent you, or ask for a new one.');
+}
+
 /**
  * Every password check of the service — sign-in, the approval popup, step-up — goes through here, so each gets the
  * same throttling (before hashing: a throttled caller gets 429 even with the right password), the same constant-time
@@ -71,6 +75,13 @@ export async function verifyCredentials(
   }
 
   await context.throttles.recordLoginSuccess(email, ip);
+  if (user.emailVerifiedAt === null) {
+    // Told only after the password matched, so the answer reveals nothing to someone who does not know it (OWASP ASVS
+    // 5.0 §6.3.8); an open sign-up is usable once its address is proven.
+    metrics.loginAttempts.inc({ outcome: 'failed' });
+    await audit.record({ type: 'login.failed', userId: user.id, ...attempt.client, reason: 'email_unverified', detail });
+    throw emailUnverified();
+  }
   if (user.passwordHash !== null && context.passwords.needsRehash(user.passwordHash)) {
     await context.users.update(user.id, { passwordHash: await context.passwords.hash(attempt.password) });
   }

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { emailChangeBodySchema, emailChangeTokenBodySchema, passwordChangeBodySchema } from '@portcullis/contracts';
+import { acceptedSchema, emailChangeBodySchema, emailChangeTokenBodySchema, passwordChangeBodySchema } from '@portcullis/contracts';
 import { cancelEmailChange, confirmEmailChange, requestEmailChange, type EmailChangeOutcome } from '../accounts/email-change.js';
 import { changePassword } from '../accounts/password-change.js';
 import type { ServiceContext } from '../context.js';
@@ -78,7 +78,7 @@ export function registerAccountChangeRoutes(app: FastifyInstance, context: Servi
       summary: "Asks to move the caller's account to another address: a link to confirm goes there, a link to cancel to the old one.",
       headers: appHeaders,
       body: emailChangeBodySchema,
-      response: routeResponses(OWN_ACCOUNT, { 202: z.object({}) }, { method: 'POST', refuses: ['invalid_credentials', 'rate_limited'] }),
+      response: routeResponses(OWN_ACCOUNT, { 202: acceptedSchema }, { method: 'POST', refuses: ['invalid_credentials', 'rate_limited'] }),
     },
     handler: async (request, reply) => {
       const principal = principalOf(request);

@@ -143,7 +143,7 @@ export function registerApprovalRoutes(app: FastifyInstance, context: ServiceCon
       response: routeResponses(
         PUBLIC,
         { 200: approvalTicketSchema },
-        { method: 'POST', refuses: ['invalid_credentials', 'rate_limited', 'not_found', 'approval_invalid'] },
+        { method: 'POST', refuses: ['invalid_credentials', 'email_unverified', 'rate_limited', 'not_found', 'approval_invalid'] },
       ),
     },
     handler: async (request, reply) => {

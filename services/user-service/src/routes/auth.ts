@@ -63,7 +63,7 @@ export function registerAuthRoutes(app: FastifyInstance, context: ServiceContext
       summary: 'Signs in with email and password: a new session, its access token and refresh token.',
       headers: appHeaders,
       body: loginBodySchema,
-      response: routeResponses(PUBLIC, { 200: tokenResponseSchema }, { method: 'POST', refuses: ['invalid_credentials', 'rate_limited'] }),
+      response: routeResponses(PUBLIC, { 200: tokenResponseSchema }, { method: 'POST', refuses: ['invalid_credentials', 'email_unverified', 'rate_limited'] }),
     },
     handler: async (request, reply) => {
       const { email, password } = request.body;
@@ -152,7 +152,11 @@ export function registerAuthRoutes(app: FastifyInstance, context: ServiceContext
       summary: "Confirms the signed-in user's password again (RFC 9470), so admin actions accept the session for a while.",
       headers: appHeaders,
       body: stepUpBodySchema,
-      response: routeResponses(STEP_UP, { 200: steppedUpSchema }, { method: 'POST', refuses: ['invalid_grant', 'invalid_credentials', 'rate_limited'] }),
+      response: routeResponses(
+        STEP_UP,
+        { 200: steppedUpSchema },
+        { method: 'POST', refuses: ['invalid_grant', 'invalid_credentials', 'email_unverified', 'rate_limited'] },
+      ),
     },
     handler: async (request, reply) => {
       const principal = principalOf(request);

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { adminUserSchema, ROLES } from '@portcullis/contracts';
+import { ALL_LINK_PURPOSES } from '../accounts/account-tokens.js';
 import type { ServiceContext } from '../context.js';
 import { ApiError } from '../errors.js';
 import { principalOf } from '../http/access-control.js';
@@ -64,6 +65,8 @@ export function registerUserRoutes(app: FastifyInstance, context: ServiceContext
       const roleChanged = change.role !== undefined && change.role !== before.role;
       const disabledNow = change.disabled === true && !before.disabled;
       let revokedSessions = 0;
+      // A disabled account's mailed links die with it (OWASP ASVS 5.0 §6.4.1): re-enabling does not revive them.
+      if (disabledNow) await context.accountTokens.voidFor(context.database.db, id, ALL_LINK_PURPOSES);
       if (roleChanged || disabledNow) {
         // A new role or a disabled account must not keep working through tokens issued before (OWASP ASVS 5.0 §7.4.2);
         // the change is audited once, below, with the count.

@@ -22,7 +22,15 @@ export interface IssuedRefreshToken {
 }
 
 export type RevocationReason =
-  'logout' | 'revoked_by_user' | 'reuse_detected' | 'user_disabled' | 'role_changed' | 'revoked_by_admin' | 'password_changed' | 'email_change_cancelled';
+  | 'logout'
+  | 'revoked_by_user'
+  | 'reuse_detected'
+  | 'user_disabled'
+  | 'role_changed'
+  | 'revoked_by_admin'
+  | 'password_reset'
+  | 'password_changed'
+  | 'email_change_cancelled';
 
 export type RotationOutcome =
   | {
