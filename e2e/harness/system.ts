@@ -46,6 +46,10 @@ export async function startSystem(options: { name: string; signup?: 'invite' | '
     NEXTAUTH_SECRET: secret,
     DATA_DIR: 'memory://',
     PORTCULLIS_APP_CREDENTIAL: appCredential,
+    // The sign-in page offers sign-up, and /signup its form, only where the service takes sign-ups.
+    ...(options.signup === undefined ? {} : { SIGNUP: options.signup }),
+    // Debug lines too: the run's redaction check then covers the most talkative setting.
+    DEBUG: 'portcullis:*',
     ...tokenTapEnv(),
   });
   const stop = async (): Promise<void> => {

@@ -39,7 +39,7 @@ export interface UserServiceClientOptions {
 export type ApprovalDecision = 'approve' | 'reject';
 
 /** The user-service's public account calls (docs/accounts.md), each `POST` with a JSON body. */
-export const ACCOUNT_PATHS = [
+const ACCOUNT_PATHS = [
   '/v1/auth/password/forgot',
   '/v1/auth/password/reset',
   '/v1/auth/signup',
