@@ -331,3 +331,34 @@ describe.each(testBackends())('security notices the operator turned off, on $nam
     expect(await kinds(newEmail)).toEqual(['email_change']);
   });
 });
+
+describe.each(testBackends())("the throttled notice and an address's own limit, on $name", (backend) => {
+  let inbox: SmtpInbox;
+  let service: TestInstance;
+
+  beforeAll(async () => {
+    inbox = await SmtpInbox.start();
+    service = await startTestInstance(backend, { SMTP_URL: inbox.url, TRUST_PROXY: '127.0.0.1,::1', LOGIN_MAX_ATTEMPTS_PER_IP: '3' });
+  });
+
+  afterAll(async () => {
+    await service?.close();
+    await inbox?.close();
+  });
+
+  it("tells no account's owner when only the address's overall limit refused: it says nothing about that account", async () => {
+    const sprayer = device();
+    const accounts = await Promise.all([1, 2, 3, 4].map(() => createTestAccount(service)));
+    const statuses: number[] = [];
+    for (const account of accounts) {
+      const response = await service.request('/v1/auth/login', { method: 'POST', json: { email: account.email, password: 'a guess' }, headers: sprayer });
+      statuses.push(response.status);
+    }
+    expect(statuses).toEqual([401, 401, 401, 429]);
+    // A later answer from the same instance: had a notice been due, it would have been queued long before.
+    await service.login(accounts[0]?.email ?? '', accounts[0]?.password, device());
+    await service.context.mail.sender.drainOnce();
+    const rows = await service.context.database.db.select({ kind: mailOutbox.kind }).from(mailOutbox).where(eq(mailOutbox.kind, 'throttled'));
+    expect(rows).toEqual([]);
+  });
+});
