@@ -8,7 +8,7 @@ import { SmtpInbox, type ReceivedMail } from '../mail/smtp-inbox.js';
 import { createTestAccount, type TestAccount } from '../test-support/accounts.js';
 import { testBackends } from '../test-support/databases.js';
 import { ADAM, startTestInstance, type TestInstance } from '../test-support/harness.js';
-import { discover, signInThroughProvider, TestBrowser, testClient } from '../test-support/oidc-client.js';
+import { discover, signInThroughProvider, TestBrowser, testClient, tokenRequest } from '../test-support/oidc-client.js';
 
 const NEW_PASSWORD = 'a brand new passphrase of mine';
 
@@ -95,6 +95,29 @@ describe.each(testBackends())('changing the password or the email address, and s
       // A reset link mailed before the change no longer works (it was voided with the old password).
       expect(await service.context.accountTokens.consume(service.context.database.db, pendingReset.token, 'password_reset')).toBeNull();
       expect(await events('password.changed', account.id)).toEqual([expect.objectContaining({ sid: expect.any(String), userId: account.id })]);
+    });
+
+    it("ends the OpenID Provider's grants of the user's other sessions too", async () => {
+      const account = await createTestAccount(service);
+      const here = await service.login(account.email, account.password, device());
+      const web = testClient('portcullis-web');
+      const discovery = await discover(service);
+      const { code, request } = await signInThroughProvider(new TestBrowser(service), discovery, web, account);
+      const exchanged = await tokenRequest(service, discovery, web, {
+        grant_type: 'authorization_code',
+        code,
+        redirect_uri: web.redirect_uris[0] ?? '',
+        code_verifier: request.verifier,
+      });
+      expect(exchanged.status).toBe(200);
+      const oidc = (await exchanged.json()) as { refresh_token: string };
+
+      expect((await post('/v1/me/password', { currentPassword: account.password, newPassword: NEW_PASSWORD }, { token: here.accessToken })).status).toBe(204);
+
+      const refreshed = await tokenRequest(service, discovery, web, { grant_type: 'refresh_token', refresh_token: oidc.refresh_token });
+      expect(refreshed.status).toBe(400);
+      expect(await refreshed.json()).toMatchObject({ error: 'invalid_grant' });
+      expect((await service.refresh(here.refreshToken)).status).toBe(200);
     });
 
     it('refuses a wrong current password with 401 and a weak new one with 400 weak_password, changing nothing', async () => {
