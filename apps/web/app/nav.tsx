@@ -7,6 +7,7 @@ export function Nav({ session }: { session: ServerSession }) {
     <nav aria-label="Main">
       <Link href="/">Dashboard</Link>
       <Link href="/sessions">My devices</Link>
+      <Link href="/account">My account</Link>
       {session.scopes.includes('requests:write') ? <Link href="/requests">Spending requests</Link> : null}
       {session.user.role === 'ADMIN' ? <Link href="/admin">Admin</Link> : null}
       {session.user.role === 'ADMIN' ? <Link href="/admin/security">Security</Link> : null}

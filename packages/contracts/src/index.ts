@@ -72,6 +72,9 @@ export {
   userDirectoryQuerySchema,
   userEventsQuerySchema,
   forcedPasswordResetSchema,
+  passwordChangeBodySchema,
+  emailChangeBodySchema,
+  emailChangeTokenBodySchema,
 } from './wire.js';
 export type { SessionStatusAnswer, ApprovalDecided, DenialReport, AuditStats, ErrorBody, UserStatus, UserDirectoryQuery, ForcedPasswordReset } from './wire.js';
 export type { MailDelivery, MailDeliveryStatus, DevMailboxMessage } from './wire.js';

@@ -206,3 +206,10 @@ export const userEventsQuerySchema = z.strictObject({ limit: z.coerce.number().i
 /** Answer of `POST /v1/users/{id}/password-reset`: the sessions the forced reset ended. */
 export const forcedPasswordResetSchema = z.object({ revokedSessions: z.number().int().min(0) });
 export type ForcedPasswordReset = z.infer<typeof forcedPasswordResetSchema>;
+
+/** Body of `POST /v1/me/password`: the password in use (OWASP ASVS 5.0 §6.2.3) and the new one. */
+export const passwordChangeBodySchema = z.strictObject({ currentPassword: passwordSchema, newPassword: passwordSchema });
+/** Body of `POST /v1/me/email`: the address to move to, and the password again (OWASP ASVS 5.0 §7.5.1). */
+export const emailChangeBodySchema = z.strictObject({ newEmail: accountEmailSchema, password: passwordSchema });
+/** Body of `POST /v1/auth/email/confirm` and `/cancel`: the token from the link in the mail. */
+export const emailChangeTokenBodySchema = z.strictObject({ token: accountLinkTokenSchema });

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { NextAuthOptions } from 'next-auth';
 import { createAccountFlows, type AccountFlows } from './accounts/account-flows.js';
+import { createMyAccount, type MyAccount } from './accounts/my-account.js';
 import { createApprovals, type Approvals } from './approvals/approvals.js';
 import { TicketSeal } from './approvals/ticket-seal.js';
 import { createUserServiceClient, type UserServiceClient } from './backend/user-service-client.js';
@@ -56,6 +57,8 @@ export interface Auth extends Guards {
   readonly stepUp: StepUp;
   /** The account pages' calls: forgotten password, sign-up, verification, invitations, email change links (docs/accounts.md). */
   readonly accounts: AccountFlows;
+  /** The signed-in user's own changes: password and email address (docs/accounts.md). */
+  readonly myAccount: MyAccount;
   /** Origin + Sec-Fetch-Site check for the app's own state-changing route handlers. */
   checkSameOrigin(request: Request): OriginCheck;
   /** JSON answer for a failure in a route handler. */
@@ -179,6 +182,7 @@ export function createAuth(options: CreateAuthOptions, seams: CreateAuthSeams = 
     }),
     stepUp: createStepUp({ backend, context, logger: config.logger, clientInfo: config.clientInfo }),
     accounts: createAccountFlows({ backend, context, logger: config.logger, clientInfo: config.clientInfo }),
+    myAccount: createMyAccount({ backend, context, logger: config.logger, clientInfo: config.clientInfo }),
     checkSameOrigin: (request) => checkSameOrigin(request, config.appOrigin),
     errorResponse: (error) => errorResponse(error, config.logger),
     backchannelLogoutRoute: createBackchannelLogoutRoute({ verify: verifyLogoutToken, ended: runtime.endedSessions, logger: config.logger, metrics: config.metrics }),

@@ -33,6 +33,7 @@ export type { ApprovalRefusalReason } from './approvals/approval-refusals.js';
 export type { Approvals, ApproverSignedIn, ApprovalRequestSummary } from './approvals/approvals.js';
 export type { StepUp } from './step-up/step-up.js';
 export type { AccountFlows } from './accounts/account-flows.js';
+export type { MyAccount } from './accounts/my-account.js';
 export type { ActionResult, ActionContext, ProtectedAction } from './guards/protected-action.js';
 export type { PortcullisSession } from './nextauth/callbacks.js';
 export type { SessionToken } from './tokens/session-token.js';

@@ -148,6 +148,11 @@ function routeRequests(fixtures: Fixtures): Record<string, FuzzRequest | 'provid
     // The victim has accepted no invitation and is never sent one; only the hostile ids, each refused, reach the reset.
     'POST /v1/users/:id/invitation/resend': { path: '/v1/users/:id/invitation/resend', params: { id: victim.id } },
     'POST /v1/users/:id/password-reset': { path: '/v1/users/:id/password-reset', params: { id: victim.id } },
+    // Every variant carries one hostile field and is refused, so the user's password and address stay as they are.
+    'POST /v1/me/password': { path: '/v1/me/password', body: { currentPassword: user.password, newPassword: 'a new passphrase for the fuzz' } },
+    'POST /v1/me/email': { path: '/v1/me/email', body: { newEmail: 'moved@example.test', password: user.password } },
+    'POST /v1/auth/email/confirm': { path: '/v1/auth/email/confirm', body: { token: 't'.repeat(43) } },
+    'POST /v1/auth/email/cancel': { path: '/v1/auth/email/cancel', body: { token: 't'.repeat(43) } },
     // The victim's role is set to what it is, so a request that got through would change nothing.
     'PATCH /v1/users/:id': { path: '/v1/users/:id', params: { id: victim.id }, body: { role: 'USER', disabled: false } },
     'DELETE /v1/users/:id/sessions': { path: '/v1/users/:id/sessions', params: { id: victim.id } },

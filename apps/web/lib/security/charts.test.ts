@@ -33,6 +33,34 @@ describe('chart buckets', () => {
       ['Failed', 5, 0],
     ]);
     expect(charts.find((chart) => chart.id === 'reuse')?.series[0]?.counts.reduce((a, b) => a + b, 0)).toBe(1);
-    expect(charts.map((chart) => chart.id)).toEqual(['signins', 'throttled', 'refreshes', 'reuse', 'denials', 'approvals']);
+    expect(charts.map((chart) => chart.id)).toEqual([
+      'signins',
+      'throttled',
+      'refreshes',
+      'reuse',
+      'denials',
+      'new-devices',
+      'credential-changes',
+      'recovery',
+      'accounts',
+      'approvals',
+    ]);
+  });
+
+  it('charts the account events: new-device sign-ins, password and email changes, resets and new accounts', () => {
+    const since = firstBucket(now, '1h');
+    const last = Date.UTC(2026, 4, 1, 14, 3);
+    const rows = [
+      { at: last, type: 'login.new_device', count: 3 },
+      { at: last, type: 'email.change_cancelled', count: 1 },
+      { at: last, type: 'password.reset', count: 2 },
+      { at: last, type: 'account.signed_up', count: 4 },
+    ] as const;
+    const charts = buildCharts([...rows], since, now, 60);
+    const latest = (id: string) => Object.fromEntries(charts.find((chart) => chart.id === id)?.series.map((series) => [series.label, series.counts.at(-1)]) ?? []);
+    expect(latest('new-devices')).toEqual({ 'New device': 3 });
+    expect(latest('credential-changes')).toMatchObject({ 'Email change cancelled': 1, 'Password changed': 0 });
+    expect(latest('recovery')).toEqual({ Asked: 0, Done: 2 });
+    expect(latest('accounts')).toMatchObject({ 'Signed up': 4 });
   });
 });

@@ -8,6 +8,7 @@ const FAILURES: ReadonlySet<AuditEventType> = new Set<AuditEventType>([
   'refresh.reuse_detected',
   'authz.denied',
   'approval.refused',
+  'mail.failed',
 ]);
 
 export function outcomeOf(type: AuditEventType): 'success' | 'failure' {
@@ -41,6 +42,36 @@ export const CHARTS: readonly ChartDefinition[] = [
   },
   { id: 'reuse', title: 'Refresh-token reuse detections', series: [{ type: 'refresh.reuse_detected', label: 'Reuse detected' }] },
   { id: 'denials', title: 'Authorization denials', series: [{ type: 'authz.denied', label: 'Denied' }] },
+  // A burst of new-device sign-ins or of cancelled email changes is what account takeover looks like from here.
+  { id: 'new-devices', title: 'Sign-ins from new devices', series: [{ type: 'login.new_device', label: 'New device' }] },
+  {
+    id: 'credential-changes',
+    title: 'Password and email changes',
+    series: [
+      { type: 'password.changed', label: 'Password changed' },
+      { type: 'email.change_requested', label: 'Email change asked' },
+      { type: 'email.changed', label: 'Email changed' },
+      { type: 'email.change_cancelled', label: 'Email change cancelled' },
+    ],
+  },
+  {
+    id: 'recovery',
+    title: 'Password resets',
+    series: [
+      { type: 'password.reset_requested', label: 'Asked' },
+      { type: 'password.reset', label: 'Done' },
+    ],
+  },
+  {
+    id: 'accounts',
+    title: 'New accounts',
+    series: [
+      { type: 'account.invited', label: 'Invited' },
+      { type: 'account.invitation_accepted', label: 'Invitation accepted' },
+      { type: 'account.signed_up', label: 'Signed up' },
+      { type: 'email.verified', label: 'Email verified' },
+    ],
+  },
   {
     id: 'approvals',
     title: 'Approvals',

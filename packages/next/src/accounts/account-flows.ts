@@ -54,7 +54,7 @@ const FLOW_PATHS: Readonly<Record<AccountFlowName, AccountPath>> = {
 };
 
 /** The typed error for a refusal of an account call; anything unexpected goes the library's general way (`backendRefusal`). */
-function accountRefusal(answer: BackendResponse): PortcullisError {
+export function accountRefusal(answer: BackendResponse): PortcullisError {
   const body = errorBodySchema.safeParse(answer.body);
   const code = body.success ? body.data.error : undefined;
   switch (code) {

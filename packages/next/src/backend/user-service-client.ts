@@ -75,7 +75,7 @@ export interface UserServiceClient {
    */
   accountCall(path: AccountPath, body: Readonly<Record<string, string>>, client: ClientInfo): Promise<BackendResponse>;
   /** A call on behalf of the signed-in user; 4xx answers are returned, not thrown (see `backendRefusal`). */
-  call(request: { method: string; path: string; accessToken: string; body?: unknown }): Promise<BackendResponse>;
+  call(request: { method: string; path: string; accessToken: string; body?: unknown; client?: ClientInfo }): Promise<BackendResponse>;
 }
 
 export function createUserServiceClient(options: UserServiceClientOptions): UserServiceClient {
@@ -235,7 +235,8 @@ export function createUserServiceClient(options: UserServiceClientOptions): User
     async call(request) {
       const response = await send(request.path, {
         method: request.method,
-        headers: { authorization: `Bearer ${request.accessToken}` },
+        // The browser's address and agent when the call checks a password: the service throttles and audits by them.
+        headers: { authorization: `Bearer ${request.accessToken}`, ...(request.client === undefined ? {} : clientHeaders(request.client)) },
         body: request.body,
       });
       return answerOf(request.path, response);

@@ -33,7 +33,7 @@ export const accountTokens = pgTable(
     userId: uuid('user_id')
       .notNull()
       .references(() => users.id, { onDelete: 'cascade' }),
-    /** For `email_change` and `email_change_cancel`: the address the change is to. */
+    /** For `email_change`: the address the change is to; for `email_change_cancel`: the address a cancel goes back to. */
     newEmail: text('new_email'),
     createdAt: moment('created_at').notNull(),
     expiresAt: moment('expires_at').notNull(),

@@ -50,6 +50,11 @@ const AUTHORIZATION: Readonly<Record<string, AuthorizationRow>> = {
   'GET /v1/auth/sessions': { rule: signedIn({ scope: 'sessions:manage' }), ...signedInOnly },
   'DELETE /v1/auth/sessions/:id': { rule: signedIn({ scope: 'sessions:manage' }), ...signedInOnly },
   'POST /v1/audit/denials': { rule: signedIn({ fromApp: true }), ...signedInOnly },
+  'POST /v1/me/password': { rule: signedIn({ scope: 'sessions:manage', session: 'fresh' }), ...signedInOnly },
+  'POST /v1/me/email': { rule: signedIn({ scope: 'sessions:manage', session: 'fresh' }), ...signedInOnly },
+  // The token from the link in the mail is the credential of these two.
+  'POST /v1/auth/email/confirm': { rule: PUBLIC, ...open },
+  'POST /v1/auth/email/cancel': { rule: PUBLIC, ...open },
   'GET /v1/users': { rule: signedIn({ role: 'ADMIN', scope: 'users:admin' }), ...adminOnly },
   'PATCH /v1/users/:id': { rule: signedIn({ role: 'ADMIN', scope: 'users:admin', recentAuthentication: true }), ...adminOnly },
   'DELETE /v1/users/:id/sessions': { rule: signedIn({ role: 'ADMIN', scope: 'users:admin', recentAuthentication: true }), ...adminOnly },

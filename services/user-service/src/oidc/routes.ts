@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { errors } from 'oidc-provider';
 import { z } from 'zod';
+import { noticeSignIn } from '../accounts/security-notices.js';
 import type { ServiceContext } from '../context.js';
 import { ApiError } from '../errors.js';
 import { PUBLIC } from '../http/access-rule.js';
@@ -175,6 +176,7 @@ export async function registerOidcRoutes(app: FastifyInstance, context: ServiceC
         ...client,
         detail: { via: 'oidc', client_id: String(interaction.params.client_id) },
       });
+      await noticeSignIn(context, { user, sid: session.id, client });
       const portcullis: PortcullisLoginResult = { sid: session.id };
       const returnTo = await provider.interactionResult(
         request.raw,

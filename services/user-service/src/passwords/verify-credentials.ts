@@ -1,11 +1,12 @@
 import { setTimeout as delay } from 'node:timers/promises';
+import { noticeThrottled } from '../accounts/security-notices.js';
 import type { ServiceContext } from '../context.js';
 import { ApiError } from '../errors.js';
 import type { ClientContext } from '../sessions/session-store.js';
 import type { UserRow } from '../users/user-store.js';
 import { PasswordHashingBusy } from './password-hasher.js';
 
-export type CredentialPurpose = 'login' | 'approval' | 'step_up';
+export type CredentialPurpose = 'login' | 'approval' | 'step_up' | 'account_change';
 
 export function rateLimited(retryAfterSeconds: number): ApiError {
   return new ApiError('rate_limited', `Too many attempts. Try again in ${retryAfterSeconds} seconds.`, {
@@ -42,6 +43,7 @@ export async function verifyCredentials(
   if (!verdict.allowed) {
     metrics.loginAttempts.inc({ outcome: 'throttled' });
     await audit.record({ type: 'login.throttled', ...attempt.client, reason: 'too_many_attempts', detail });
+    if (verdict.limit === 'account') noticeThrottled(context, email);
     throw rateLimited(verdict.retryAfterSeconds);
   }
 

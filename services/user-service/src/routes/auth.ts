@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { loginBodySchema, refreshTokenBodySchema, stepUpBodySchema, steppedUpSchema, tokenResponseSchema, type TokenResponse } from '@portcullis/contracts';
+import { noticeSignIn } from '../accounts/security-notices.js';
 import type { ServiceContext } from '../context.js';
 import { ApiError } from '../errors.js';
 import { principalOf } from '../http/access-control.js';
@@ -70,6 +71,7 @@ export function registerAuthRoutes(app: FastifyInstance, context: ServiceContext
       const user = await verifyCredentials(context, { email, password, client, purpose: 'login' });
       const { session, refreshToken } = await context.sessions.createSession(user, client);
       await audit.record({ type: 'login.succeeded', userId: user.id, sid: session.id, ...client });
+      await noticeSignIn(context, { user, sid: session.id, client });
       return noStore(reply).send(await tokenResponse(context, user, session, refreshToken));
     },
   });

@@ -30,9 +30,9 @@ export class SessionRevocation {
     return revoked;
   }
 
-  /** Ends every active session of a user; returns those it ended. */
-  async revokeUserSessions(userId: string, options: { reason: RevocationReason; event: RevocationEvent }): Promise<SessionRow[]> {
-    const revoked = await this.sessions.revokeUserSessions(userId, options.reason);
+  /** Ends every active session of a user, but `except`; returns those it ended. */
+  async revokeUserSessions(userId: string, options: { reason: RevocationReason; event: RevocationEvent; except?: string }): Promise<SessionRow[]> {
+    const revoked = await this.sessions.revokeUserSessions(userId, options.reason, options.except === undefined ? {} : { except: options.except });
     for (const session of revoked) this.validity?.forget(session.id);
     await this.#audit(revoked, options.event);
     return revoked;

@@ -1,5 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { and, desc, eq, getTableColumns, gt, isNull, sql, type SQL, type Table } from 'drizzle-orm';
+import { and, desc, eq, getTableColumns, gt, isNull, ne, sql, type SQL, type Table } from 'drizzle-orm';
 import pg from 'pg';
 import { addressBucket } from '@portcullis/contracts';
 import type { Clock } from '../clock.js';
@@ -21,7 +21,16 @@ export interface IssuedRefreshToken {
   readonly expiresAt: number;
 }
 
-export type RevocationReason = 'logout' | 'revoked_by_user' | 'reuse_detected' | 'user_disabled' | 'role_changed' | 'revoked_by_admin' | 'password_reset';
+export type RevocationReason =
+  | 'logout'
+  | 'revoked_by_user'
+  | 'reuse_detected'
+  | 'user_disabled'
+  | 'role_changed'
+  | 'revoked_by_admin'
+  | 'password_reset'
+  | 'password_changed'
+  | 'email_change_cancelled';
 
 export type RotationOutcome =
   | {
@@ -310,11 +319,12 @@ export class SessionStore {
     return row ?? null;
   }
 
-  async revokeUserSessions(userId: string, reason: RevocationReason): Promise<SessionRow[]> {
+  /** Revokes every active session of a user, but `except` (the caller's own, when a password change keeps it). */
+  async revokeUserSessions(userId: string, reason: RevocationReason, options: { except?: string } = {}): Promise<SessionRow[]> {
     return this.db
       .update(sessions)
       .set({ revokedAt: new Date(this.clock.now()), revokedReason: reason })
-      .where(and(eq(sessions.userId, userId), isNull(sessions.revokedAt)))
+      .where(and(eq(sessions.userId, userId), isNull(sessions.revokedAt), options.except === undefined ? undefined : ne(sessions.id, options.except)))
       .returning();
   }
 

@@ -8,8 +8,12 @@ import type { HashingLane } from '../passwords/hashing-lanes.js';
 
 export type ThrottleVerdict = { readonly allowed: true } | { readonly allowed: false; readonly retryAfterSeconds: number };
 
-/** An admitted sign-in also learns which hashing lane it waits in (passwords/hashing-lanes.ts). */
-type LoginVerdict = { readonly allowed: true; readonly lane: HashingLane } | { readonly allowed: false; readonly retryAfterSeconds: number };
+/**
+ * An admitted sign-in also learns which hashing lane it waits in (passwords/hashing-lanes.ts); a refused one, whether the
+ * account's own limits refused it or only the address's (then it says nothing about the account, and its owner is not told).
+ */
+type LoginVerdict =
+  { readonly allowed: true; readonly lane: HashingLane } | { readonly allowed: false; readonly retryAfterSeconds: number; readonly limit: 'account' | 'address' };
 
 /** How long a successful sign-in keeps its email+address pair `known` (two weeks; within a timer's 24.8-day range). */
 const KNOWN_PAIR_SECONDS = 14 * 24 * 3600;
@@ -61,6 +65,8 @@ export interface Throttles {
    * the same answer either way (the mail is simply not sent).
    */
   admitAccountMail(flow: AccountFlow, email: string): Promise<ThrottleVerdict>;
+  /** Whether the owner of a throttled account may be told now: once per LOGIN_FAILURE_WINDOW, however many attempts are refused. */
+  admitThrottleNotice(email: string): Promise<boolean>;
   close(): Promise<void>;
 }
 
@@ -110,6 +116,7 @@ export function createThrottles(config: Config, logger: Logger): Throttles {
   const knownPairs = limiter('login-known-email-ip', { points: UNLIMITED, duration: KNOWN_PAIR_SECONDS });
   const accountFlowsByIp = limiter('account-flow-ip', { points: config.accountThrottle.maxPerIp, duration: config.accountThrottle.windowSeconds });
   const accountMailsByEmail = limiter('account-mail-email', { points: config.accountThrottle.maxMailsPerEmail, duration: 3600 });
+  const throttleNoticesByEmail = limiter('throttle-notice-email', { points: 1, duration: limits.failureWindowSeconds });
 
   /** Consumes one point; the verdict, and how many points the key had used before this one. */
   async function consume(target: RateLimiterAbstract, key: string): Promise<{ verdict: ThrottleVerdict; before: number }> {
@@ -128,15 +135,15 @@ export function createThrottles(config: Config, logger: Logger): Throttles {
       const address = addressKey(ip);
       const pair = `${account}:${address}`;
       const perIp = await consume(attemptsByIp, address);
-      if (!perIp.verdict.allowed) return perIp.verdict;
+      if (!perIp.verdict.allowed) return { ...perIp.verdict, limit: 'address' };
       const streak = await consume(failuresByEmailIp, pair);
-      if (!streak.verdict.allowed) return streak.verdict;
+      if (!streak.verdict.allowed) return { ...streak.verdict, limit: 'account' };
       const known = (await knownPairs.get(pair)) !== null;
       const perAccount = await consume(failuresByAccount, account);
       if (!perAccount.verdict.allowed && !known) {
         // Refused by the account limit: the email+IP reservation is given back, this attempt never ran.
         await failuresByEmailIp.reward(pair);
-        return perAccount.verdict;
+        return { ...perAccount.verdict, limit: 'account' };
       }
       if (known) return { allowed: true, lane: 'known' };
       const [pairFailures, addressFailures] = await Promise.all([failingPairs.get(pair), failuresByIp.get(address)]);
@@ -165,6 +172,7 @@ export function createThrottles(config: Config, logger: Logger): Throttles {
     admitRefresh: async (ip) => (await consume(refreshesByIp, addressKey(ip))).verdict,
     admitAccountFlow: async (flow, ip) => (await consume(accountFlowsByIp, `${flow}:${addressKey(ip)}`)).verdict,
     admitAccountMail: async (flow, email) => (await consume(accountMailsByEmail, `${flow}:${accountKey(email.trim().toLowerCase())}`)).verdict,
+    admitThrottleNotice: async (email) => (await consume(throttleNoticesByEmail, accountKey(email.trim().toLowerCase()))).verdict.allowed,
     async close() {
       redis?.disconnect();
     },
