@@ -53,6 +53,7 @@ export {
   errorBodyWith,
   USER_STATUSES,
   USER_DIRECTORY_MAX_LIMIT,
+  USER_DIRECTORY_MAX_IDS,
   userDirectoryQuerySchema,
   userEventsQuerySchema,
   forcedPasswordResetSchema,
