@@ -69,6 +69,7 @@ export {
   acceptedSchema,
   USER_STATUSES,
   USER_DIRECTORY_MAX_LIMIT,
+  USER_DIRECTORY_MAX_IDS,
   userDirectoryQuerySchema,
   userEventsQuerySchema,
   forcedPasswordResetSchema,

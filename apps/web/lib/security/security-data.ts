@@ -3,6 +3,7 @@ import {
   mailDeliveryStatusSchema,
   auditEventSchema,
   ROLES,
+  USER_DIRECTORY_MAX_IDS,
   USER_DIRECTORY_MAX_LIMIT,
   userDirectoryPageSchema,
   type AuditEvent,
@@ -71,10 +72,14 @@ async function latestEvents(accessToken: string, query: SecurityQuery, since: nu
 
 /** The emails of the accounts behind the events shown, asked for by id: the directory may hold thousands. */
 async function emailsOf(accessToken: string, events: readonly AuditEvent[]): Promise<ReadonlyMap<string, string>> {
-  const ids = [...new Set(events.flatMap((event) => (event.userId === null ? [] : [event.userId])))].slice(0, USER_DIRECTORY_MAX_LIMIT);
-  if (ids.length === 0) return new Map();
-  const { users } = await read(accessToken, path('/v1/users', { ids: ids.join(','), limit: USER_DIRECTORY_MAX_LIMIT }), userDirectoryPageSchema);
-  return new Map(users.map((user) => [user.id, user.email]));
+  const ids = [...new Set(events.flatMap((event) => (event.userId === null ? [] : [event.userId])))];
+  const batches = Array.from({ length: Math.ceil(ids.length / USER_DIRECTORY_MAX_IDS) }, (_, index) =>
+    ids.slice(index * USER_DIRECTORY_MAX_IDS, (index + 1) * USER_DIRECTORY_MAX_IDS),
+  );
+  const pages = await Promise.all(
+    batches.map((batch) => read(accessToken, path('/v1/users', { ids: batch.join(','), limit: USER_DIRECTORY_MAX_IDS }), userDirectoryPageSchema)),
+  );
+  return new Map(pages.flatMap((page) => page.users.map((user) => [user.id, user.email] as const)));
 }
 
 function eventRow(event: AuditEvent, emails: ReadonlyMap<string, string>): EventRow {

@@ -8,9 +8,9 @@ import { isCommonPassword } from './common-passwords.js';
 /** Why a new password is refused. */
 export type PasswordWeakness = 'too_short' | 'too_long' | 'common' | 'contains_email' | 'contains_app_name' | 'breached';
 
-export const MIN_PASSWORD_LENGTH = 8;
+const MIN_PASSWORD_LENGTH = 8;
 /** OWASP ASVS 5.0 §6.2.9: at least 64 characters must be allowed; the cap bounds the hashing work one request can ask for. */
-export const MAX_PASSWORD_LENGTH = 128;
+const MAX_PASSWORD_LENGTH = 128;
 
 const WEAKNESS_MESSAGES: Readonly<Record<PasswordWeakness, string>> = {
   too_short: `Use at least ${MIN_PASSWORD_LENGTH} characters; 15 or more is better.`,

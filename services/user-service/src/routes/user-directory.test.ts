@@ -145,6 +145,7 @@ describe.each(testBackends())('the user directory at 10,000 users, on $name', (b
     ['a page larger than 100', 'limit=101'],
     ['an unknown status', 'status=sleeping'],
     ['an id that is not a UUID', 'ids=1,2'],
+    ['more than 25 ids', `ids=${Array.from({ length: 26 }, () => '00000000-0000-4000-8000-000000000000').join(',')}`],
   ])('refuses %s with 400 invalid_request', async (_what, query) => {
     const response = await instance.request(`/v1/users?${query}`, { token: adam.accessToken });
     expect(response.status).toBe(400);
