@@ -18,6 +18,9 @@ const webUrl = `http://localhost:${webPort}`;
 // app's /dev/mailbox (docs/mail.md); an in-memory DATA_DIR keeps it in the service's memory, where no page can read it.
 const devMailboxDir = process.env.SMTP_URL || dataDir.startsWith('memory://') ? undefined : join(dataDir, 'mailbox');
 const portalUrl = `http://localhost:${portalPort}`;
+// The demo lets anyone sign up (then verify by the mailbox's link), so a person can walk every account flow
+// (docs/accounts.md); a deployment's own default is `invite`.
+const signup = process.env.SIGNUP ?? 'open';
 
 /**
  * The apps' secrets at the user-service — both apps' client secrets, the key of the provider's SSO cookie and each app's
@@ -90,6 +93,9 @@ start('user-service', process.execPath, [USER_SERVICE_CLI], {
   ISSUER: issuer,
   OIDC_CLIENTS: JSON.stringify(oidcClients),
   OIDC_COOKIE_KEYS: process.env.OIDC_COOKIE_KEYS ?? secrets.ssoCookieKey,
+  // Links in mail lead to the web app's pages.
+  PUBLIC_APP_URL: webUrl,
+  SIGNUP: signup,
 });
 // The web app keeps its generated NEXTAUTH_SECRET in the same data directory.
 start('web', 'npm', ['run', 'start', '-w', '@portcullis/web'], {
@@ -100,6 +106,7 @@ start('web', 'npm', ['run', 'start', '-w', '@portcullis/web'], {
   OIDC_CLIENT_ID: 'portcullis-web',
   OIDC_CLIENT_SECRET: secrets.web,
   PORTCULLIS_APP_CREDENTIAL: secrets.webAppCredential,
+  SIGNUP: signup,
   ...(devMailboxDir === undefined ? {} : { DEV_MAILBOX_DIR: devMailboxDir }),
 });
 // The second app: single sign-on only, its own cookie names and NEXTAUTH_SECRET (also in DATA_DIR).
@@ -121,7 +128,7 @@ function devMailbox() {
 
 console.log(`
 Portcullis is starting (embedded database in ${dataDir}${existsSync(dataDir) ? '' : ', created now'}).
-  web app       ${webUrl}  (password or single sign-on)
+  web app       ${webUrl}  (password or single sign-on; sign-up ${signup === 'open' ? 'open to anyone' : `is ${signup}`})
   portal        ${portalUrl}  (single sign-on only)
   user-service  http://127.0.0.1:${apiPort}
   mailbox       ${devMailbox()}
