@@ -20,13 +20,3 @@ export async function accountById(executor: Db | DbTransaction, id: string): Pro
   const [row] = await executor.select().from(users).where(eq(users.id, id)).limit(1);
   return row ?? null;
 }
-
-/** What an account can do with the self-service flows. */
-export type AccountState = 'invited' | 'unverified' | 'active' | 'disabled';
-
-export function accountState(row: UserRow): AccountState {
-  if (row.disabled) return 'disabled';
-  if (row.passwordHash === null) return 'invited';
-  if (row.emailVerifiedAt === null) return 'unverified';
-  return 'active';
-}

@@ -3,8 +3,9 @@ import type { ServiceContext } from '../context.js';
 import type { DbTransaction } from '../db/database.js';
 import { users } from '../db/schema.js';
 import { invalidLink } from '../errors.js';
-import { normalizeEmail, type UserRow } from '../users/user-store.js';
-import { accountByEmail, accountState } from './account-rows.js';
+import { normalizeEmail, userStatus, type UserRow } from '../users/user-store.js';
+import { accountByEmail } from './account-rows.js';
+
 import { evenAnswer, EVEN_ANSWER_MS } from './even-answer.js';
 import { admitFlow, type FlowCaller } from './flow-throttle.js';
 import { wholeHours } from './link-lifetime.js';
@@ -49,7 +50,7 @@ export async function resendVerification(context: ServiceContext, request: { ema
   const outcome = await context.database.db.transaction(async (tx) => {
     const account = await accountByEmail(tx, request.email);
     if (account === null) return { account, reason: 'unknown_email' } as const;
-    const state = accountState(account);
+    const state = userStatus(account);
     if (state !== 'unverified') return { account, reason: `account_${state}` } as const;
     if (!mailVerdict.allowed) return { account, reason: 'mail_throttled' } as const;
     await queueVerificationMail(context, tx, account);

@@ -3,8 +3,9 @@ import type { ServiceContext } from '../context.js';
 import { users } from '../db/schema.js';
 import { invalidLink } from '../errors.js';
 import { requireStrongPassword } from '../passwords/password-policy.js';
-import { normalizeEmail } from '../users/user-store.js';
-import { accountByEmail, accountById, accountState } from './account-rows.js';
+import { normalizeEmail, userStatus } from '../users/user-store.js';
+import { accountByEmail, accountById } from './account-rows.js';
+
 import { evenAnswer, EVEN_ANSWER_MS } from './even-answer.js';
 import { admitFlow, type FlowCaller } from './flow-throttle.js';
 import { wholeMinutes } from './link-lifetime.js';
@@ -24,7 +25,7 @@ export async function requestPasswordReset(context: ServiceContext, request: { e
   const outcome = await context.database.db.transaction(async (tx) => {
     const account = await accountByEmail(tx, request.email);
     if (account === null) return { account, reason: 'unknown_email' } as const;
-    const state = accountState(account);
+    const state = userStatus(account);
     if (state === 'disabled' || state === 'invited') return { account, reason: `account_${state}` } as const;
     if (!mailVerdict.allowed) return { account, reason: 'mail_throttled' } as const;
     const ttlSeconds = context.config.accounts.passwordResetTtlSeconds;

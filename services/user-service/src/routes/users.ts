@@ -19,7 +19,8 @@ import { clientContext } from '../http/client.js';
 import { routeResponses } from '../http/route-responses.js';
 import { rateLimited } from '../passwords/verify-credentials.js';
 import type { AccountFlow } from '../throttle/throttles.js';
-import { forcePasswordReset, resendInvitation } from '../users/account-administration.js';
+import { forcePasswordReset } from '../users/account-administration.js';
+import { invite, invitingFrom } from '../accounts/invitations.js';
 import { InvalidCursorError, UserDirectory } from '../users/user-directory.js';
 import { toAdminUser, userStatus } from '../users/user-store.js';
 
@@ -181,15 +182,9 @@ export function registerUserRoutes(app: FastifyInstance, context: ServiceContext
       if (user === null) throw new ApiError('not_found', 'No such user.');
       if (userStatus(user) !== 'invited') throw new ApiError('conflict', 'Only an invitation not yet accepted can be sent again.');
       await admitMail('invitation', user.email);
-      await resendInvitation(context, user);
-      await context.audit.record({
-        type: 'account.invited',
-        userId: user.id,
-        sid: principal.sid,
-        ...clientContext(request),
-        reason: 'resent',
-        detail: { by: principal.userId },
-      });
+      // The same path as a new invitation to this address: a fresh link, the older one void, audited as resent.
+      await invite(invitingFrom(context), { email: user.email, role: user.role, client: clientContext(request), by: principal.userId, bySession: principal.sid });
+      context.mail.sender.kick();
       return reply.code(202).send({});
     },
   });

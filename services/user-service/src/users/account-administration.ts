@@ -6,16 +6,6 @@ import type { UserRow } from './user-store.js';
 
 type Administration = Pick<ServiceContext, 'config' | 'clock' | 'database' | 'passwords' | 'accountTokens' | 'mail' | 'mailTemplates' | 'revocation'>;
 
-/** Mails a new invitation link to an invited user; the link sent before stops working (only the newest link works). */
-export async function resendInvitation(context: Administration, user: UserRow): Promise<void> {
-  const { invitationTtlSeconds } = context.config.accounts;
-  await context.database.db.transaction(async (tx) => {
-    const { token } = await context.accountTokens.issue(tx, { userId: user.id, purpose: 'invitation', ttlSeconds: invitationTtlSeconds });
-    await context.mail.outbox.enqueue(tx, context.mailTemplates.invitation(user.email, { token, validHours: Math.ceil(invitationTtlSeconds / 3600) }));
-  });
-  context.mail.sender.kick();
-}
-
 /**
  * An admin's answer to a suspected compromise: the old password stops working at once (it is replaced by the hash of a
  * secret nobody holds), a reset link goes to the account's address, and every session ends, OIDC grants included
