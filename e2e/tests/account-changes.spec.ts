@@ -1,32 +1,14 @@
-import { randomBytes } from 'node:crypto';
-import { test as base, expect, type Browser, type BrowserContext } from '@playwright/test';
+import { expect, type Browser, type BrowserContext } from '@playwright/test';
 import { DEMO_USERS } from '../harness/env.js';
 import { Mailbox } from '../harness/mailbox.js';
-import { startSystem, type System } from '../harness/system.js';
+import { newAddress, newPassword, testOnOwnSystem } from '../harness/own-system.js';
+import type { System } from '../harness/system.js';
 import { MyAccountPage } from '../pages/my-account-page.js';
 import { SignInPage } from '../pages/sign-in-page.js';
 
 // docs/accounts.md: the signed-in changes on /account and the security notices, followed through the mail a real SMTP
 // server received. One system for the file.
-const test = base.extend<object, { system: System }>({
-  system: [
-    // eslint-disable-next-line no-empty-pattern -- Playwright reads fixture dependencies from this pattern.
-    async ({}, use) => {
-      const system = await startSystem({ name: 'account-changes' });
-      await use(system);
-      await system.stop();
-    },
-    { scope: 'worker', timeout: 150_000 },
-  ],
-});
-
-function newAddress(who: string): string {
-  return `${who}-${randomBytes(5).toString('hex')}@example.com`;
-}
-
-function newPassword(): string {
-  return `correct horse ${randomBytes(6).toString('hex')} staple`;
-}
+const test = testOnOwnSystem({ name: 'account-changes' });
 
 async function api(system: System, path: string, body: unknown, token?: string): Promise<Response> {
   return fetch(`${system.apiUrl}${path}`, {

@@ -1,33 +1,14 @@
-import { randomBytes } from 'node:crypto';
-import { test as base, expect, type Browser, type BrowserContext } from '@playwright/test';
+import { expect, type Browser, type BrowserContext } from '@playwright/test';
 import { DEMO_USERS } from '../harness/env.js';
 import { Mailbox } from '../harness/mailbox.js';
-import { startSystem, type System } from '../harness/system.js';
+import { newAddress, newPassword, testOnOwnSystem } from '../harness/own-system.js';
+import type { System } from '../harness/system.js';
 import { ForgotPasswordPage, NewPasswordPage, SignUpPage } from '../pages/account-pages.js';
 import { SignInPage } from '../pages/sign-in-page.js';
 
 // docs/accounts.md: invitations, open sign-up with a verified address, and the forgotten password, followed through the
 // mail a real SMTP server received. One system for the file, with open sign-up (invitations work whatever SIGNUP says).
-const test = base.extend<object, { system: System }>({
-  system: [
-    // eslint-disable-next-line no-empty-pattern -- Playwright reads fixture dependencies from this pattern.
-    async ({}, use) => {
-      const system = await startSystem({ name: 'accounts', signup: 'open' });
-      await use(system);
-      await system.stop();
-    },
-    { scope: 'worker', timeout: 150_000 },
-  ],
-});
-
-/** A fresh address per test, so reruns and other specs never meet it. */
-function newAddress(who: string): string {
-  return `${who}-${randomBytes(5).toString('hex')}@example.com`;
-}
-
-function newPassword(): string {
-  return `correct horse ${randomBytes(6).toString('hex')} staple`;
-}
+const test = testOnOwnSystem({ name: 'accounts', signup: 'open' });
 
 async function adminToken(system: System): Promise<string> {
   const response = await fetch(`${system.apiUrl}/v1/auth/login`, {

@@ -1,8 +1,9 @@
-import { test as base, expect, type APIRequestContext, type APIResponse } from '@playwright/test';
+import { expect, type APIRequestContext, type APIResponse } from '@playwright/test';
 import type { AuditEvent } from '@portcullis/contracts';
 import { decode } from 'next-auth/jwt';
 import { DEMO_USERS } from '../harness/env.js';
-import { startSystem, type System } from '../harness/system.js';
+import { testOnOwnSystem } from '../harness/own-system.js';
+import type { System } from '../harness/system.js';
 
 // The app's own post-rotation cache may never answer for a rotated refresh token longer than the user-service's grace
 // window, nor for another browser (RFC 9700 §4.14.2, docs/next-library.md). This spec runs its own user-service with a
@@ -11,17 +12,7 @@ import { startSystem, type System } from '../harness/system.js';
 // no page needs rendering, only the proxy's answer to a cookie.
 const REFRESH_REUSE_GRACE = 2;
 
-const test = base.extend<object, { system: System }>({
-  system: [
-    // eslint-disable-next-line no-empty-pattern -- Playwright reads fixture dependencies from this pattern.
-    async ({}, use) => {
-      const system = await startSystem({ name: 'refresh-grace', apiEnv: { REFRESH_REUSE_GRACE: String(REFRESH_REUSE_GRACE) } });
-      await use(system);
-      await system.stop();
-    },
-    { scope: 'worker', timeout: 150_000 },
-  ],
-});
+const test = testOnOwnSystem({ name: 'refresh-grace', apiEnv: { REFRESH_REUSE_GRACE: String(REFRESH_REUSE_GRACE) } });
 
 interface Session {
   sid: string;

@@ -1,7 +1,8 @@
-import { test as base, expect, type BrowserContext, type Page } from '@playwright/test';
+import { expect, type BrowserContext, type Page } from '@playwright/test';
 import { sessionOf } from '../harness/backend.js';
 import { DEMO_USERS, type DemoUser } from '../harness/env.js';
-import { startSystem, type System } from '../harness/system.js';
+import { testOnOwnSystem } from '../harness/own-system.js';
+import type { System } from '../harness/system.js';
 import { AdminPage } from '../pages/admin-page.js';
 import { SignInPage } from '../pages/sign-in-page.js';
 import { StepUpPopup } from '../pages/step-up-popup.js';
@@ -11,17 +12,7 @@ import { StepUpPopup } from '../pages/step-up-popup.js';
 // admin flows never meet a step-up.
 const STEP_UP_MAX_AGE = 6;
 
-const test = base.extend<object, { system: System }>({
-  system: [
-    // eslint-disable-next-line no-empty-pattern -- Playwright reads fixture dependencies from this pattern.
-    async ({}, use) => {
-      const system = await startSystem({ name: 'step-up', apiEnv: { STEP_UP_MAX_AGE: String(STEP_UP_MAX_AGE) } });
-      await use(system);
-      await system.stop();
-    },
-    { scope: 'worker', timeout: 150_000 },
-  ],
-});
+const test = testOnOwnSystem({ name: 'step-up', apiEnv: { STEP_UP_MAX_AGE: String(STEP_UP_MAX_AGE) } });
 
 function claims(accessToken: string): { auth_time: number; sid: string } {
   return JSON.parse(Buffer.from(accessToken.split('.')[1] ?? '', 'base64url').toString('utf8')) as { auth_time: number; sid: string };
