@@ -57,7 +57,7 @@ export function createPasswordPolicy(config: Config, options: { logger: Logger; 
       const length = [...password].length;
       if (length < MIN_PASSWORD_LENGTH) return 'too_short';
       if (length > MAX_PASSWORD_LENGTH) return 'too_long';
-      if (isCommonPassword(password)) return 'common';
+      if (await isCommonPassword(password)) return 'common';
       const lowered = password.toLowerCase();
       const at = account.email.lastIndexOf('@');
       const localPart = (at === -1 ? account.email : account.email.slice(0, at)).toLowerCase();
