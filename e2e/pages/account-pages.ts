@@ -67,7 +67,10 @@ export class ForgotPasswordPage {
   async ask(email: string): Promise<void> {
     await this.page.goto(`${this.baseUrl}/signin`);
     await this.page.getByRole('link', { name: 'Forgot your password?' }).click();
+    // The sign-in page has an Email field too: wait for this page's own button, or the fill may land on the page being left.
+    const send = this.page.getByRole('button', { name: 'Send me a link' });
+    await expect(send).toBeVisible();
     await this.page.getByLabel('Email').fill(email);
-    await this.page.getByRole('button', { name: 'Send me a link' }).click();
+    await send.click();
   }
 }
