@@ -79,6 +79,9 @@ export interface AccessTokenClaims {
   jti: string;
   sid: string;
   auth_time: number;
+  /** RFC 8176 methods of the sign-in (see AMR_VALUES) and the matching `acr` (ACR_VALUES). */
+  amr: string[];
+  acr: string;
   role: (typeof ROLES)[number];
   scope: string;
 }

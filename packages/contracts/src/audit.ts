@@ -32,5 +32,14 @@ export const AUDIT_EVENT_TYPES = [
   'login.new_device',
   'mail.sent',
   'mail.failed',
+  'mfa.enrolled',
+  'mfa.removed',
+  'mfa.succeeded',
+  'mfa.failed',
+  'mfa.recovery_code_used',
+  'mfa.recovery_codes_regenerated',
+  'mfa.reset',
+  'mfa.requirement_changed',
+  'passkey.sign_in',
 ] as const;
 export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];

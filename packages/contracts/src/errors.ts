@@ -13,6 +13,10 @@ export const ERROR_CODES = {
   invalid_app_credential: 401,
   // OWASP ASVS 5.0 §6.2: the new password is too short, too common, contains the address or the app's name, or is breached.
   weak_password: 400,
+  // A second factor was wrong, spent, or of another user or ceremony (the sign-in's or the step-up's second step).
+  invalid_mfa: 401,
+  // The user has a second factor, so the password alone does not prove them here: use the passkey or the code.
+  mfa_required: 401,
   insufficient_scope: 403,
   // Self-service sign-up is off (SIGNUP=invite or closed).
   signup_closed: 403,

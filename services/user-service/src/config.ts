@@ -1,5 +1,6 @@
 import { isIP } from 'node:net';
 import { z } from 'zod';
+import type { Role } from '@portcullis/contracts';
 import { oidcClientsSchema, type OidcClientConfig } from './oidc/client-config.js';
 
 const seconds = (fallback: number) => z.coerce.number().int().positive().default(fallback);
@@ -197,6 +198,47 @@ const environmentSchema = z
       .pipe(z.array(z.enum(['new_device', 'throttled', 'password_changed', 'email_changed', 'none'])))
       .prefault('new_device,throttled,password_changed,email_changed')
       .describe('Comma list of the security notices mailed to users: new_device, throttled, password_changed, email_changed, or none'),
+    // Multi-factor authentication (docs/mfa.md). OWASP ASVS 5.0 §6.3.3: privileged roles need a second factor.
+    MFA_REQUIRED_ROLES: commaList
+      .pipe(z.array(z.enum(['USER', 'MANAGER', 'ADMIN', 'none'])))
+      .prefault('ADMIN,MANAGER')
+      .describe('Comma list of the roles that must enrol a second factor before any session (USER, MANAGER, ADMIN), or none (also: empty)'),
+    MFA_ENCRYPTION_KEY: commaList
+      .pipe(z.array(z.string().regex(/^[A-Za-z0-9_-]{43}$/, 'each key must be 32 random bytes in base64url (43 characters)')).min(1))
+      .optional()
+      .describe(
+        'Comma list of 32-byte base64url keys sealing TOTP secrets, newest first (older ones still open); unset: one generated into DATA_DIR (refused in production)',
+      ),
+    // The pending sign-in between the password and the second factor, and a WebAuthn challenge, live at most 5 minutes.
+    MFA_TOKEN_TTL: z.coerce
+      .number()
+      .int()
+      .positive()
+      .max(300, 'must be at most 300 seconds')
+      .default(300)
+      .describe('Seconds a pending sign-in (mfaToken) and a WebAuthn challenge stay valid (at most 300)'),
+    MFA_MAX_FAILURES_PER_ACCOUNT: z.coerce
+      .number()
+      .int()
+      .positive()
+      .max(20)
+      .default(5)
+      .describe('Wrong second-factor codes per account within LOGIN_FAILURE_WINDOW before it is throttled (at most 20)'),
+    ALERT_MFA_FAILURES_PER_ACCOUNT: z.coerce
+      .number()
+      .int()
+      .positive()
+      .default(5)
+      .describe('Failed second factors on one account within ALERT_WINDOW that raise an alert'),
+    WEBAUTHN_RP_ID: z
+      .string()
+      .regex(/^[a-z0-9.-]+$/, 'must be a host name such as example.com (no scheme, no port)')
+      .default('localhost')
+      .describe('WebAuthn relying party ID: the registrable domain the passkeys belong to'),
+    WEBAUTHN_ORIGINS: commaList
+      .pipe(z.array(origin).min(1))
+      .optional()
+      .describe('Comma list of the exact origins whose WebAuthn ceremonies are accepted; unset: CORS_ORIGINS, PUBLIC_APP_URL and ISSUER'),
     LOG_LEVEL: z
       .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
       .default('info')
@@ -216,7 +258,17 @@ const environmentSchema = z
         message: 'is required for an issuer other than localhost (comma list of random secrets, shared by all instances)',
       });
     }
+    for (const [index, webOrigin] of (env.WEBAUTHN_ORIGINS ?? []).entries()) {
+      const host = new URL(webOrigin).hostname;
+      // WebAuthn L3 §5.1.3: an origin's host must be the RP ID or a subdomain of it.
+      if (host !== env.WEBAUTHN_RP_ID && !host.endsWith(`.${env.WEBAUTHN_RP_ID}`)) {
+        context.addIssue({ code: 'custom', path: ['WEBAUTHN_ORIGINS', index], message: `${webOrigin} is not on WEBAUTHN_RP_ID ${env.WEBAUTHN_RP_ID}` });
+      }
+    }
     if (env.NODE_ENV !== 'production') return;
+    if (env.MFA_ENCRYPTION_KEY === undefined) {
+      context.addIssue({ code: 'custom', path: ['MFA_ENCRYPTION_KEY'], message: 'is required in production (the key sealing TOTP secrets, shared by all instances)' });
+    }
     // RFC 9700 §2.6 / ASVS 5.0 §12.1: tokens must only travel over TLS outside a developer's own machine.
     if (issuer.protocol !== 'https:' && !local) {
       context.addIssue({ code: 'custom', path: ['ISSUER'], message: 'must be https in production (http only for localhost)' });
@@ -315,6 +367,22 @@ export interface Config {
     readonly breachedPasswordTimeoutMs: number;
     readonly notifications: ReadonlySet<SecurityNotification>;
   };
+  readonly mfa: {
+    /** Roles that must have a second factor before any session (MFA_REQUIRED_ROLES). */
+    readonly requiredRoles: ReadonlySet<Role>;
+    /** Keys sealing TOTP secrets, newest first; undefined when the demo generates one into DATA_DIR. */
+    readonly encryptionKeys: readonly string[] | undefined;
+    /** Lifetime of a pending sign-in (mfaToken) and of a WebAuthn challenge. */
+    readonly tokenTtlSeconds: number;
+    readonly maxFailuresPerAccount: number;
+    readonly alertFailuresPerAccount: number;
+  };
+  readonly webauthn: {
+    readonly rpId: string;
+    readonly rpName: string;
+    /** The exact origins a ceremony may come from; never read from a request header. */
+    readonly origins: readonly string[];
+  };
   readonly oidc: {
     readonly clients: readonly OidcClientConfig[];
     readonly apiResource: string;
@@ -335,6 +403,8 @@ export class ConfigError extends Error {
 /** Parses the environment once; a bad value stops start-up with a message naming the variable. */
 export function loadConfig(source: Readonly<Record<string, string | undefined>>): Config {
   const defined = Object.fromEntries(Object.entries(source).filter(([, value]) => value !== undefined && value !== ''));
+  // An empty MFA_REQUIRED_ROLES means "no role", not "the default".
+  if (source.MFA_REQUIRED_ROLES?.trim() === '') defined.MFA_REQUIRED_ROLES = 'none';
   const parsed = environmentSchema.safeParse(defined);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((issue) => `  ${issue.path.join('.') || '(environment)'}: ${issue.message}`);
@@ -396,6 +466,18 @@ export function loadConfig(source: Readonly<Record<string, string | undefined>>)
       breachedPasswordApi: env.BREACHED_PASSWORD_API,
       breachedPasswordTimeoutMs: env.BREACHED_PASSWORD_TIMEOUT,
       notifications: new Set(env.SECURITY_NOTIFICATIONS.filter((notice): notice is SecurityNotification => notice !== 'none')),
+    }),
+    mfa: Object.freeze({
+      requiredRoles: new Set(env.MFA_REQUIRED_ROLES.filter((role): role is Role => role !== 'none')),
+      encryptionKeys: env.MFA_ENCRYPTION_KEY,
+      tokenTtlSeconds: env.MFA_TOKEN_TTL,
+      maxFailuresPerAccount: env.MFA_MAX_FAILURES_PER_ACCOUNT,
+      alertFailuresPerAccount: env.ALERT_MFA_FAILURES_PER_ACCOUNT,
+    }),
+    webauthn: Object.freeze({
+      rpId: env.WEBAUTHN_RP_ID,
+      rpName: env.APP_NAME,
+      origins: Object.freeze(env.WEBAUTHN_ORIGINS ?? [...new Set([...env.CORS_ORIGINS, new URL(env.PUBLIC_APP_URL).origin, new URL(env.ISSUER).origin])]),
     }),
     oidc: Object.freeze({
       clients: Object.freeze(env.OIDC_CLIENTS ?? []),

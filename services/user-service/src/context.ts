@@ -7,6 +7,8 @@ import { AuditLog } from './audit/audit-log.js';
 import { openDatabase, type Database } from './db/database.js';
 import type { Logger } from './logger.js';
 import { createMailDelivery, type MailDelivery } from './mail/mail-delivery.js';
+import { noPasskeys, type PasskeyCeremonies } from './mfa/passkey-ceremonies.js';
+import { PendingSignIns } from './mfa/pending-sign-ins.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { MailOutbox } from './mail/outbox.js';
 import { MailTemplates } from './mail/templates.js';
@@ -47,6 +49,10 @@ export interface ServiceContext {
   /** The one-time secrets sent by mail (reset, verification, invitation, email change). */
   readonly accountTokens: AccountTokens;
   readonly passwordPolicy: PasswordPolicy;
+  /** Sign-ins between the password and the second factor (the `mfaToken`). */
+  readonly pendingSignIns: PendingSignIns;
+  /** Passkey (WebAuthn) ceremonies for second factors, step-up and passwordless sign-in. */
+  readonly passkeys: PasskeyCeremonies;
   close(): Promise<void>;
 }
 
@@ -100,6 +106,8 @@ export async function createServiceContext(config: Config, options: { clock: Clo
       mailTemplates: new MailTemplates(config.mail),
       accountTokens: new AccountTokens(database.db, clock),
       passwordPolicy: createPasswordPolicy(config, { logger, metrics }),
+      pendingSignIns: new PendingSignIns(database.db, clock, config.mfa.tokenTtlSeconds),
+      passkeys: noPasskeys,
       async close() {
         alerts.stop();
         await mail.close();

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { bigserial, boolean, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { bigint, bigserial, boolean, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uuid } from 'drizzle-orm/pg-core';
 
 const moment = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
 
@@ -17,6 +17,8 @@ export const users = pgTable('users', {
   emailVerifiedAt: moment('email_verified_at'),
   /** When an admin invited this address; null for accounts made otherwise. */
   invitedAt: moment('invited_at'),
+  /** An admin requires a second factor of this user whatever their role (MFA_REQUIRED_ROLES covers whole roles). */
+  mfaRequired: boolean('mfa_required').notNull().default(false),
   createdAt: moment('created_at').notNull(),
   updatedAt: moment('updated_at').notNull(),
 });
@@ -101,8 +103,15 @@ export const sessions = pgTable(
     idleExpiresAt: moment('idle_expires_at').notNull(),
     revokedAt: moment('revoked_at'),
     revokedReason: text('revoked_reason'),
-    /** The last time the user re-entered their password in this session (step-up, RFC 9470). */
+    /** The last time the user proved themselves again in this session (step-up, RFC 9470). */
     stepUpAt: moment('step_up_at'),
+    /** How the sign-in was proven, as RFC 8176 method names (`pwd`, `otp`, `hwk`, `swk`, `mfa`); `authTime` is its last factor. */
+    amr: text('amr')
+      .array()
+      .notNull()
+      .default(sql`'{pwd}'::text[]`),
+    /** The methods of the last step-up (RFC 8176), read with `stepUpAt`. */
+    stepUpAmr: text('step_up_amr').array(),
     userAgent: text('user_agent'),
     ip: text('ip'),
   },
@@ -134,6 +143,107 @@ export const refreshTokens = pgTable(
     rotatedByAddress: text('rotated_by_address'),
   },
   (table) => [index('refresh_tokens_session_idx').on(table.sessionId), index('refresh_tokens_expiry_idx').on(table.expiresAt)],
+);
+
+/**
+ * A user's TOTP authenticator (RFC 6238). The secret is sealed (JWE, dir + A256GCM) under MFA_ENCRYPTION_KEY, never
+ * stored in clear (OWASP ASVS 5.0 §6.5.5); unconfirmed until one valid code proves the user's app has it.
+ * `lastUsedStep` refuses a second use of a code in its window (RFC 6238 §5.2).
+ */
+export const totpFactors = pgTable('totp_factors', {
+  userId: uuid('user_id')
+    .primaryKey()
+    .references(() => users.id, { onDelete: 'cascade' }),
+  secretSealed: text('secret_sealed').notNull(),
+  createdAt: moment('created_at').notNull(),
+  confirmedAt: moment('confirmed_at'),
+  lastUsedStep: bigint('last_used_step', { mode: 'number' }),
+});
+
+/** WebAuthn credentials (passkeys) a user registered; the public key and counter as the ceremony verified them. */
+export const passkeys = pgTable(
+  'passkeys',
+  {
+    id: uuid('id')
+      .primaryKey()
+      .default(sql`gen_random_uuid()`),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    /** The credential ID, base64url, as the authenticator names it. */
+    credentialId: text('credential_id').notNull().unique(),
+    /** The COSE public key, base64url. */
+    publicKey: text('public_key').notNull(),
+    signCount: bigint('sign_count', { mode: 'number' }).notNull(),
+    transports: text('transports')
+      .array()
+      .notNull()
+      .default(sql`'{}'::text[]`),
+    /** `singleDevice` or `multiDevice` (a synced passkey), and whether it is backed up: the backup flags (WebAuthn L3 §6.1). */
+    deviceType: text('device_type', { enum: ['singleDevice', 'multiDevice'] }).notNull(),
+    backedUp: boolean('backed_up').notNull(),
+    name: text('name').notNull(),
+    createdAt: moment('created_at').notNull(),
+    lastUsedAt: moment('last_used_at'),
+  },
+  (table) => [index('passkeys_user_idx').on(table.userId)],
+);
+
+/** Recovery codes: ten per generation, SHA-256 hashes only, each spent by one conditional update. */
+export const recoveryCodes = pgTable(
+  'recovery_codes',
+  {
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    codeHash: text('code_hash').notNull(),
+    createdAt: moment('created_at').notNull(),
+    usedAt: moment('used_at'),
+  },
+  (table) => [primaryKey({ columns: [table.userId, table.codeHash] })],
+);
+
+/**
+ * A sign-in between its password and its last factor: the `mfaToken` (SHA-256 hash only), the user, and what is still
+ * owed. No session exists until it is spent (one conditional update), so nothing between the steps is worth stealing.
+ */
+export const pendingSignIns = pgTable(
+  'pending_sign_ins',
+  {
+    tokenHash: text('token_hash').primaryKey(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    /** `second_factor`: the user has one and must use it; `enrollment`: they must enrol one before any session. */
+    stage: text('stage', { enum: ['second_factor', 'enrollment'] }).notNull(),
+    /** The methods proven so far (RFC 8176), `{pwd}` after the password. */
+    amr: text('amr').array().notNull(),
+    /** The client that started it: the user agent and address bucket, as for the refresh grace binding. */
+    userAgent: text('user_agent'),
+    addressBucket: text('address_bucket'),
+    createdAt: moment('created_at').notNull(),
+    expiresAt: moment('expires_at').notNull(),
+    usedAt: moment('used_at'),
+  },
+  (table) => [index('pending_sign_ins_expiry_idx').on(table.expiresAt)],
+);
+
+/**
+ * WebAuthn challenges: SHA-256 hashes of the challenge, bound to what started the ceremony (a session, a pending
+ * sign-in, or the browser's own ceremony cookie), deleted as they are used, so each works once (WebAuthn L3 §13.4.3).
+ */
+export const webauthnChallenges = pgTable(
+  'webauthn_challenges',
+  {
+    challengeHash: text('challenge_hash').primaryKey(),
+    purpose: text('purpose', { enum: ['registration', 'second_factor', 'passkey_sign_in', 'step_up'] }).notNull(),
+    userId: uuid('user_id').references(() => users.id, { onDelete: 'cascade' }),
+    /** The session id, the pending sign-in's token hash, or the hash of the browser's ceremony binding. */
+    boundTo: text('bound_to').notNull(),
+    createdAt: moment('created_at').notNull(),
+    expiresAt: moment('expires_at').notNull(),
+  },
+  (table) => [index('webauthn_challenges_expiry_idx').on(table.expiresAt)],
 );
 
 export const signingKeys = pgTable('signing_keys', {
@@ -292,6 +402,11 @@ export const schema = {
   sessions,
   refreshTokens,
   signingKeys,
+  totpFactors,
+  passkeys,
+  recoveryCodes,
+  pendingSignIns,
+  webauthnChallenges,
   auditEvents,
   spendingRequests,
   approvalTickets,

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { loginBodySchema, refreshTokenBodySchema, stepUpBodySchema, steppedUpSchema, tokenResponseSchema, type TokenResponse } from '@portcullis/contracts';
+import { isAmrValue, loginBodySchema, refreshTokenBodySchema, stepUpBodySchema, steppedUpSchema, tokenResponseSchema, type TokenResponse } from '@portcullis/contracts';
 import { noticeSignIn } from '../accounts/security-notices.js';
 import type { ServiceContext } from '../context.js';
 import { ApiError } from '../errors.js';
@@ -28,8 +28,9 @@ async function tokenResponse(context: ServiceContext, user: UserRow, session: Se
     sid: session.id,
     role: user.role,
     scopes: publicUser.scopes,
-    // The session's original password time: a refresh never makes authentication look fresher (RFC 9470 spirit).
+    // The session's own sign-in time: a refresh never makes authentication look fresher (RFC 9470 spirit).
     authTimeSeconds: Math.floor(session.authTime.getTime() / 1000),
+    amr: session.amr.filter(isAmrValue),
   });
   return {
     tokenType: 'Bearer',

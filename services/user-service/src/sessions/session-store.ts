@@ -1,7 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { and, desc, eq, getTableColumns, gt, isNull, ne, sql, type SQL, type Table } from 'drizzle-orm';
 import pg from 'pg';
-import { addressBucket } from '@portcullis/contracts';
+import { addressBucket, type AmrValue } from '@portcullis/contracts';
 import type { Clock } from '../clock.js';
 import type { Db } from '../db/database.js';
 import { refreshTokens, sessions, users } from '../db/schema.js';
@@ -120,8 +120,15 @@ export class SessionStore {
     private readonly lifetimes: SessionLifetimes,
   ) {}
 
-  /** Starts a session after a password check and returns its first refresh token. */
-  async createSession(user: UserRow, client: ClientContext): Promise<{ session: SessionRow; refreshToken: IssuedRefreshToken }> {
+  /**
+   * Starts a session after its last factor and returns its first refresh token. `amr` names how the user was proven
+   * (RFC 8176); the session's `authTime` is now, the time of that last factor.
+   */
+  async createSession(
+    user: UserRow,
+    client: ClientContext,
+    proof: { amr: readonly AmrValue[] } = { amr: ['pwd'] },
+  ): Promise<{ session: SessionRow; refreshToken: IssuedRefreshToken }> {
     const now = this.clock.now();
     const absoluteExpiresAt = now + this.lifetimes.absoluteSeconds * 1000;
     const expiresAt = Math.min(now + this.lifetimes.idleSeconds * 1000, absoluteExpiresAt);
@@ -135,6 +142,7 @@ export class SessionStore {
           createdAt: new Date(now),
           lastUsedAt: new Date(now),
           authTime: new Date(now),
+          amr: [...proof.amr],
           absoluteExpiresAt: new Date(absoluteExpiresAt),
           idleExpiresAt: new Date(expiresAt),
           userAgent: client.userAgent?.slice(0, 512) ?? null,
@@ -328,12 +336,12 @@ export class SessionStore {
       .returning();
   }
 
-  /** Records that the user re-entered their password in this session (step-up). */
-  async recordStepUp(sessionId: string): Promise<number> {
+  /** Records that the user proved themselves again in this session (step-up), and with what (RFC 8176). */
+  async recordStepUp(sessionId: string, amr: readonly AmrValue[] = ['pwd']): Promise<number> {
     const now = this.clock.now();
     await this.db
       .update(sessions)
-      .set({ stepUpAt: new Date(now) })
+      .set({ stepUpAt: new Date(now), stepUpAmr: [...amr] })
       .where(eq(sessions.id, sessionId));
     return now;
   }

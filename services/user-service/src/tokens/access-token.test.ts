@@ -6,7 +6,7 @@ import { configuredKeyStore } from './signing-keys.js';
 
 const ISSUER = 'http://localhost:4000';
 const AUDIENCE = 'portcullis';
-const subject = { userId: 'user-1', sid: 'session-1', role: 'USER' as const, scopes: ['profile:read' as const], authTimeSeconds: 1_700_000_000 };
+const subject = { userId: 'user-1', sid: 'session-1', role: 'USER' as const, scopes: ['profile:read' as const], authTimeSeconds: 1_700_000_000, amr: ['pwd' as const] };
 
 async function privateJwk(alg: 'EdDSA' | 'ES256', kid: string): Promise<JWK> {
   const { privateKey } = await generateKeyPair(alg, { extractable: true });

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { SignJWT, jwtVerify, errors as joseErrors, type CryptoKey, type JWTHeaderParameters } from 'jose';
 import { z } from 'zod';
-import { ROLES, SCOPES, type Role, type Scope } from '@portcullis/contracts';
+import { AMR_VALUES, ROLES, SCOPES, acrOf, type AcrValue, type AmrValue, type Role, type Scope } from '@portcullis/contracts';
 import type { Clock } from '../clock.js';
 import { invalidToken } from '../errors.js';
 import type { SigningKeyStore } from './signing-keys.js';
@@ -18,8 +18,11 @@ export interface Principal {
   readonly scopes: readonly Scope[];
   /** Granted with a token our OpenID Provider issued; none on the API's own tokens. */
   readonly openIdScopes: readonly OpenIdScope[];
-  /** When the user last entered a password, epoch seconds. */
+  /** When the user was last proven (the sign-in's last factor), epoch seconds. */
   readonly authTime: number;
+  /** How the sign-in was proven (RFC 8176), and its `acr`. */
+  readonly amr: readonly AmrValue[];
+  readonly acr: AcrValue;
   readonly expiresAt: number;
 }
 
@@ -29,6 +32,7 @@ interface AccessTokenSubject {
   role: Role;
   scopes: readonly Scope[];
   authTimeSeconds: number;
+  amr: readonly AmrValue[];
 }
 
 export interface AccessTokens {
@@ -51,6 +55,8 @@ const claimsSchema = z.object({
   exp: z.number().int(),
   iat: z.number().int(),
   auth_time: z.number().int(),
+  // A token minted before `amr` existed claims no more than a password.
+  amr: z.array(z.enum(AMR_VALUES)).default(['pwd']),
   role: z.enum(ROLES),
   scope: z.string(),
 });
@@ -89,6 +95,9 @@ export function createAccessTokens(options: { keys: SigningKeyStore; issuer: str
       const token = await new SignJWT({
         sid: subject.sid,
         auth_time: subject.authTimeSeconds,
+        // RFC 9068 §2.2.1: the authentication information of the sign-in the token stands for.
+        amr: [...subject.amr],
+        acr: acrOf(subject.amr),
         role: subject.role,
         scope: subject.scopes.join(' '),
       })
@@ -131,6 +140,8 @@ export function createAccessTokens(options: { keys: SigningKeyStore; issuer: str
         scopes,
         openIdScopes,
         authTime: claims.data.auth_time,
+        amr: claims.data.amr,
+        acr: acrOf(claims.data.amr),
         expiresAt: claims.data.exp * 1000,
       };
     },

@@ -1,0 +1,143 @@
+import { z } from 'zod';
+import { tokenResponseSchema } from './api.js';
+
+/**
+ * Authentication method references (RFC 8176 §2) the service puts in `amr`: `pwd` a password, `otp` a one-time code
+ * (TOTP or a recovery code), `hwk` a hardware-bound key (a device-bound passkey), `swk` a software key (a synced
+ * passkey), `user` user verification by the authenticator, `mfa` more than one factor.
+ */
+export const AMR_VALUES = ['pwd', 'otp', 'hwk', 'swk', 'user', 'mfa'] as const;
+export type AmrValue = (typeof AMR_VALUES)[number];
+
+export function isAmrValue(value: string): value is AmrValue {
+  return (AMR_VALUES as readonly string[]).includes(value);
+}
+
+/** `acr` values (OpenID Connect Core §2): one factor, or more than one. */
+export const ACR_VALUES = { singleFactor: 'urn:portcullis:acr:1fa', multiFactor: 'urn:portcullis:acr:mfa' } as const;
+export type AcrValue = (typeof ACR_VALUES)[keyof typeof ACR_VALUES];
+
+/** The `acr` of a sign-in proven by these methods: multi-factor when `mfa` is among them. */
+export function acrOf(amr: readonly string[]): AcrValue {
+  return amr.includes('mfa') ? ACR_VALUES.multiFactor : ACR_VALUES.singleFactor;
+}
+
+/** The second factors a sign-in may finish with. */
+export const MFA_METHODS = ['webauthn', 'totp', 'recovery_code'] as const;
+export type MfaMethod = (typeof MFA_METHODS)[number];
+
+/** An `mfaToken`: 32 random bytes, base64url. */
+export const mfaTokenSchema = z.string().regex(/^[A-Za-z0-9_-]{43}$/);
+/** A TOTP code (RFC 6238, 6 digits). */
+export const totpCodeSchema = z.string().regex(/^\d{6}$/);
+/** A recovery code as shown to the user: 10 base32 characters, grouped `xxxxx-xxxxx`; case and the dash are forgiven. */
+export const recoveryCodeSchema = z.string().regex(/^[A-Za-z2-7]{5}-?[A-Za-z2-7]{5}$/);
+
+const base64url = (max: number) =>
+  z
+    .string()
+    .regex(/^[A-Za-z0-9_-]*$/)
+    .max(max);
+
+/** SimpleWebAuthn's `AuthenticationResponseJSON` (WebAuthn L3 §5.1.4), bounded. */
+export const authenticationResponseSchema = z.object({
+  id: base64url(1366).min(1),
+  rawId: base64url(1366).min(1),
+  type: z.literal('public-key'),
+  response: z.object({
+    clientDataJSON: base64url(4096),
+    authenticatorData: base64url(4096),
+    signature: base64url(2048),
+    userHandle: base64url(128).optional(),
+  }),
+  authenticatorAttachment: z.enum(['platform', 'cross-platform']).optional(),
+  clientExtensionResults: z.record(z.string(), z.unknown()),
+});
+export type AuthenticationResponse = z.infer<typeof authenticationResponseSchema>;
+
+/** SimpleWebAuthn's `RegistrationResponseJSON` (WebAuthn L3 §5.1.3), bounded. */
+export const registrationResponseSchema = z.object({
+  id: base64url(1366).min(1),
+  rawId: base64url(1366).min(1),
+  type: z.literal('public-key'),
+  response: z.object({
+    clientDataJSON: base64url(4096),
+    attestationObject: base64url(16_384),
+    authenticatorData: base64url(8192).optional(),
+    transports: z
+      .array(z.enum(['ble', 'cable', 'hybrid', 'internal', 'nfc', 'smart-card', 'usb']))
+      .max(8)
+      .optional(),
+    publicKeyAlgorithm: z.number().int().optional(),
+    publicKey: base64url(4096).optional(),
+  }),
+  authenticatorAttachment: z.enum(['platform', 'cross-platform']).optional(),
+  clientExtensionResults: z.record(z.string(), z.unknown()),
+});
+export type RegistrationResponse = z.infer<typeof registrationResponseSchema>;
+
+/** `PublicKeyCredentialRequestOptionsJSON` / `...CreationOptionsJSON`: passed to the browser as they are. */
+export const webauthnOptionsSchema = z.looseObject({ challenge: z.string() });
+
+/** `POST /v1/auth/login` when the password was right but a second factor is owed: no token of any kind yet. */
+export const mfaRequiredSchema = z.object({ mfaRequired: z.literal(true), mfaToken: mfaTokenSchema, methods: z.array(z.enum(MFA_METHODS)).min(1) });
+/** `POST /v1/auth/login` for a user who must enrol a second factor first (MFA_REQUIRED_ROLES, or an admin's requirement). */
+export const enrollmentRequiredSchema = z.object({ enrollmentRequired: z.literal(true), mfaToken: mfaTokenSchema });
+/** Every answer of `POST /v1/auth/login`. */
+export const loginAnswerSchema = z.union([tokenResponseSchema, mfaRequiredSchema, enrollmentRequiredSchema]);
+export type MfaRequired = z.infer<typeof mfaRequiredSchema>;
+export type EnrollmentRequired = z.infer<typeof enrollmentRequiredSchema>;
+export type LoginAnswer = z.infer<typeof loginAnswerSchema>;
+
+/** One proof of a second factor: exactly one of a TOTP code, a recovery code or a WebAuthn assertion. */
+export const secondFactorProofSchema = z.union([
+  z.strictObject({ totp: totpCodeSchema }),
+  z.strictObject({ recoveryCode: recoveryCodeSchema }),
+  z.strictObject({ webauthn: authenticationResponseSchema }),
+]);
+export type SecondFactorProof = z.infer<typeof secondFactorProofSchema>;
+
+/** Body of `POST /v1/auth/login/mfa`. */
+export const mfaLoginBodySchema = z.union([
+  z.strictObject({ mfaToken: mfaTokenSchema, totp: totpCodeSchema }),
+  z.strictObject({ mfaToken: mfaTokenSchema, recoveryCode: recoveryCodeSchema }),
+  z.strictObject({ mfaToken: mfaTokenSchema, webauthn: authenticationResponseSchema }),
+]);
+export type MfaLoginBody = z.infer<typeof mfaLoginBodySchema>;
+/** Body of `POST /v1/auth/login/mfa/options`. */
+export const mfaTokenBodySchema = z.strictObject({ mfaToken: mfaTokenSchema });
+
+/** Answer of `POST /v1/me/mfa/totp`: the secret to put in an authenticator app, as text and as an otpauth:// URL. */
+export const totpEnrollmentSchema = z.object({ secret: z.string(), otpauthUrl: z.string() });
+export const totpConfirmBodySchema = z.strictObject({ code: totpCodeSchema });
+/** Ten single-use recovery codes, shown once. */
+export const recoveryCodesSchema = z.object({ recoveryCodes: z.array(z.string()).length(10) });
+
+export const passkeySchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  createdAt: z.number().int(),
+  lastUsedAt: z.number().int().nullable(),
+  /** A synced passkey (`multiDevice`) or one bound to its authenticator (`singleDevice`). */
+  deviceType: z.enum(['singleDevice', 'multiDevice']),
+  backedUp: z.boolean(),
+});
+export type Passkey = z.infer<typeof passkeySchema>;
+export const passkeyNameSchema = z
+  .string()
+  .trim()
+  .min(1)
+  .max(64)
+  .regex(/^[^\p{Cc}\p{Cf}]*$/u, 'must not contain control characters');
+export const passkeyRegistrationBodySchema = z.strictObject({ name: passkeyNameSchema, response: registrationResponseSchema });
+export const passkeyAuthenticationBodySchema = z.strictObject({ response: authenticationResponseSchema });
+
+/** `GET /v1/me/mfa` and, per user, the admin directory: which factors there are, and whether one is required. */
+export const mfaStatusSchema = z.object({
+  totp: z.boolean(),
+  passkeys: z.number().int().nonnegative(),
+  recoveryCodesLeft: z.number().int().nonnegative(),
+  /** A second factor is required of this user (by role or by an admin). */
+  required: z.boolean(),
+});
+export type MfaStatus = z.infer<typeof mfaStatusSchema>;
