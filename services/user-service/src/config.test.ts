@@ -12,7 +12,8 @@ function refusal(environment: Record<string, string | undefined>): string {
   throw new Error(`configuration was accepted: ${JSON.stringify(environment)}`);
 }
 
-const PRODUCTION = { NODE_ENV: 'production', ISSUER: 'https://auth.example.com', DATA_DIR: '/var/lib/portcullis' };
+const MFA_ENCRYPTION_KEY = 'q3tYQ0ZrbGx3V0R5a1FwZ0F1b1hCWjNzY1l6d0h0Rg';
+const PRODUCTION = { NODE_ENV: 'production', ISSUER: 'https://auth.example.com', DATA_DIR: '/var/lib/portcullis', MFA_ENCRYPTION_KEY };
 
 describe('loadConfig', () => {
   it('starts with the documented defaults on an empty environment', () => {
@@ -113,6 +114,10 @@ describe('loadConfig', () => {
   });
 
   describe('in production', () => {
+    it('refuses to start without MFA_ENCRYPTION_KEY, the key sealing TOTP secrets', () => {
+      expect(() => loadConfig({ ...PRODUCTION, MFA_ENCRYPTION_KEY: undefined })).toThrow(/MFA_ENCRYPTION_KEY: is required in production/);
+    });
+
     it('starts with an https issuer and a data directory on disk', () => {
       expect(loadConfig(PRODUCTION)).toMatchObject({ env: 'production', issuer: 'https://auth.example.com' });
     });
