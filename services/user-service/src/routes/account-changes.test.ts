@@ -361,7 +361,7 @@ describe.each(testBackends())("the throttled notice and an address's own limit, 
 
   beforeAll(async () => {
     inbox = await SmtpInbox.start();
-    service = await startTestInstance(backend, { SMTP_URL: inbox.url, TRUST_PROXY: '127.0.0.1,::1', LOGIN_MAX_ATTEMPTS_PER_IP: '3' });
+    service = await startTestInstance(backend, { SMTP_URL: inbox.url, TRUST_PROXY: '127.0.0.1,::1', LOGIN_MAX_ATTEMPTS_PER_IP: '3', ACCOUNT_FLOW_MAX_PER_IP: '3' });
   });
 
   afterAll(async () => {
@@ -383,5 +383,20 @@ describe.each(testBackends())("the throttled notice and an address's own limit, 
     await service.context.mail.sender.drainOnce();
     const rows = await service.context.database.db.select({ kind: mailOutbox.kind }).from(mailOutbox).where(eq(mailOutbox.kind, 'throttled'));
     expect(rows).toEqual([]);
+  });
+
+  it.each(['/v1/me/email', '/v1/auth/email/confirm', '/v1/auth/email/cancel'])('refuses the fourth %s from one address with 429 and Retry-After', async (path) => {
+    const account = await createTestAccount(service);
+    const session = await service.login(account.email, account.password, device());
+    const body = path === '/v1/me/email' ? { newEmail: fresh('elsewhere'), password: 'not the password' } : { token: 'x'.repeat(43) };
+    const from = device();
+    for (let attempt = 0; attempt < 3; attempt += 1) {
+      const response = await service.request(path, { method: 'POST', json: body, headers: from, token: session.accessToken });
+      expect(response.status).not.toBe(429);
+    }
+    const refused = await service.request(path, { method: 'POST', json: body, headers: from, token: session.accessToken });
+    expect(refused.status).toBe(429);
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(((await refused.json()) as ErrorBody).error).toBe('rate_limited');
   });
 });
