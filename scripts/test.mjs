@@ -134,13 +134,13 @@ await runSideBySide([
 const node24 = (entry) => ['npx', ['-y', '-p', 'node@24', 'node', entry]];
 const node24Projects = ['user-service', 'next-lib', 'contracts'].flatMap((project) => ['--project', project]);
 // What a runtime can change: WebCrypto and native hashing threads (tokens, passwords, second factors), the embedded
-// database and its driver (sessions, the start and restart tests), TLS and sockets (mail), the CLI's processes and the
-// OpenID Provider on Koa. The route suites above them are plain JavaScript already run under 20; leaving them out
-// keeps .ci/run inside its 30 minutes (docs/deployment.md#runtime-nodejs-24).
+// database and its driver (sessions, the start and restart tests), TLS and sockets (mail) and the OpenID Provider on
+// Koa. The route and CLI suites above them are plain JavaScript already run under 20; leaving them out keeps .ci/run
+// inside its 30 minutes (docs/deployment.md#runtime-nodejs-24).
 const node24Paths = [
   'packages/contracts',
   'packages/next',
-  ...['tokens', 'passwords', 'mfa', 'sessions', 'mail', 'cli', 'oidc', 'app.test.ts', 'restart.test.ts'].map((part) => `services/user-service/src/${part}`),
+  ...['tokens', 'passwords', 'mfa', 'sessions', 'mail', 'oidc', 'app.test.ts', 'restart.test.ts'].map((part) => `services/user-service/src/${part}`),
 ];
 runStage(
   vitestStage(
