@@ -69,6 +69,7 @@ export async function startCluster(options: {
       LOG_LEVEL: 'warn',
       NODE_ENV: 'test',
       DEMO_PASSWORD: CLUSTER_DEMO_PASSWORD,
+      MFA_REQUIRED_ROLES: '',
       ...options.env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -152,6 +152,7 @@ export function startUserService(options: { name?: string; env: Record<string, s
     script: USER_SERVICE_ENTRY,
     readyPath: '/readyz',
     ...(options.port === undefined ? {} : { port: options.port }),
-    env: { NODE_ENV: 'test', LOG_LEVEL: 'warn', DEMO_PASSWORD: BENCH_DEMO_PASSWORD, ...options.env },
+    // No role must enrol a second factor: the scenarios sign the demo manager and admin in with a password, as before.
+    env: { NODE_ENV: 'test', LOG_LEVEL: 'warn', DEMO_PASSWORD: BENCH_DEMO_PASSWORD, MFA_REQUIRED_ROLES: '', ...options.env },
   });
 }

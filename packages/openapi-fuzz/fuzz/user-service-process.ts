@@ -73,6 +73,8 @@ export async function startUserService(): Promise<UserServiceProcess> {
     DATABASE_URL: '',
     REDIS_URL: '',
     DEMO_PASSWORD: demoPassword,
+    // The fuzzer signs the demo admin in with a password alone, to reach the admin routes.
+    MFA_REQUIRED_ROLES: '',
     APP_CREDENTIALS: appCredential,
     ACCESS_TOKEN_TTL: '1800',
     STEP_UP_MAX_AGE: '3600',
