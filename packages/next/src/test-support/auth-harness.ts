@@ -83,8 +83,8 @@ export class AuthHarness {
   }
 
   /** A signed-in session as its cookie value, as if the browser had logged in. */
-  async signIn(role: Role = 'USER'): Promise<{ token: SessionToken; cookie: string }> {
-    const token = sessionTokenFromResponse(this.backend.issue(role), this.clock.now(), { refreshLeadSeconds: 60 });
+  async signIn(role: Role = 'USER', options: { amr?: readonly string[]; userId?: string } = {}): Promise<{ token: SessionToken; cookie: string }> {
+    const token = sessionTokenFromResponse(this.backend.issue(role, options.userId, options.amr), this.clock.now(), { refreshLeadSeconds: 60 });
     return { token, cookie: `${SESSION_COOKIE}=${await this.codec.encode(token)}` };
   }
 
