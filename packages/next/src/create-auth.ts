@@ -2,6 +2,8 @@ import { createHash } from 'node:crypto';
 import type { NextAuthOptions } from 'next-auth';
 import { createAccountFlows, type AccountFlows } from './accounts/account-flows.js';
 import { createMyAccount, type MyAccount } from './accounts/my-account.js';
+import { createMfaEnrolment, type MfaEnrolment } from './accounts/mfa-enrolment.js';
+import { createAdminMfa, type AdminMfa } from './accounts/admin-mfa.js';
 import { createApprovals, type Approvals } from './approvals/approvals.js';
 import { TicketSeal } from './approvals/ticket-seal.js';
 import { createUserServiceClient, type UserServiceClient } from './backend/user-service-client.js';
@@ -21,11 +23,13 @@ import { createBffRoute, type BffRouteHandlers } from './routes/bff-route.js';
 import { errorResponse } from './routes/error-response.js';
 import { createMetricsRoute, type MetricsRouteHandlers } from './routes/metrics-route.js';
 import { createSignOut } from './routes/sign-out.js';
+import { createWebAuthnOptionsRoute } from './routes/webauthn-options-route.js';
 import { LogoutRevoker } from './session/logout-revoker.js';
 import { ProxyAttestation } from './session/proxy-attestation.js';
 import { processRuntime, type AuthRuntime } from './session/runtime.js';
 import { SessionStatusCache } from './session/session-status-cache.js';
 import { createStepUp, type StepUp } from './step-up/step-up.js';
+import { MfaCookies } from './mfa/mfa-cookies.js';
 import { SessionCodec } from './tokens/session-codec.js';
 import { TokenRefresher } from './tokens/token-refresher.js';
 import { OidcDiscovery } from './oidc/discovery.js';
@@ -57,8 +61,12 @@ export interface Auth extends Guards {
   readonly stepUp: StepUp;
   /** The account pages' calls: forgotten password, sign-up, verification, invitations, email change links (docs/accounts.md). */
   readonly accounts: AccountFlows;
-  /** The signed-in user's own changes: password and email address (docs/accounts.md). */
+  /** The signed-in user's own changes: password, email address and second factors (docs/accounts.md). */
   readonly myAccount: MyAccount;
+  /** Enrolment of a first second factor before any session, with the pending sign-in's cookie (`enrollment_required`). */
+  readonly mfaEnrolment: MfaEnrolment;
+  /** An admin's reset of a user's factors and per-user requirement of a second factor. */
+  readonly adminMfa: AdminMfa;
   /** Origin + Sec-Fetch-Site check for the app's own state-changing route handlers. */
   checkSameOrigin(request: Request): OriginCheck;
   /** JSON answer for a failure in a route handler. */
@@ -153,7 +161,8 @@ export function createAuth(options: CreateAuthOptions, seams: CreateAuthSeams = 
     .digest('hex');
   const runtime = seams.runtime === 'private' ? createRuntime() : processRuntime(runtimeKey, createRuntime);
 
-  const authOptions = buildAuthOptions({ config, backend, codec, cookies, oidcSession });
+  const mfaCookies = new MfaCookies({ secret: config.secret, now: config.now, cookies });
+  const authOptions = buildAuthOptions({ config, backend, codec, cookies, oidcSession, context, mfaCookies });
   const guards = createGuards({ config, runtime, codec, cookies, attestation, backend, context });
   const signOut = createSignOut({ config, runtime, codec, cookies, ...(discovery ? { discovery } : {}) });
   const verifyLogoutToken =
@@ -167,7 +176,13 @@ export function createAuth(options: CreateAuthOptions, seams: CreateAuthSeams = 
     cookies,
     authOptions,
     backend,
-    handlers: createAuthRoute({ authOptions, appOrigin: config.appOrigin, logger: config.logger, signOut }),
+    handlers: createAuthRoute({
+      authOptions,
+      appOrigin: config.appOrigin,
+      logger: config.logger,
+      signOut,
+      webauthnOptions: createWebAuthnOptionsRoute({ backend, mfaCookies, guards, clientInfo: config.clientInfo, logger: config.logger }),
+    }),
     proxy: createProxy({ config, runtime, codec, cookies, attestation, production }),
     bff: createBffRoute({ guards, backend, appOrigin: config.appOrigin, allowedPaths: config.bffAllowedPaths, logger: config.logger }),
     page: createPageGuards({ guards, context, signInPath: config.signInPath, appOrigin: config.appOrigin }),
@@ -183,6 +198,8 @@ export function createAuth(options: CreateAuthOptions, seams: CreateAuthSeams = 
     stepUp: createStepUp({ backend, context, logger: config.logger, clientInfo: config.clientInfo }),
     accounts: createAccountFlows({ backend, context, logger: config.logger, clientInfo: config.clientInfo }),
     myAccount: createMyAccount({ backend, context, logger: config.logger, clientInfo: config.clientInfo }),
+    mfaEnrolment: createMfaEnrolment({ backend, context, mfaCookies, logger: config.logger, clientInfo: config.clientInfo }),
+    adminMfa: createAdminMfa({ backend, context, logger: config.logger, clientInfo: config.clientInfo }),
     checkSameOrigin: (request) => checkSameOrigin(request, config.appOrigin),
     errorResponse: (error) => errorResponse(error, config.logger),
     backchannelLogoutRoute: createBackchannelLogoutRoute({ verify: verifyLogoutToken, ended: runtime.endedSessions, logger: config.logger, metrics: config.metrics }),

@@ -3,11 +3,13 @@ import type { Role } from '@portcullis/contracts';
 import { NextRequest } from 'next/server';
 import { createAuth, type Auth } from '../create-auth.js';
 import type { CreateAuthOptions } from '../options.js';
+import type { CookieAttributes } from '../cookies/cookie-config.js';
 import type { HeaderReader } from '../guards/request-context.js';
 import { SessionCodec } from '../tokens/session-codec.js';
 import { sessionTokenFromResponse, type SessionToken } from '../tokens/session-token.js';
 import { ManualClock, silentLogger } from './deferred.js';
 import { FakeUserService } from './fake-user-service.js';
+import { csrfPair, nextAuthCore, type CoreResponse } from './nextauth-core.js';
 
 export const APP = 'http://localhost:3000';
 /** NEXTAUTH_SECRET of this test process: random, so no secret is written into the repository. */
@@ -27,6 +29,10 @@ export class AuthHarness {
   requestHeaders: HeaderReader = new Headers();
   /** Cookies a server action expired. */
   readonly expiredCookies: string[] = [];
+  /** Cookies set through the request context (what Next's `cookies().set()` would put on the response), in order. */
+  readonly setCookies: Array<{ name: string; value: string; attributes: CookieAttributes & { maxAge: number } }> = [];
+  /** The browser's cookie jar as those writes left it: set ones added, expired ones removed. */
+  readonly jar = new Map<string, string>();
   auth!: Auth;
   codec!: SessionCodec;
 
@@ -51,11 +57,50 @@ export class AuthHarness {
       {
         runtime: 'private',
         production: true,
-        requestContext: { headers: async () => this.requestHeaders, expireCookie: async (name) => void this.expiredCookies.push(name) },
+        requestContext: {
+          headers: async () => this.requestHeaders,
+          expireCookie: async (name) => {
+            this.expiredCookies.push(name);
+            this.jar.delete(name);
+          },
+          setCookie: async (name, value, attributes) => {
+            this.setCookies.push({ name, value, attributes });
+            this.jar.set(name, value);
+          },
+        },
       },
     );
     this.codec = new SessionCodec({ secret: SECRET, idleSeconds: 7 * 24 * 3600, now: this.clock.now });
     return this;
+  }
+
+  /** The `Cookie` header the browser would send now, from the jar. */
+  jarHeader(): string {
+    return [...this.jar].map(([name, value]) => `${name}=${value}`).join('; ');
+  }
+
+  /** The browser posts the sign-in form to NextAuth, with its CSRF pair and whatever cookies its jar holds. */
+  async submitCredentials(fields: Record<string, string>): Promise<CoreResponse> {
+    const csrf = csrfPair(this.auth.config.secret);
+    const cookie = [`__Host-next-auth.csrf-token=${csrf.cookieValue}`, this.jarHeader()].filter((part) => part.length > 0).join('; ');
+    return nextAuthCore(
+      this.auth.authOptions,
+      new Request(`${APP}/api/auth/callback/credentials`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', cookie, 'x-forwarded-for': '198.51.100.7', 'user-agent': 'vitest-browser' },
+        body: JSON.stringify({ ...fields, csrfToken: csrf.token, callbackUrl: `${APP}/admin`, json: 'true' }),
+      }),
+    );
+  }
+
+  /** The `?error=` a NextAuth answer redirects with, or null. */
+  static signInErrorOf(response: CoreResponse): string | null {
+    return response.redirect ? new URL(response.redirect).searchParams.get('error') : null;
+  }
+
+  /** The session cookie a NextAuth answer sets, if any. */
+  static sessionCookieOf(response: CoreResponse): string | undefined {
+    return response.cookies?.find((cookie) => cookie.name === SESSION_COOKIE && cookie.value !== '')?.value;
   }
 
   async stop(): Promise<void> {
@@ -63,8 +108,8 @@ export class AuthHarness {
   }
 
   /** A signed-in session as its cookie value, as if the browser had logged in. */
-  async signIn(role: Role = 'USER'): Promise<{ token: SessionToken; cookie: string }> {
-    const token = sessionTokenFromResponse(this.backend.issue(role), this.clock.now(), { refreshLeadSeconds: 60 });
+  async signIn(role: Role = 'USER', options: { amr?: readonly string[]; userId?: string } = {}): Promise<{ token: SessionToken; cookie: string }> {
+    const token = sessionTokenFromResponse(this.backend.issue(role, options.userId, options.amr), this.clock.now(), { refreshLeadSeconds: 60 });
     return { token, cookie: `${SESSION_COOKIE}=${await this.codec.encode(token)}` };
   }
 
