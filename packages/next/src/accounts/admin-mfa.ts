@@ -22,17 +22,17 @@ const USER_ID = /^[A-Za-z0-9_-]{1,64}$/;
 export function createAdminMfa(parts: { backend: UserServiceClient; context: RequestContext; logger: Logger; clientInfo: ClientInfoReader }): AdminMfa {
   const { backend, context, logger, clientInfo } = parts;
 
-  async function run(what: 'reset' | 'required', request: { method: 'DELETE' | 'PUT'; userId: string; accessToken: string; body?: unknown }): Promise<void> {
+  async function run(what: 'reset' | 'required', request: { method: 'POST' | 'PUT'; userId: string; accessToken: string; body?: unknown }): Promise<void> {
     if (!USER_ID.test(request.userId)) throw new InvalidInputError(['userId']);
     const client = clientInfo.of(await context.headers());
-    const path = what === 'reset' ? `/v1/users/${request.userId}/mfa` : `/v1/users/${request.userId}/mfa/required`;
+    const path = what === 'reset' ? `/v1/users/${request.userId}/mfa/reset` : `/v1/users/${request.userId}/mfa-required`;
     const answer = await backend.mfaCall({ method: request.method, path, credential: { accessToken: request.accessToken }, body: request.body, client });
     done(answer, 'session');
     logger.info({ event: 'admin.mfa', what, userId: request.userId, ip: client.ip }, 'second-factor administration accepted');
   }
 
   return {
-    resetFactors: ({ accessToken, userId }) => run('reset', { method: 'DELETE', userId, accessToken }),
+    resetFactors: ({ accessToken, userId }) => run('reset', { method: 'POST', userId, accessToken }),
     setMfaRequired: ({ accessToken, userId, required }) => run('required', { method: 'PUT', userId, accessToken, body: { required } }),
   };
 }

@@ -103,8 +103,8 @@ describe('admin', () => {
     await h.auth.adminMfa.resetFactors({ accessToken: token.accessToken, userId: 'u9' });
     await h.auth.adminMfa.setMfaRequired({ accessToken: token.accessToken, userId: 'u9', required: true });
     expect(h.backend.calls.filter((call) => call.path.startsWith('/v1/users/u9/mfa')).map((call) => [call.method, call.path, call.body])).toEqual([
-      ['DELETE', '/v1/users/u9/mfa', undefined],
-      ['PUT', '/v1/users/u9/mfa/required', { required: true }],
+      ['POST', '/v1/users/u9/mfa/reset', undefined],
+      ['PUT', '/v1/users/u9/mfa-required', { required: true }],
     ]);
     await expect(h.auth.adminMfa.resetFactors({ accessToken: token.accessToken, userId: '../x' })).rejects.toBeInstanceOf(InvalidInputError);
   });

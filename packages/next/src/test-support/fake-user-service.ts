@@ -313,12 +313,12 @@ export class FakeUserService {
     // The calls below act for a signed-in user, or for an enrolling sign-in (`Authorization: MFA <mfaToken>`).
     if (!byAccess && !enrolling) return send(401, { error: 'invalid_token', message: 'no' });
     const passkeyPath = /^\/v1\/me\/passkeys\/([A-Za-z0-9_-]+)$/.exec(call.path);
-    const userPath = /^\/v1\/users\/([A-Za-z0-9_-]+)\/mfa(\/required)?$/.exec(call.path);
+    const userPath = /^\/v1\/users\/([A-Za-z0-9_-]+)\/(mfa\/reset|mfa-required)$/.exec(call.path);
     if (call.method === 'DELETE' && passkeyPath) return send(204);
     if (userPath) {
       if (!byAccess || byAccess.role !== 'ADMIN') return send(403, { error: 'forbidden', message: 'no' });
-      if (call.method === 'DELETE' && !userPath[2]) return send(204);
-      if (call.method === 'PUT' && userPath[2] && typeof body.required === 'boolean') return send(204);
+      if (call.method === 'POST' && userPath[2] === 'mfa/reset') return send(200, { removed: { totp: true, passkeys: 0, recoveryCodes: 0 } });
+      if (call.method === 'PUT' && userPath[2] === 'mfa-required' && typeof body.required === 'boolean') return send(200, {});
       return send(400, { error: 'invalid_request', message: 'no' });
     }
     switch (route) {
