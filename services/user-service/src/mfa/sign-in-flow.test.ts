@@ -85,7 +85,7 @@ describe.each(testBackends())('the two-step sign-in on $name', (backend) => {
   it('never takes the mfaToken as a bearer token: skipping the second step reaches nothing', async () => {
     const { account } = await userWithTotp();
     const { mfaToken } = mfaRequiredSchema.parse(await passwordStep(service, account));
-    for (const path of ['/v1/me', '/v1/auth/sessions']) {
+    for (const path of ['/v1/me', '/v1/auth/sessions', '/v1/me/mfa']) {
       const response = await service.request(path, { token: mfaToken });
       expect({ path, status: response.status, error: ((await response.json()) as { error: string }).error }).toEqual({ path, status: 401, error: 'invalid_token' });
     }
