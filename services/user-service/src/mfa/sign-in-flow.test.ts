@@ -74,6 +74,23 @@ describe.each(testBackends())('the two-step sign-in on $name', (backend) => {
     expect((await secondStep({ mfaToken: second.mfaToken, totp: totpCode(service, secret) })).status).toBe(200);
   });
 
+  it('lets one of two sign-ins racing with the same code through, never both', async () => {
+    const { account, secret } = await userWithTotp();
+    const tokens = [mfaRequiredSchema.parse(await passwordStep(service, account)), mfaRequiredSchema.parse(await passwordStep(service, account))];
+    const code = totpCode(service, secret);
+    const answers = await Promise.all(tokens.map(({ mfaToken }) => secondStep({ mfaToken, totp: code })));
+    expect(answers.map((answer) => answer.status).sort()).toEqual([200, 401]);
+    expect(await sessionsOf(account)).toBe(1);
+  });
+
+  it('spends one mfaToken once when two right codes race with it', async () => {
+    const { account, secret } = await userWithTotp();
+    const { mfaToken } = mfaRequiredSchema.parse(await passwordStep(service, account));
+    const answers = await Promise.all([secondStep({ mfaToken, totp: totpCode(service, secret) }), secondStep({ mfaToken, totp: totpCode(service, secret, 1) })]);
+    expect(answers.map((answer) => answer.status).sort()).toEqual([200, 401]);
+    expect(await sessionsOf(account)).toBe(1);
+  });
+
   it("refuses another user's code", async () => {
     const victim = await userWithTotp();
     const other = await userWithTotp();
