@@ -84,6 +84,17 @@ describe.each(testBackends())('second factors over HTTP on $name', (backend) => 
     expect(enrolled).toHaveLength(1);
   });
 
+  it('throttles confirmation codes like any other guess', async () => {
+    const account = await createTestAccount(service);
+    const { accessToken: token } = await signedIn(account);
+    const { secret } = totpEnrollmentSchema.parse(await (await post('/v1/me/mfa/totp', {}, { token })).json());
+    const right = totpCode(service, secret);
+    const wrong = right === '000000' ? '111111' : '000000';
+    for (let attempt = 1; attempt <= 5; attempt += 1) expect((await post('/v1/me/mfa/totp/confirm', { code: wrong }, { token })).status).toBe(401);
+    expect(await refusal(await post('/v1/me/mfa/totp/confirm', { code: right }, { token }))).toEqual({ status: 429, error: 'rate_limited' });
+    expect(await status(token)).toMatchObject({ totp: false });
+  });
+
   it('keeps the TOTP secret only sealed (JWE dir + A256GCM), never in clear, and never in the log', async () => {
     const account = await createTestAccount(service);
     const { accessToken: token } = await signedIn(account);
