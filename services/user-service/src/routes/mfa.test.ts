@@ -63,8 +63,9 @@ describe.each(testBackends())('second factors over HTTP on $name', (backend) => 
     const begun = await post('/v1/me/mfa/totp', {}, { token });
     expect(begun.status).toBe(201);
     expect(begun.headers.get('cache-control')).toBe('no-store');
-    const { secret, otpauthUrl } = totpEnrollmentSchema.parse(await begun.json());
+    const { secret, otpauthUrl, qrCodeSvg } = totpEnrollmentSchema.parse(await begun.json());
     expect(secret).toMatch(/^[A-Z2-7]{32}$/);
+    expect(qrCodeSvg).toMatch(/^<svg [^>]*xmlns="http:\/\/www.w3.org\/2000\/svg"/);
     expect(otpauthUrl).toMatch(new RegExp(`^otpauth://totp/.+\\?.*secret=${secret}`));
     // Not a factor until a code proves the app has it.
     expect(await status(token)).toMatchObject({ totp: false, recoveryCodesLeft: 0 });
