@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { errors } from 'oidc-provider';
 import { z } from 'zod';
+import { acrOf, isAmrValue } from '@portcullis/contracts';
 import { noticeSignIn } from '../accounts/security-notices.js';
 import type { ServiceContext } from '../context.js';
 import { ApiError } from '../errors.js';
@@ -178,10 +179,12 @@ export async function registerOidcRoutes(app: FastifyInstance, context: ServiceC
       });
       await noticeSignIn(context, { user, sid: session.id, client });
       const portcullis: PortcullisLoginResult = { sid: session.id };
+      // The ID token's amr, acr and auth_time (RFC 8176) are the session row's, the same the access tokens carry.
+      const amr = session.amr.filter(isAmrValue);
       const returnTo = await provider.interactionResult(
         request.raw,
         reply.raw,
-        { login: { accountId: user.id, ts: Math.floor(session.authTime.getTime() / 1000), amr: ['pwd'], remember: true }, portcullis },
+        { login: { accountId: user.id, ts: Math.floor(session.authTime.getTime() / 1000), amr, acr: acrOf(amr), remember: true }, portcullis },
         { mergeWithLastSubmission: false },
       );
       return reply.code(303).redirect(returnTo);
