@@ -34,6 +34,8 @@ const AUTHORIZATION: Readonly<Record<string, AuthorizationRow>> = {
   'GET /metrics': { rule: METRICS_SCRAPER, ...open },
   'GET /openapi.json': { rule: PUBLIC, ...open },
   'POST /v1/auth/login': { rule: PUBLIC, ...open },
+  // The mfaToken of the password step is the credential of the second step.
+  'POST /v1/auth/login/mfa': { rule: PUBLIC, ...open },
   'POST /v1/auth/refresh': { rule: PUBLIC, ...open },
   'POST /v1/auth/logout': { rule: PUBLIC, ...open },
   'POST /v1/auth/step-up': { rule: signedIn(), ...signedInOnly },
