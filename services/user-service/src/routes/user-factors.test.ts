@@ -7,6 +7,7 @@ import { SmtpInbox } from '../mail/smtp-inbox.js';
 import { createTestAccount, type TestAccount } from '../test-support/accounts.js';
 import { testBackends } from '../test-support/databases.js';
 import { ADAM, ALICE, startTestInstance, type TestInstance } from '../test-support/harness.js';
+import { passwordStep } from '../test-support/mfa.js';
 
 const STEP_UP_MAX_AGE_SECONDS = 300;
 const NOBODY = '00000000-0000-4000-8000-000000000000';
@@ -109,8 +110,10 @@ describe.each(testBackends())("an admin sees users' second factors, resets them 
 
     it('removes the TOTP app, passkeys and recovery codes, ends every session, and mails the user', async () => {
       const target = await createTestAccount(instance);
-      await enrol(target, { totp: 'confirmed', passkeys: 2, recoveryCodes: 10, spentCodes: 1 });
+      // Signed in on two devices, then enrolled: the sessions outlive nothing of what is removed.
       const sessions = [await instance.login(target.email, target.password), await instance.login(target.email, target.password)];
+      await enrol(target, { totp: 'confirmed', passkeys: 2, recoveryCodes: 10, spentCodes: 1 });
+      expect(await passwordStep(instance, target)).toMatchObject({ mfaRequired: true });
 
       const response = await reset(target.id);
       expect(response.status).toBe(200);
@@ -121,6 +124,8 @@ describe.each(testBackends())("an admin sees users' second factors, resets them 
         expect((await instance.request('/v1/me', { token: session.accessToken })).status).toBe(401);
         expect((await instance.refresh(session.refreshToken)).status).toBe(401);
       }
+      // No factor is left, and none is required of a USER: the password alone signs in again.
+      expect(await passwordStep(instance, target)).toMatchObject({ accessToken: expect.any(String) });
       const mail = await inbox.waitFor(target.email);
       expect(mail.subject).toMatch(/second factors were removed/);
       expect(SmtpInbox.link(mail, 'signin').origin).toBe('http://localhost:3000');

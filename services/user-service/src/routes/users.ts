@@ -40,7 +40,7 @@ const userChange = z
 export function registerUserRoutes(app: FastifyInstance, context: ServiceContext): void {
   const routes = app.withTypeProvider<ZodTypeProvider>();
   const directory = new UserDirectory(context.database.db);
-  const factors = new FactorOverview(context.database.db, context.config.mfa.requiredRoles);
+  const factors = new FactorOverview(context);
 
   /** Admins mail through the same per-address budget as everyone: no account can be made to flood a mailbox. */
   async function admitMail(flow: AccountFlow, email: string): Promise<void> {

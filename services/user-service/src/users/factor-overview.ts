@@ -1,13 +1,9 @@
 import { and, count, inArray, isNotNull, isNull } from 'drizzle-orm';
-import type { AdminUser, MfaStatus, Role } from '@portcullis/contracts';
-import type { Db } from '../db/database.js';
+import type { AdminUser, MfaStatus } from '@portcullis/contracts';
+import type { ServiceContext } from '../context.js';
 import { passkeys, recoveryCodes, totpFactors } from '../db/schema.js';
+import { mfaRequiredOf } from '../mfa/mfa-factors.js';
 import { toAdminUser, type UserRow } from './user-store.js';
-
-/** Whether a second factor is required of a user: by their role (MFA_REQUIRED_ROLES) or by an admin's choice. */
-export function mfaRequiredOf(user: Pick<UserRow, 'role' | 'mfaRequired'>, requiredRoles: ReadonlySet<Role>): boolean {
-  return user.mfaRequired || requiredRoles.has(user.role);
-}
 
 /**
  * Which second factors users have, as admins see them: a confirmed TOTP app, how many passkeys, how many recovery
@@ -15,22 +11,19 @@ export function mfaRequiredOf(user: Pick<UserRow, 'role' | 'mfaRequired'>, requi
  * whatever its size.
  */
 export class FactorOverview {
-  constructor(
-    private readonly db: Db,
-    private readonly requiredRoles: ReadonlySet<Role>,
-  ) {}
+  constructor(private readonly context: Pick<ServiceContext, 'config' | 'database'>) {}
 
   async statusOf(rows: readonly UserRow[]): Promise<Map<string, MfaStatus>> {
     const ids = rows.map((row) => row.id);
     if (ids.length === 0) return new Map();
     const [totp, keys, codes] = await Promise.all([
-      // An unconfirmed enrolment is no factor: the user never proved their app has the secret (RFC 6238 §5.1).
-      this.db
+      // An unconfirmed enrolment is no factor: no code has proven yet that the user's app holds the secret.
+      this.context.database.db
         .select({ userId: totpFactors.userId })
         .from(totpFactors)
         .where(and(inArray(totpFactors.userId, ids), isNotNull(totpFactors.confirmedAt))),
-      this.db.select({ userId: passkeys.userId, count: count() }).from(passkeys).where(inArray(passkeys.userId, ids)).groupBy(passkeys.userId),
-      this.db
+      this.context.database.db.select({ userId: passkeys.userId, count: count() }).from(passkeys).where(inArray(passkeys.userId, ids)).groupBy(passkeys.userId),
+      this.context.database.db
         .select({ userId: recoveryCodes.userId, count: count() })
         .from(recoveryCodes)
         .where(and(inArray(recoveryCodes.userId, ids), isNull(recoveryCodes.usedAt)))
@@ -46,7 +39,7 @@ export class FactorOverview {
           totp: withTotp.has(row.id),
           passkeys: passkeyCounts.get(row.id) ?? 0,
           recoveryCodesLeft: codeCounts.get(row.id) ?? 0,
-          required: mfaRequiredOf(row, this.requiredRoles),
+          required: mfaRequiredOf(this.context, row),
         },
       ]),
     );
@@ -63,7 +56,7 @@ export class FactorOverview {
   }
 
   #adminUser(row: UserRow, statuses: ReadonlyMap<string, MfaStatus>): AdminUser {
-    const mfa = statuses.get(row.id) ?? { totp: false, passkeys: 0, recoveryCodesLeft: 0, required: mfaRequiredOf(row, this.requiredRoles) };
+    const mfa = statuses.get(row.id) ?? { totp: false, passkeys: 0, recoveryCodesLeft: 0, required: mfaRequiredOf(this.context, row) };
     return { ...toAdminUser(row), mfa };
   }
 }
