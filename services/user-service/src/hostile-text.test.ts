@@ -182,6 +182,9 @@ function routeRequests(fixtures: Fixtures): Record<string, FuzzRequest | 'provid
       params: { uid: 'unknown-interaction' },
       form: { email: user.email, password: user.password },
     },
+    'GET /oidc/interaction/:uid/mfa': { path: '/oidc/interaction/:uid/mfa', params: { uid: 'unknown-interaction' } },
+    'POST /oidc/interaction/:uid/mfa': { path: '/oidc/interaction/:uid/mfa', params: { uid: 'unknown-interaction' }, form: { totp: '123456' } },
+    'POST /oidc/interaction/:uid/mfa/passkey-options': { path: '/oidc/interaction/:uid/mfa/passkey-options', params: { uid: 'unknown-interaction' } },
     // Userinfo is ours (OpenID Connect Core §5.3), served for the provider's access tokens; RFC 6750 §2.2 form field too.
     'GET /oidc/me': { path: '/oidc/me', query: { access_token: 'unknown-token' } },
     'POST /oidc/me': { path: '/oidc/me', form: { access_token: 'unknown-token' } },
