@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { tokenResponseSchema } from './api.js';
-import { stepUpBodySchema } from './wire.js';
+import { approverSignInBodySchema, stepUpBodySchema } from './wire.js';
 
 /**
  * Authentication method references (RFC 8176 §2) the service puts in `amr`: `pwd` a password, `otp` a one-time code
@@ -114,6 +114,15 @@ export const mfaTokenBodySchema = z.strictObject({ mfaToken: mfaTokenSchema });
  */
 export const stepUpProofBodySchema = z.union([stepUpBodySchema, ...secondFactorProofSchema.options]);
 export type StepUpProofBody = z.infer<typeof stepUpProofBodySchema>;
+
+/**
+ * Body of `POST /v1/approvals/sign-in`: the approver's credentials, and their second factor when they have one (a TOTP
+ * or recovery code); an approver with a factor is refused the password alone (`mfa_required`), as at step-up.
+ */
+export const approverSignInWithFactorBodySchema = approverSignInBodySchema
+  .extend({ totp: totpCodeSchema.optional(), recoveryCode: recoveryCodeSchema.optional() })
+  .refine((body) => body.totp === undefined || body.recoveryCode === undefined, { message: 'give one second factor at most', path: ['recoveryCode'] });
+export type ApproverSignInWithFactorBody = z.infer<typeof approverSignInWithFactorBodySchema>;
 
 /** Answer of `POST /v1/me/mfa/totp`: the secret to put in an authenticator app, as text and as an otpauth:// URL. */
 export const totpEnrollmentSchema = z.object({ secret: z.string(), otpauthUrl: z.string() });

@@ -1,6 +1,6 @@
 import type { FastifyRequest } from 'fastify';
 import type { ServiceContext } from '../context.js';
-import { invalidToken } from '../errors.js';
+import { insufficientScope, invalidToken } from '../errors.js';
 import { authenticateUser, requireRecentAuthentication } from '../http/authenticate.js';
 import { clientContext } from '../http/client.js';
 import type { Principal } from '../tokens/access-token.js';
@@ -34,6 +34,8 @@ export async function enrollingCaller(context: ServiceContext, request: FastifyR
     return { kind: 'enrollment', user: found.user, mfaToken, pending: found.pending };
   }
   const { principal, user } = await authenticateUser(context, request);
+  // The scope of every change to the caller's own credentials: a token granted less (the provider's) changes nothing.
+  if (!principal.scopes.includes('sessions:manage')) throw insufficientScope('sessions:manage');
   await requireRecentAuthentication(context, principal);
   return { kind: 'session', user, principal };
 }

@@ -74,6 +74,23 @@ describe.each(testBackends())('the two-step sign-in on $name', (backend) => {
     expect((await secondStep({ mfaToken: second.mfaToken, totp: totpCode(service, secret) })).status).toBe(200);
   });
 
+  it('lets one of two sign-ins racing with the same code through, never both', async () => {
+    const { account, secret } = await userWithTotp();
+    const tokens = [mfaRequiredSchema.parse(await passwordStep(service, account)), mfaRequiredSchema.parse(await passwordStep(service, account))];
+    const code = totpCode(service, secret);
+    const answers = await Promise.all(tokens.map(({ mfaToken }) => secondStep({ mfaToken, totp: code })));
+    expect(answers.map((answer) => answer.status).sort()).toEqual([200, 401]);
+    expect(await sessionsOf(account)).toBe(1);
+  });
+
+  it('spends one mfaToken once when two right codes race with it', async () => {
+    const { account, secret } = await userWithTotp();
+    const { mfaToken } = mfaRequiredSchema.parse(await passwordStep(service, account));
+    const answers = await Promise.all([secondStep({ mfaToken, totp: totpCode(service, secret) }), secondStep({ mfaToken, totp: totpCode(service, secret, 1) })]);
+    expect(answers.map((answer) => answer.status).sort()).toEqual([200, 401]);
+    expect(await sessionsOf(account)).toBe(1);
+  });
+
   it("refuses another user's code", async () => {
     const victim = await userWithTotp();
     const other = await userWithTotp();
@@ -85,7 +102,7 @@ describe.each(testBackends())('the two-step sign-in on $name', (backend) => {
   it('never takes the mfaToken as a bearer token: skipping the second step reaches nothing', async () => {
     const { account } = await userWithTotp();
     const { mfaToken } = mfaRequiredSchema.parse(await passwordStep(service, account));
-    for (const path of ['/v1/me', '/v1/auth/sessions']) {
+    for (const path of ['/v1/me', '/v1/auth/sessions', '/v1/me/mfa']) {
       const response = await service.request(path, { token: mfaToken });
       expect({ path, status: response.status, error: ((await response.json()) as { error: string }).error }).toEqual({ path, status: 401, error: 'invalid_token' });
     }

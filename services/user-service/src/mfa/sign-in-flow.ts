@@ -27,7 +27,7 @@ type Client = ClientContext & { requestId?: string };
 const PASSWORD_ONLY: readonly AmrValue[] = ['pwd'];
 
 /** The union of methods in RFC 8176's order, with `mfa` when more than one factor was proven. */
-export function combinedAmr(...parts: ReadonlyArray<readonly string[]>): AmrValue[] {
+function combinedAmr(...parts: ReadonlyArray<readonly string[]>): AmrValue[] {
   const seen = new Set(parts.flat());
   const factors = parts.filter((part) => part.length > 0).length;
   return AMR_VALUES.filter((value) => seen.has(value) || (value === 'mfa' && factors > 1));

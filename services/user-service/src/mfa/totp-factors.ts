@@ -1,7 +1,7 @@
 import { and, eq, isNotNull, isNull, lt, or } from 'drizzle-orm';
 import { Secret, TOTP } from 'otpauth';
 import type { Clock } from '../clock.js';
-import type { Db } from '../db/database.js';
+import type { Db, DbTransaction } from '../db/database.js';
 import { totpFactors } from '../db/schema.js';
 import type { SecretSealer } from './secret-sealer.js';
 
@@ -95,8 +95,8 @@ export class TotpFactors {
   }
 
   /** Confirms the enrolment with the step of its first valid code (spent with it); false when it raced another confirm. */
-  async confirm(userId: string, step: number): Promise<boolean> {
-    const [confirmed] = await this.db
+  async confirm(userId: string, step: number, tx: Db | DbTransaction = this.db): Promise<boolean> {
+    const [confirmed] = await tx
       .update(totpFactors)
       .set({ confirmedAt: new Date(this.clock.now()), lastUsedStep: step })
       .where(and(eq(totpFactors.userId, userId), isNull(totpFactors.confirmedAt)))
