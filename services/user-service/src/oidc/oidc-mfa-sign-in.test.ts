@@ -13,6 +13,7 @@ import { enrolTotpDirectly, totpCode } from '../test-support/mfa.js';
 import {
   authorizationRequest,
   discover,
+  signInThroughProvider,
   TestBrowser,
   testClient,
   tokenRequest,
@@ -152,6 +153,11 @@ describe.each(testBackends())("the OpenID Provider's sign-in asks for the second
     expect(decodePayload(tokens.id_token)).toMatchObject(proven);
     expect(decodePayload(tokens.access_token)).toMatchObject(proven);
     expect((await service.request('/v1/me', { token: tokens.access_token })).status).toBe(200);
+
+    // Single sign-on later: no password, no code, and the app is still told both factors were proven, and when.
+    service.clock.advance(60_000);
+    const sso = await signInThroughProvider(browser, discovery, web, null);
+    expect(decodePayload((await tokensFor(sso.request, sso.callback)).id_token)).toMatchObject(proven);
   });
 
   it('shows a wrong code on the page (401), keeps the step open, and audits mfa.failed', async () => {
