@@ -1,6 +1,8 @@
 import type { Alert, TokenResponse } from '@portcullis/contracts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestAccount } from '../test-support/accounts.js';
 import { testBackends } from '../test-support/databases.js';
+import { enrolTotpDirectly, passwordStep, totpCode } from '../test-support/mfa.js';
 import { ADAM, ALICE, DEMO_PASSWORD, startTestInstance, type TestInstance } from '../test-support/harness.js';
 
 // Behind TRUST_PROXY loopback callers are not trusted with /metrics: the scrape token is.
@@ -17,6 +19,7 @@ describe.each(testBackends())('alerts from the audit trail on $name', (backend) 
       ALERT_FAILED_LOGINS_PER_ACCOUNT: '4',
       ALERT_FAILED_LOGINS_PER_IP: '6',
       LOGIN_MAX_FAILURES_PER_EMAIL_IP: '50',
+      ALERT_MFA_FAILURES_PER_ACCOUNT: '3',
     });
     admin = await service.login(ADAM);
   });
@@ -70,6 +73,35 @@ describe.each(testBackends())('alerts from the audit trail on $name', (backend) 
     await failedSignIn('spread-0@example.com', '203.0.113.9');
     const raised = await service.context.alerts.scan();
     expect(raised).toEqual([expect.objectContaining({ type: 'brute_force.account', subject: 'spread-0@example.com', count: 4 })]);
+  });
+
+  it('raises brute_force.mfa when one account gets repeated wrong second factors, and links to those events', async () => {
+    const victim = await createTestAccount(service);
+    const secret = await enrolTotpDirectly(service, victim);
+    const right = totpCode(service, secret);
+    const wrong = right === '000000' ? '111111' : '000000';
+    // Someone with the victim's password tries codes from two addresses: the password step passes, the code does not.
+    async function wrongCode(ip: string): Promise<void> {
+      const headers = { 'x-forwarded-for': ip };
+      const { mfaToken } = (await passwordStep(service, victim, headers)) as { mfaToken: string };
+      const answer = await service.request('/v1/auth/login/mfa', { method: 'POST', json: { mfaToken, totp: wrong }, headers });
+      expect(answer.status).toBe(401);
+    }
+    await wrongCode('192.0.2.1');
+    await wrongCode('192.0.2.2');
+    expect(await service.context.alerts.scan()).toEqual([]);
+
+    await wrongCode('192.0.2.3');
+    const raised = await service.context.alerts.scan();
+    expect(raised).toEqual([expect.objectContaining({ type: 'brute_force.mfa', subject: victim.id, count: 3 })]);
+
+    const { type, userId, since, until } = raised[0]?.events ?? { type: 'mfa.failed', since: 0, until: 0 };
+    const behind = await service.request(`/v1/audit?type=${type}&userId=${userId ?? ''}&since=${since}&until=${until}`, { token: admin.accessToken });
+    expect(((await behind.json()) as { events: Array<{ userId: string; ip: string }> }).events.map((event) => event.ip).sort()).toEqual([
+      '192.0.2.1',
+      '192.0.2.2',
+      '192.0.2.3',
+    ]);
   });
 
   it('ranks the top sources of failures and counts active sessions by role', async () => {
