@@ -120,3 +120,4 @@ export type {
   Passkey,
   MfaStatus,
 } from './mfa.js';
+export { WEBAUTHN_CEREMONY_HEADER, webauthnCeremonySchema, passkeyRegisteredSchema } from './mfa.js';
