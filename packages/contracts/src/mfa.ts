@@ -166,3 +166,14 @@ export const passkeyAuthenticationBodySchema = z.strictObject({ response: authen
 
 // In a file of its own, so the admin directory's schema (api.ts, which this file imports) can use it without a cycle.
 export { mfaStatusSchema, type MfaStatus } from './mfa-status.js';
+
+/**
+ * Passwordless sign-in binds its challenge to the browser that asked for it (WebAuthn L3 §13.4.3): `POST
+ * /v1/auth/passkey/options` answers with a random ceremony value in this header, which the app keeps in an httpOnly
+ * cookie and sends back in the same header with `POST /v1/auth/passkey`.
+ */
+export const WEBAUTHN_CEREMONY_HEADER = 'x-webauthn-ceremony';
+/** The ceremony value: 32 random bytes, base64url. */
+export const webauthnCeremonySchema = z.string().regex(/^[A-Za-z0-9_-]{43}$/);
+/** Answer of `POST /v1/me/passkeys`: the new passkey's id. */
+export const passkeyRegisteredSchema = z.object({ id: z.string() });
