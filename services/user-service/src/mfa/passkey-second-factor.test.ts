@@ -15,10 +15,6 @@ function fakePasskeys(owner: { id: string | null }, answer: (userId: string | nu
     asked,
     countOf: (userId) => Promise.resolve(userId === owner.id ? 1 : 0),
     requestOptions: () => Promise.reject(invalidMfa()),
-    list: () => Promise.resolve([]),
-    remove: () => Promise.resolve(false),
-    creationOptions: () => Promise.reject(invalidMfa()),
-    register: () => Promise.reject(invalidMfa()),
     verifyAssertion: (input) => {
       asked.push({ userId: input.userId, purpose: input.purpose, boundTo: input.boundTo });
       return Promise.resolve({ userId: answer(input.userId), amr: ['hwk', 'user'] });

@@ -43,10 +43,6 @@ describe.each(testBackends())("the OpenID Provider's sign-in asks for the second
     discovery = await discover(service);
     const ceremonies: PasskeyCeremonies = {
       countOf: (userId) => Promise.resolve(userId === passkeyOwner ? 1 : 0),
-      list: () => Promise.resolve([]),
-      remove: () => Promise.resolve(false),
-      creationOptions: () => Promise.reject(new ApiError('invalid_mfa', 'Not in this test.')),
-      register: () => Promise.reject(new ApiError('invalid_mfa', 'Not in this test.')),
       requestOptions: ({ userId, purpose, boundTo }) => {
         challenges.push(`${purpose}:${boundTo}`);
         return Promise.resolve({ challenge: `challenge-for-${userId ?? 'anyone'}`, allowCredentials: [], userVerification: 'required' });
