@@ -125,7 +125,12 @@ export const approverSignInWithFactorBodySchema = approverSignInBodySchema
 export type ApproverSignInWithFactorBody = z.infer<typeof approverSignInWithFactorBodySchema>;
 
 /** Answer of `POST /v1/me/mfa/totp`: the secret to put in an authenticator app, as text and as an otpauth:// URL. */
-export const totpEnrollmentSchema = z.object({ secret: z.string(), otpauthUrl: z.string() });
+export const totpEnrollmentSchema = z.object({
+  secret: z.string(),
+  otpauthUrl: z.string(),
+  /** The otpauth:// URL as a QR code, an SVG document (`qrcode`), for an app to scan; the service always sends it. */
+  qrCodeSvg: z.string().optional(),
+});
 export const totpConfirmBodySchema = z.strictObject({ code: totpCodeSchema });
 /** Ten single-use recovery codes, shown once. */
 export const recoveryCodesSchema = z.object({ recoveryCodes: z.array(z.string()).length(10) });
