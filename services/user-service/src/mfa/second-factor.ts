@@ -46,15 +46,14 @@ export async function verifySecondFactor(context: ServiceContext, attempt: Secon
   const detail = { method, purpose: attempt.purpose };
 
   if ('webauthn' in proof) {
-    try {
-      const verified = await context.passkeys.verifyAssertion({ userId: user.id, purpose: attempt.purpose, boundTo: attempt.boundTo, response: proof.webauthn });
-      if (verified.userId !== user.id) throw invalidMfa();
-      await context.audit.record({ type: 'mfa.succeeded', ...event, detail });
-      return verified.amr;
-    } catch (error) {
-      if (error instanceof ApiError && error.code === 'invalid_mfa') await context.audit.record({ type: 'mfa.failed', ...event, reason: 'wrong_passkey', detail });
-      throw error;
+    // The ceremony audits its own refusals (`mfa.failed` with the reason it found), so each failure counts once.
+    const verified = await context.passkeys.verifyAssertion({ userId: user.id, purpose: attempt.purpose, boundTo: attempt.boundTo, response: proof.webauthn, client });
+    if (verified.userId !== user.id) {
+      await context.audit.record({ type: 'mfa.failed', ...event, reason: 'credential_of_another_user', detail });
+      throw invalidMfa();
     }
+    await context.audit.record({ type: 'mfa.succeeded', ...event, detail });
+    return verified.amr;
   }
 
   const ip = client.ip ?? 'unknown';
