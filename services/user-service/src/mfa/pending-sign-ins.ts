@@ -1,5 +1,5 @@
 import { addressBucket, mfaTokenSchema, type AmrValue } from '@portcullis/contracts';
-import { and, eq, gt, isNull, lt } from 'drizzle-orm';
+import { and, eq, gt, isNull } from 'drizzle-orm';
 import type { Clock } from '../clock.js';
 import type { Db } from '../db/database.js';
 import { pendingSignIns } from '../db/schema.js';
@@ -69,11 +69,5 @@ export class PendingSignIns {
       .where(and(eq(pendingSignIns.tokenHash, pending.tokenHash), isNull(pendingSignIns.usedAt), gt(pendingSignIns.expiresAt, now)))
       .returning();
     return spent ?? null;
-  }
-
-  /** Forgets pending sign-ins that ended before `before` (the pruner's job). */
-  async prune(before: Date): Promise<number> {
-    const removed = await this.db.delete(pendingSignIns).where(lt(pendingSignIns.expiresAt, before)).returning({ tokenHash: pendingSignIns.tokenHash });
-    return removed.length;
   }
 }

@@ -1,7 +1,7 @@
 import { count, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase, type Database } from '../db/database.js';
-import { oidcArtifacts, refreshTokens, sessions } from '../db/schema.js';
+import { oidcArtifacts, pendingSignIns, refreshTokens, sessions, webauthnChallenges } from '../db/schema.js';
 import { createLogger } from '../logger.js';
 import { testBackends } from '../test-support/databases.js';
 import { ManualClock } from '../test-support/manual-clock.js';
@@ -53,7 +53,7 @@ describe.each(testBackends())('pruning ended sessions and expired tokens on $nam
     await store.revokeSession(revoked.session.id, 'logout');
 
     // Within the retention nothing goes, not even the revoked session.
-    expect(await pruner.pruneOnce()).toEqual({ sessions: 0, refreshTokens: 0, oidcArtifacts: 0 });
+    expect(await pruner.pruneOnce()).toEqual({ sessions: 0, refreshTokens: 0, oidcArtifacts: 0, pendingSignIns: 0, webauthnChallenges: 0 });
 
     // The live session keeps refreshing; the idle one expires after an hour and is kept one more hour.
     clock.advance(50 * 60_000);
@@ -108,5 +108,29 @@ describe.each(testBackends())('pruning ended sessions and expired tokens on $nam
     expect((await pruner.pruneOnce()).oidcArtifacts).toBe(1);
     const left = await database.db.select({ idHash: oidcArtifacts.idHash }).from(oidcArtifacts);
     expect(left.map((row) => row.idHash).sort()).toEqual(['alive', 'recently-expired']);
+  });
+
+  it('deletes pending sign-ins and WebAuthn challenges once they have been expired for longer than the retention', async () => {
+    const at = (offsetMs: number) => new Date(clock.now() + offsetMs);
+    const pending = (tokenHash: string, expiresAt: Date) => ({
+      tokenHash,
+      userId: user.id,
+      stage: 'second_factor' as const,
+      amr: ['pwd'],
+      createdAt: at(-3 * HOUR),
+      expiresAt,
+    });
+    await database.db.insert(pendingSignIns).values([pending('expired-sign-in', at(-2 * HOUR)), pending('live-sign-in', at(HOUR))]);
+    const challenge = (challengeHash: string, expiresAt: Date) => ({
+      challengeHash,
+      purpose: 'passkey_sign_in' as const,
+      boundTo: 'ceremony',
+      createdAt: at(-3 * HOUR),
+      expiresAt,
+    });
+    await database.db.insert(webauthnChallenges).values([challenge('expired-challenge', at(-2 * HOUR)), challenge('live-challenge', at(HOUR))]);
+    expect(await pruner.pruneOnce()).toMatchObject({ pendingSignIns: 1, webauthnChallenges: 1 });
+    expect((await database.db.select({ tokenHash: pendingSignIns.tokenHash }).from(pendingSignIns)).map((row) => row.tokenHash)).toEqual(['live-sign-in']);
+    expect((await database.db.select({ hash: webauthnChallenges.challengeHash }).from(webauthnChallenges)).map((row) => row.hash)).toEqual(['live-challenge']);
   });
 });

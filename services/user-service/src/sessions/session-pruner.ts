@@ -18,6 +18,9 @@ export interface PruneResult {
   readonly refreshTokens: number;
   /** The OpenID Provider's codes, tokens, interactions and SSO sessions past their expiry (docs/sso.md). */
   readonly oidcArtifacts: number;
+  /** Sign-ins left between their password and their second factor, and WebAuthn challenges, past their expiry. */
+  readonly pendingSignIns: number;
+  readonly webauthnChallenges: number;
 }
 
 export const DEFAULT_PRUNE_OPTIONS: PruneOptions = Object.freeze({ retentionSeconds: 86_400, batchSize: 5_000, maxBatches: 200 });
@@ -73,7 +76,16 @@ export class SessionPruner {
       delete from oidc_artifacts where ctid in (
         select ctid from oidc_artifacts where expires_at < ${cutoff}
         limit ${limit} for update skip locked)`);
-    return { sessions, refreshTokens, oidcArtifacts };
+    // Both expire within MFA_TOKEN_TTL (5 minutes); an expired one is refused anyway, so only the rows are left to go.
+    const pendingSignIns = await this.#deleteInBatches(sql`
+      delete from pending_sign_ins where token_hash in (
+        select token_hash from pending_sign_ins where expires_at < ${cutoff}
+        limit ${limit} for update skip locked)`);
+    const webauthnChallenges = await this.#deleteInBatches(sql`
+      delete from webauthn_challenges where challenge_hash in (
+        select challenge_hash from webauthn_challenges where expires_at < ${cutoff}
+        limit ${limit} for update skip locked)`);
+    return { sessions, refreshTokens, oidcArtifacts, pendingSignIns, webauthnChallenges };
   }
 
   /** Repeats one bounded delete until a batch comes back short (or `maxBatches`), so no pass holds long locks. */
