@@ -132,7 +132,7 @@ export function done(answer: BackendResponse, credential: 'session' | 'enrolment
   if (answer.status < 200 || answer.status >= 300) throw factorRefusal(answer, credential);
 }
 
-export function factorRefusal(answer: BackendResponse, credential: 'session' | 'enrolment'): PortcullisError {
+function factorRefusal(answer: BackendResponse, credential: 'session' | 'enrolment'): PortcullisError {
   const body = errorBodySchema.safeParse(answer.body);
   const code = body.success ? body.data.error : undefined;
   // The credential itself is gone: an enrolment starts over with the password, a session signs in again.

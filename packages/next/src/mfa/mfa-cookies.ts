@@ -6,7 +6,7 @@ import type { CookieAttributes, CookieSettings } from '../cookies/cookie-config.
 import { parseCookieHeader } from '../cookies/session-cookie-chunks.js';
 
 /** How long a pending sign-in or a passkey ceremony may wait in the browser: the service's own bound (≤ 5 minutes). */
-export const MFA_COOKIE_MAX_AGE_SECONDS = 300;
+const MFA_COOKIE_MAX_AGE_SECONDS = 300;
 
 /** A ceremony binding as the user-service hands it out: opaque, URL-safe, bounded. */
 const ceremonySchema = z.string().regex(/^[A-Za-z0-9_-]{16,256}$/);
@@ -15,7 +15,7 @@ const ceremonySchema = z.string().regex(/^[A-Za-z0-9_-]{16,256}$/);
  * A sign-in waiting for its second factor. `stage` is `second_factor` when the user finishes with one of `methods`, or
  * `enrollment` when they must first set one up (then the `mfaToken` authorises the enrolment calls, nothing else).
  */
-export const pendingMfaSchema = z.object({
+const pendingMfaSchema = z.object({
   mfaToken: mfaTokenSchema,
   stage: z.enum(['second_factor', 'enrollment']),
   methods: z.array(z.enum(MFA_METHODS)).max(MFA_METHODS.length),
@@ -23,7 +23,7 @@ export const pendingMfaSchema = z.object({
 export type PendingMfa = z.infer<typeof pendingMfaSchema>;
 
 /** A passwordless passkey ceremony: the user-service's binding of its challenge to this browser. */
-export const passkeyCeremonySchema = z.object({ ceremony: ceremonySchema });
+const passkeyCeremonySchema = z.object({ ceremony: ceremonySchema });
 export type PasskeyCeremony = z.infer<typeof passkeyCeremonySchema>;
 
 type Purpose = 'pending-mfa' | 'passkey-ceremony';

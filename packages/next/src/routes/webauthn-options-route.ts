@@ -10,7 +10,7 @@ import type { MfaCookies } from '../mfa/mfa-cookies.js';
 import { errorResponse } from './error-response.js';
 
 /** Why the browser wants a WebAuthn challenge: finish a sign-in, sign in without a password, or step up. */
-export const WEBAUTHN_PURPOSES = ['second_factor', 'passkey', 'step_up'] as const;
+const WEBAUTHN_PURPOSES = ['second_factor', 'passkey', 'step_up'] as const;
 export type WebAuthnPurpose = (typeof WEBAUTHN_PURPOSES)[number];
 
 export interface WebAuthnOptionsRouteParts {
