@@ -99,3 +99,27 @@ export async function stepUpWithFactor(accessToken: string, proof: SecondFactorP
   if (answer.status !== 200) throw backendRefusal(answer);
   return parsed(steppedUpSchema, answer.body);
 }
+
+// The directory's `mfa` field of one user (the service adds it to every admin view of a user).
+const userFactorsSchema = z.object({ users: z.array(z.looseObject({ id: z.string(), mfa: mfaStatusSchema.optional() })) });
+
+/** Which second factors a user has, as an admin sees them; undefined when the service does not say. */
+export async function factorsOfUser(userId: string): Promise<MfaStatus | undefined> {
+  const page = await readFromBackend(auth(), `/v1/users?ids=${encodeURIComponent(userId)}&limit=1`, userFactorsSchema);
+  return page.users[0]?.mfa;
+}
+
+async function adminChange(method: 'POST' | 'PUT', path: string, accessToken: string, body?: unknown): Promise<void> {
+  const answer = await auth().backend.call({ method, path, accessToken, ...(body === undefined ? {} : { body }) });
+  if (answer.status < 200 || answer.status >= 300) throw backendRefusal(answer);
+}
+
+/** An admin removes every second factor of a user who lost them all; the service audits it and mails the user. */
+export async function resetFactorsOf(accessToken: string, userId: string): Promise<void> {
+  await adminChange('POST', `/v1/users/${encodeURIComponent(userId)}/mfa/reset`, accessToken);
+}
+
+/** An admin requires (or stops requiring) a second factor of one user, whatever their role. */
+export async function setMfaRequired(accessToken: string, userId: string, required: boolean): Promise<void> {
+  await adminChange('PUT', `/v1/users/${encodeURIComponent(userId)}/mfa-required`, accessToken, { required });
+}

@@ -6,6 +6,7 @@ import { revalidatePath } from 'next/cache';
 import { z } from 'zod';
 import { auth } from '../../lib/auth';
 import { change } from '../../lib/backend-data';
+import { resetFactorsOf, setMfaRequired } from '../../lib/mfa-data';
 
 type Changed = { userId: string };
 
@@ -87,6 +88,28 @@ export async function forcePasswordReset(
     const answer = forcedPasswordResetSchema.safeParse(await change('POST', `/v1/users/${encodeURIComponent(userId)}/password-reset`, accessToken));
     if (!answer.success) throw new BackendUnavailableError();
     return { userId, revoked: answer.data.revokedSessions };
+  });
+  return action(previous, form);
+}
+
+/** Removes every second factor of a user (all lost): they enrol again at their next sign-in if one is required. */
+export async function resetFactors(previous: ActionResult<Changed> | null, form: FormData): Promise<ActionResult<Changed>> {
+  const action = auth().protectedAction({ ...adminOnly, resource: 'action:users.resetFactors', input: userIdInput }, async ({ accessToken }, { userId }) => {
+    await resetFactorsOf(accessToken, userId);
+    revalidatePath(`/admin/users/${userId}`);
+    return { userId };
+  });
+  return action(previous, form);
+}
+
+const mfaRequiredInput = z.object({ userId: z.string().min(1).max(200), required: z.enum(['true', 'false']).transform((v) => v === 'true') });
+
+/** Requires a second factor of one user (OWASP ASVS 5.0 §6.3.3), or lifts that requirement. */
+export async function requireMfa(previous: ActionResult<Changed> | null, form: FormData): Promise<ActionResult<Changed>> {
+  const action = auth().protectedAction({ ...adminOnly, resource: 'action:users.requireMfa', input: mfaRequiredInput }, async ({ accessToken }, { userId, required }) => {
+    await setMfaRequired(accessToken, userId, required);
+    revalidatePath(`/admin/users/${userId}`);
+    return { userId };
   });
   return action(previous, form);
 }
