@@ -26,6 +26,7 @@ import { ProxyAttestation } from './session/proxy-attestation.js';
 import { processRuntime, type AuthRuntime } from './session/runtime.js';
 import { SessionStatusCache } from './session/session-status-cache.js';
 import { createStepUp, type StepUp } from './step-up/step-up.js';
+import { MfaCookies } from './mfa/mfa-cookies.js';
 import { SessionCodec } from './tokens/session-codec.js';
 import { TokenRefresher } from './tokens/token-refresher.js';
 import { OidcDiscovery } from './oidc/discovery.js';
@@ -153,7 +154,8 @@ export function createAuth(options: CreateAuthOptions, seams: CreateAuthSeams = 
     .digest('hex');
   const runtime = seams.runtime === 'private' ? createRuntime() : processRuntime(runtimeKey, createRuntime);
 
-  const authOptions = buildAuthOptions({ config, backend, codec, cookies, oidcSession });
+  const mfaCookies = new MfaCookies({ secret: config.secret, now: config.now, cookies });
+  const authOptions = buildAuthOptions({ config, backend, codec, cookies, oidcSession, context, mfaCookies });
   const guards = createGuards({ config, runtime, codec, cookies, attestation, backend, context });
   const signOut = createSignOut({ config, runtime, codec, cookies, ...(discovery ? { discovery } : {}) });
   const verifyLogoutToken =

@@ -13,6 +13,9 @@ export const AUTH_ERROR_CODES = {
   csrf_rejected: 403,
   invalid_input: 400,
   step_up_required: 401,
+  mfa_required: 403,
+  invalid_mfa: 401,
+  mfa_expired: 401,
   invalid_credentials: 401,
   rate_limited: 429,
   approval_refused: 403,
@@ -107,6 +110,41 @@ export class StepUpRequiredError extends PortcullisError {
     super('Confirm your password to continue.');
     this.name = 'StepUpRequiredError';
     this.maxAgeSeconds = details.maxAgeSeconds;
+  }
+}
+
+/**
+ * The action needs a multi-factor session (`{ mfa: true }`) or the service refused the password alone because the user
+ * has a second factor (OWASP ASVS 5.0 §6.3.3). `enrolled` says which way out there is: `false` — enrol a factor first,
+ * `true` — step up with it, `undefined` — not known here (ask `myAccount.mfaStatus`). Maps to 403.
+ */
+export class MfaRequiredError extends PortcullisError {
+  readonly code = 'mfa_required';
+  readonly enrolled: boolean | undefined;
+  constructor(details: { enrolled?: boolean } = {}) {
+    super(
+      details.enrolled === false ? 'Set up a second factor (an authenticator app or a passkey) to continue.' : 'Confirm it is you with your second factor to continue.',
+    );
+    this.name = 'MfaRequiredError';
+    this.enrolled = details.enrolled;
+  }
+}
+
+/** A second factor (code, recovery code or passkey) was wrong, spent, or not this user's. Maps to 401. */
+export class InvalidMfaError extends PortcullisError {
+  readonly code = 'invalid_mfa';
+  constructor() {
+    super('That code or passkey was not accepted. Try again.');
+    this.name = 'InvalidMfaError';
+  }
+}
+
+/** The sign-in waiting for its second factor is gone (expired, finished, or never started here): sign in again. Maps to 401. */
+export class MfaExpiredError extends PortcullisError {
+  readonly code = 'mfa_expired';
+  constructor() {
+    super('This sign-in took too long. Please sign in again.');
+    this.name = 'MfaExpiredError';
   }
 }
 

@@ -5,6 +5,8 @@ import {
   ApprovalRefusedError,
   BackendRejectedError,
   InvalidCredentialsError,
+  InvalidMfaError,
+  MfaRequiredError,
   RateLimitedError,
   StepUpRequiredError,
   UnauthenticatedError,
@@ -33,7 +35,7 @@ function seconds(value: string | null | undefined): number | undefined {
  * Maps a refusal of the user-service onto the library's typed errors, so an app can react to the kind of refusal
  * (step up, wait, sign in again) without reading backend text: `insufficient_user_authentication` becomes
  * `StepUpRequiredError`, `approval_invalid` `ApprovalRefusedError`, `rate_limited` `RateLimitedError`,
- * `invalid_credentials` `InvalidCredentialsError`, `invalid_token` `UnauthenticatedError`; anything else
+ * `invalid_credentials` `InvalidCredentialsError`, `invalid_token` `UnauthenticatedError`, `invalid_mfa` `InvalidMfaError`, `mfa_required` `MfaRequiredError`; anything else
  * `BackendRejectedError` with the code.
  */
 export function backendRefusal(answer: BackendResponse): PortcullisError {
@@ -52,6 +54,11 @@ export function backendRefusal(answer: BackendResponse): PortcullisError {
       return new InvalidCredentialsError();
     case 'invalid_token':
       return new UnauthenticatedError();
+    case 'invalid_mfa':
+      return new InvalidMfaError();
+    // The password alone was refused because the user has a second factor: they step up with it instead.
+    case 'mfa_required':
+      return new MfaRequiredError({ enrolled: true });
     default: {
       const retryAfter = seconds(answer.headers.get('retry-after'));
       return new BackendRejectedError({ backendCode: code, backendStatus: answer.status, ...(retryAfter === undefined ? {} : { retryAfterSeconds: retryAfter }) });

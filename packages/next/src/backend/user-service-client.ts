@@ -4,12 +4,17 @@ import {
   approvalTicketSchema,
   errorBodySchema,
   isErrorCode,
+  loginAnswerSchema,
   steppedUpSchema,
   tokenResponseSchema,
   type ApprovalDecided,
   type ApprovalTicket,
   type DenialReport,
   type ErrorCode,
+  type AuthenticationResponse,
+  type LoginAnswer,
+  type MfaLoginBody,
+  type SecondFactorProof,
   type TokenResponse,
 } from '@portcullis/contracts';
 import { z } from 'zod';
@@ -54,8 +59,24 @@ export type AccountPath = (typeof ACCOUNT_PATHS)[number];
 /** Whether the backend still considers a session alive; `revoked` covers ended, revoked and disabled. */
 export type SessionStatus = 'active' | 'revoked';
 
+/**
+ * The header that binds a passwordless passkey ceremony to one browser: the service sends it with the options, and
+ * wants it back with the assertion (WebAuthn L3 §13.4.3: a challenge is only good for the ceremony it was issued to).
+ */
+export const WEBAUTHN_CEREMONY_HEADER = 'x-webauthn-ceremony';
+
+/** Who a call of `mfaCall` speaks for: a signed-in user, a sign-in still owing a factor (`Authorization: MFA`), or nobody. */
+export type MfaCallCredential = { accessToken: string } | { mfaToken: string } | null;
+
 export interface UserServiceClient {
-  login(credentials: { email: string; password: string }, client: ClientInfo): Promise<TokenResponse>;
+  /** The password step: tokens, or — for a user with (or owing) a second factor — an `mfaToken` and no token at all. */
+  login(credentials: { email: string; password: string }, client: ClientInfo): Promise<LoginAnswer>;
+  /** The second step of a sign-in: the pending sign-in's `mfaToken` and one proof; the tokens, or a typed refusal. */
+  loginWithSecondFactor(body: MfaLoginBody, client: ClientInfo): Promise<TokenResponse>;
+  /** Passwordless sign-in with a discoverable passkey, bound to the ceremony whose options the browser got. */
+  passkeySignIn(input: { response: AuthenticationResponse; ceremony: string }, client: ClientInfo): Promise<TokenResponse>;
+  /** A call of the MFA routes (options, enrolment, factors); 4xx answers are returned, not thrown. */
+  mfaCall(request: { method: string; path: string; credential: MfaCallCredential; body?: unknown; client: ClientInfo }): Promise<BackendResponse>;
   refresh(refreshToken: string, client: ClientInfo): Promise<TokenResponse>;
   logout(refreshToken: string, client: ClientInfo): Promise<void>;
   sessionStatus(accessToken: string): Promise<SessionStatus>;
@@ -67,8 +88,11 @@ export interface UserServiceClient {
   approverSignIn(input: { email: string; password: string; requestId: string }, client: ClientInfo): Promise<ApprovalTicket>;
   /** Spends the ticket on a decision bound to the opener's `state`. */
   decideApproval(input: { ticket: string; state: string; decision: ApprovalDecision }, client: ClientInfo): Promise<ApprovalDecided>;
-  /** RFC 9470 step-up: the signed-in user re-enters their password; the session counts as freshly authenticated. */
-  stepUp(accessToken: string, password: string, client: ClientInfo): Promise<{ stepUpAt: number }>;
+  /**
+   * RFC 9470 step-up: the signed-in user proves themselves again — with the password, or with a second factor, which the
+   * service insists on when the user has one; the session counts as freshly authenticated.
+   */
+  stepUp(accessToken: string, proof: { password: string } | SecondFactorProof, client: ClientInfo): Promise<{ stepUpAt: number }>;
   /**
    * A public call of the account pages (forgot password, sign-up, a link from a mail) for the browser `client`, with no
    * user token: the service throttles by the address we name. 4xx answers are returned, not thrown.
@@ -163,9 +187,13 @@ export function createUserServiceClient(options: UserServiceClientOptions): User
   }
 
   async function tokens(path: string, init: { headers: Record<string, string>; body: unknown }): Promise<TokenResponse> {
+    return tokenLike(path, init, tokenResponseSchema);
+  }
+
+  async function tokenLike<S extends z.ZodType>(path: string, init: { headers: Record<string, string>; body: unknown }, schema: S): Promise<z.output<S>> {
     const response = await send(path, { method: 'POST', ...init });
     if (!response.ok) throw await rejection(response);
-    const parsed = tokenResponseSchema.safeParse(await response.json().catch(() => null));
+    const parsed = schema.safeParse(await response.json().catch(() => null));
     // A 200 we cannot read is the backend's fault, not the user's: treat it like an outage.
     if (!parsed.success) throw unreadable(path);
     return parsed.data;
@@ -182,7 +210,19 @@ export function createUserServiceClient(options: UserServiceClientOptions): User
 
   return {
     async login(credentials, client) {
-      return tokens('/v1/auth/login', { headers: clientHeaders(client), body: credentials });
+      return tokenLike('/v1/auth/login', { headers: clientHeaders(client), body: credentials }, loginAnswerSchema);
+    },
+    async loginWithSecondFactor(body, client) {
+      return tokens('/v1/auth/login/mfa', { headers: clientHeaders(client), body });
+    },
+    async passkeySignIn({ response, ceremony }, client) {
+      return tokens('/v1/auth/passkey', { headers: { ...clientHeaders(client), [WEBAUTHN_CEREMONY_HEADER]: ceremony }, body: { response } });
+    },
+    async mfaCall(request) {
+      const headers = clientHeaders(request.client);
+      const credential = request.credential;
+      if (credential !== null) headers.authorization = 'accessToken' in credential ? `Bearer ${credential.accessToken}` : `MFA ${credential.mfaToken}`;
+      return answerOf(request.path, await send(request.path, { method: request.method, headers, body: request.body }));
     },
     async refresh(refreshToken, client) {
       return tokens('/v1/auth/refresh', { headers: clientHeaders(client), body: { refreshToken } });
@@ -221,11 +261,11 @@ export function createUserServiceClient(options: UserServiceClientOptions): User
       const path = '/v1/approvals/decisions';
       return readAnswer(path, await send(path, { method: 'POST', headers: clientHeaders(client), body: input }), approvalDecidedSchema);
     },
-    async stepUp(accessToken, password, client) {
+    async stepUp(accessToken, proof, client) {
       const response = await send('/v1/auth/step-up', {
         method: 'POST',
         headers: { ...clientHeaders(client), authorization: `Bearer ${accessToken}` },
-        body: { password },
+        body: proof,
       });
       return readAnswer('/v1/auth/step-up', response, steppedUpSchema);
     },
@@ -261,6 +301,8 @@ export function createUserServiceClient(options: UserServiceClientOptions): User
 // Metric labels come from this fixed table, never from the path itself (which carries ids).
 const OPERATIONS: Readonly<Record<string, BackendOperation>> = {
   '/v1/auth/login': 'login',
+  '/v1/auth/login/mfa': 'login',
+  '/v1/auth/passkey': 'login',
   '/v1/auth/refresh': 'refresh',
   '/v1/auth/logout': 'logout',
   '/v1/auth/session': 'session_status',

@@ -17,6 +17,10 @@ export interface CookieSettings {
   nonce: string;
   /** Set when the proxy ends a session, so the next page still says why even if a prefetch saw the refusal. */
   sessionEnded: string;
+  /** A sign-in between its password and its second factor: the sealed `mfaToken`, minutes at most (see `MfaCookies`). */
+  pendingMfa: string;
+  /** A passwordless passkey sign-in between its options and its assertion: the sealed ceremony binding. */
+  webauthnCeremony: string;
   attributes: CookieAttributes;
 }
 
@@ -48,6 +52,8 @@ export function cookieSettings(options: { secure: boolean; prefix?: string }): C
     pkceCodeVerifier: `${host}${prefix}.pkce.code_verifier`,
     nonce: `${host}${prefix}.nonce`,
     sessionEnded: `${host}${ended}.session-ended`,
+    pendingMfa: `${host}${prefix}.mfa`,
+    webauthnCeremony: `${host}${prefix}.webauthn`,
     attributes: { httpOnly: true, secure: options.secure, sameSite: 'lax', path: '/' },
   };
 }

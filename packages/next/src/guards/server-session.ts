@@ -11,6 +11,14 @@ export interface ServerSession {
   refreshAt: number;
   /** Absolute end of the session. */
   expiresAt: number;
+  /** RFC 8176 methods of the sign-in (`pwd`, `otp`, `hwk`, `swk`, `user`, `mfa`); empty when the backend named none. */
+  amr: readonly string[];
+  /** The sign-in's `acr`: single-factor or multi-factor (ACR_VALUES), or `null` when the backend named none. */
+  acr: string | null;
+  /** When the last factor was proven (epoch ms), or `null` when unknown. */
+  authTime: number | null;
+  /** Whether more than one factor was proven (`mfa` in `amr`). */
+  mfa: boolean;
 }
 
 export function serverSessionOf(token: SessionToken): ServerSession {
@@ -21,5 +29,9 @@ export function serverSessionOf(token: SessionToken): ServerSession {
     accessTokenExpiresAt: token.accessTokenExpiresAt,
     refreshAt: token.refreshAt,
     expiresAt: sessionEndsAt(token),
+    amr: token.amr ?? [],
+    acr: token.acr ?? null,
+    authTime: token.authTime ?? null,
+    mfa: token.amr?.includes('mfa') ?? false,
   };
 }

@@ -1,7 +1,9 @@
 import type { NextAuthOptions } from 'next-auth';
 import type { UserServiceClient } from '../backend/user-service-client.js';
 import { nextAuthCookies, type CookieSettings } from '../cookies/cookie-config.js';
+import type { RequestContext } from '../guards/request-context.js';
 import type { Logger } from '../logging/logger.js';
+import type { MfaCookies } from '../mfa/mfa-cookies.js';
 import type { AuthConfig } from '../options.js';
 import type { SessionCodec } from '../tokens/session-codec.js';
 import { jwtCallback, redirectCallback, sessionCallback } from './callbacks.js';
@@ -15,14 +17,27 @@ export interface AuthOptionsParts {
   codec: SessionCodec;
   cookies: CookieSettings;
   oidcSession: OidcSessionOptions;
+  context: RequestContext;
+  mfaCookies: MfaCookies;
 }
 
 /** NextAuth's options as pure data built from our config: no I/O at construction. */
 export function buildAuthOptions(parts: AuthOptionsParts): NextAuthOptions {
-  const { config, backend, codec, cookies, oidcSession } = parts;
+  const { config, backend, codec, cookies, oidcSession, context, mfaCookies } = parts;
   const providers: NextAuthOptions['providers'] = [];
   if (config.mode !== 'oidc') {
-    providers.push(credentialsProvider({ backend, schedule: config, now: config.now, logger: config.logger, clientInfo: config.clientInfo, metrics: config.metrics }));
+    providers.push(
+      credentialsProvider({
+        backend,
+        schedule: config,
+        now: config.now,
+        logger: config.logger,
+        clientInfo: config.clientInfo,
+        metrics: config.metrics,
+        context,
+        mfaCookies,
+      }),
+    );
   }
   if (config.mode !== 'credentials' && config.oidc) {
     providers.push(oidcProvider({ oidc: config.oidc, session: oidcSession, now: config.now, logger: config.logger, metrics: config.metrics }));

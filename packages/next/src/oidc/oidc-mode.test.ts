@@ -67,7 +67,7 @@ function build(extra: Partial<CreateAuthOptions> = {}): Auth {
       logoutRetryDelaysMs: [],
       ...extra,
     },
-    { runtime: 'private', production: true, requestContext: { headers: async () => new Headers(), expireCookie: async () => {} } },
+    { runtime: 'private', production: true, requestContext: { headers: async () => new Headers(), expireCookie: async () => {}, setCookie: async () => {} } },
   );
 }
 

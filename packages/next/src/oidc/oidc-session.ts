@@ -9,6 +9,9 @@ const accessClaimsSchema = z.object({
   sid: z.string().min(1),
   role: z.enum(ROLES),
   scope: z.string().default(''),
+  amr: z.array(z.string().max(16)).max(8).optional(),
+  acr: z.string().max(64).optional(),
+  auth_time: z.number().int().nonnegative().optional(),
 });
 
 /** The ID token claims that fill the profile at sign-in; openid-client has verified them (signature, iss, aud, nonce). */
@@ -67,6 +70,10 @@ export function sessionTokenFromTokenSet(
     refreshTokenExpiresAt: Math.min(receivedAt + options.idleSeconds * 1000, sessionExpiresAt),
     sessionExpiresAt,
     oidc: { idToken, ...(providerSid ? { providerSid } : {}) },
+    // How the user signed in at the provider (RFC 8176), so guards can ask for `{ mfa: true }` in oidc mode too.
+    ...(claims.amr === undefined ? {} : { amr: claims.amr }),
+    ...(claims.acr === undefined ? {} : { acr: claims.acr }),
+    ...(claims.auth_time === undefined ? {} : { authTime: claims.auth_time * 1000 }),
   };
 }
 

@@ -3,6 +3,7 @@ import type { Role } from '@portcullis/contracts';
 import { NextRequest } from 'next/server';
 import { createAuth, type Auth } from '../create-auth.js';
 import type { CreateAuthOptions } from '../options.js';
+import type { CookieAttributes } from '../cookies/cookie-config.js';
 import type { HeaderReader } from '../guards/request-context.js';
 import { SessionCodec } from '../tokens/session-codec.js';
 import { sessionTokenFromResponse, type SessionToken } from '../tokens/session-token.js';
@@ -27,6 +28,10 @@ export class AuthHarness {
   requestHeaders: HeaderReader = new Headers();
   /** Cookies a server action expired. */
   readonly expiredCookies: string[] = [];
+  /** Cookies set through the request context (what Next's `cookies().set()` would put on the response), in order. */
+  readonly setCookies: Array<{ name: string; value: string; attributes: CookieAttributes & { maxAge: number } }> = [];
+  /** The browser's cookie jar as those writes left it: set ones added, expired ones removed. */
+  readonly jar = new Map<string, string>();
   auth!: Auth;
   codec!: SessionCodec;
 
@@ -51,11 +56,26 @@ export class AuthHarness {
       {
         runtime: 'private',
         production: true,
-        requestContext: { headers: async () => this.requestHeaders, expireCookie: async (name) => void this.expiredCookies.push(name) },
+        requestContext: {
+          headers: async () => this.requestHeaders,
+          expireCookie: async (name) => {
+            this.expiredCookies.push(name);
+            this.jar.delete(name);
+          },
+          setCookie: async (name, value, attributes) => {
+            this.setCookies.push({ name, value, attributes });
+            this.jar.set(name, value);
+          },
+        },
       },
     );
     this.codec = new SessionCodec({ secret: SECRET, idleSeconds: 7 * 24 * 3600, now: this.clock.now });
     return this;
+  }
+
+  /** The `Cookie` header the browser would send now, from the jar. */
+  jarHeader(): string {
+    return [...this.jar].map(([name, value]) => `${name}=${value}`).join('; ');
   }
 
   async stop(): Promise<void> {

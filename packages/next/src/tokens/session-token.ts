@@ -1,4 +1,5 @@
 import { ROLES, scopeListSchema, type TokenResponse } from '@portcullis/contracts';
+import { decodeJwt } from 'jose';
 import { z } from 'zod';
 
 /**
@@ -22,6 +23,13 @@ export const sessionTokenSchema = z.object({
   refreshTokenExpiresAt: z.number().int(),
   /** Absolute end of the backend session: the cookie never outlives it. */
   sessionExpiresAt: z.number().int(),
+  /**
+   * How the user proved who they are (RFC 8176 `amr`), the resulting `acr`, and when the last factor was proven (epoch ms,
+   * this app's clock), as the backend put them in the access token. Absent in sessions made before they existed.
+   */
+  amr: z.array(z.string().max(16)).max(8).optional(),
+  acr: z.string().max(64).optional(),
+  authTime: z.number().int().optional(),
   /** Present when the session came from single sign-on at the OpenID Provider (oidc mode). */
   oidc: z
     .object({
@@ -66,6 +74,9 @@ export function sessionTokenFromResponse(tokens: TokenResponse, receivedAt: numb
     refreshToken: tokens.refreshToken,
     refreshTokenExpiresAt: local(tokens.refreshTokenExpiresAt),
     sessionExpiresAt: local(tokens.sessionExpiresAt),
+    ...(claims.amr === undefined ? {} : { amr: claims.amr }),
+    ...(claims.acr === undefined ? {} : { acr: claims.acr }),
+    ...(claims.authTime === undefined ? {} : { authTime: local(claims.authTime) }),
   };
 }
 
@@ -88,18 +99,39 @@ export function sessionEndsAt(token: Pick<SessionToken, 'refreshTokenExpiresAt' 
   return Math.min(token.refreshTokenExpiresAt, token.sessionExpiresAt);
 }
 
-const accessClaimsSchema = z.object({ sid: z.string().min(1), iat: z.number().int().nonnegative().optional() });
+const accessClaimsSchema = z.object({
+  sid: z.string().min(1),
+  iat: z.number().int().nonnegative().optional(),
+  amr: z.array(z.string().max(16)).max(8).optional(),
+  acr: z.string().max(64).optional(),
+  auth_time: z.number().int().nonnegative().optional(),
+});
+
+interface AccessClaims {
+  sid: string;
+  issuedAt: number | undefined;
+  amr: string[] | undefined;
+  acr: string | undefined;
+  /** Epoch ms on the backend's clock. */
+  authTime: number | undefined;
+}
 
 /**
- * Reads `sid` and `iat` (epoch ms) from the access token's payload without verifying it. Safe here: the token came
- * straight from the user-service over our own connection, `sid` only keys caches and `iat` only converts the
- * backend's times to our clock — the backend verifies the token on every use (RFC 8725 §3.2 still holds where it
- * matters: we never authorize on unverified claims).
+ * Reads `sid`, `iat`, `amr`, `acr` and `auth_time` from the access token's payload without verifying it. Safe here: the
+ * token came straight from the user-service over our own connection, in the answer to the request we made; `sid` only
+ * keys caches, `iat` only converts the backend's times to our clock, and `amr`/`auth_time` only let guards refuse
+ * earlier what the backend — which verifies the token on every use — would refuse anyway (RFC 8725 §3.2 still holds
+ * where it matters: the backend never authorizes on unverified claims).
  */
-function accessTokenClaimsOf(accessToken: string): { sid: string; issuedAt: number | undefined } {
-  const payload = accessToken.split('.')[1];
-  if (!payload) throw new Error('access token is not a JWS');
-  const parsed = accessClaimsSchema.safeParse(JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')));
+function accessTokenClaimsOf(accessToken: string): AccessClaims {
+  let payload: unknown;
+  try {
+    payload = decodeJwt(accessToken);
+  } catch {
+    throw new Error('access token is not a JWS');
+  }
+  const parsed = accessClaimsSchema.safeParse(payload);
   if (!parsed.success) throw new Error('access token has no sid');
-  return { sid: parsed.data.sid, issuedAt: parsed.data.iat === undefined ? undefined : parsed.data.iat * 1000 };
+  const { sid, iat, amr, acr, auth_time: authTime } = parsed.data;
+  return { sid, issuedAt: iat === undefined ? undefined : iat * 1000, amr, acr, authTime: authTime === undefined ? undefined : authTime * 1000 };
 }
