@@ -2,7 +2,6 @@ import {
   mfaStatusSchema,
   passkeySchema,
   recoveryCodesSchema,
-  steppedUpSchema,
   totpEnrollmentSchema,
   webauthnOptionsSchema,
   type MfaStatus,
@@ -10,7 +9,6 @@ import {
   type SecondFactorProof,
 } from '@portcullis/contracts';
 import { backendRefusal, BackendUnavailableError, changeAtBackend, readFromBackend } from '@portcullis/next';
-import { headers } from 'next/headers';
 import QRCode from 'qrcode';
 import { z } from 'zod';
 import { auth } from './auth';
@@ -89,15 +87,9 @@ export async function stepUpOptions(accessToken: string): Promise<z.output<typeo
   return parsed(webauthnOptionsSchema, await changeAtBackend(auth(), { method: 'POST', path: '/v1/auth/step-up/options', accessToken }));
 }
 
-/**
- * RFC 9470 step-up with a second factor: the session counts as freshly authenticated by it. Sent with the browser's
- * address, since the service throttles wrong codes per user and per address like passwords.
- */
+/** RFC 9470 step-up with a second factor: the session counts as freshly authenticated by it (the library's step-up). */
 export async function stepUpWithFactor(accessToken: string, proof: SecondFactorProof): Promise<{ stepUpAt: number }> {
-  const client = auth().config.clientInfo.of(await headers());
-  const answer = await auth().backend.call({ method: 'POST', path: '/v1/auth/step-up', accessToken, body: proof, client });
-  if (answer.status !== 200) throw backendRefusal(answer);
-  return parsed(steppedUpSchema, answer.body);
+  return auth().stepUp({ accessToken, ...proof });
 }
 
 // The directory's `mfa` field of one user (the service adds it to every admin view of a user).

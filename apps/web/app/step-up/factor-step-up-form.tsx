@@ -16,8 +16,8 @@ export interface StepUpFactors {
 
 function problemText(result: State): string | null {
   if (!result || result.ok) return null;
-  // The service's one word for a wrong, spent or foreign code or passkey; the library names it `invalid_mfa`.
-  if ((result.error as string) === 'invalid_mfa') return 'That was not accepted. Try again.';
+  // One answer for a wrong, spent or foreign code or passkey: nothing tells a guesser which it was.
+  if (result.error === 'invalid_mfa') return 'That was not accepted. Try again.';
   return result.message;
 }
 
