@@ -21,6 +21,7 @@ import { createBffRoute, type BffRouteHandlers } from './routes/bff-route.js';
 import { errorResponse } from './routes/error-response.js';
 import { createMetricsRoute, type MetricsRouteHandlers } from './routes/metrics-route.js';
 import { createSignOut } from './routes/sign-out.js';
+import { createWebAuthnOptionsRoute } from './routes/webauthn-options-route.js';
 import { LogoutRevoker } from './session/logout-revoker.js';
 import { ProxyAttestation } from './session/proxy-attestation.js';
 import { processRuntime, type AuthRuntime } from './session/runtime.js';
@@ -169,7 +170,13 @@ export function createAuth(options: CreateAuthOptions, seams: CreateAuthSeams = 
     cookies,
     authOptions,
     backend,
-    handlers: createAuthRoute({ authOptions, appOrigin: config.appOrigin, logger: config.logger, signOut }),
+    handlers: createAuthRoute({
+      authOptions,
+      appOrigin: config.appOrigin,
+      logger: config.logger,
+      signOut,
+      webauthnOptions: createWebAuthnOptionsRoute({ backend, mfaCookies, guards, clientInfo: config.clientInfo, logger: config.logger }),
+    }),
     proxy: createProxy({ config, runtime, codec, cookies, attestation, production }),
     bff: createBffRoute({ guards, backend, appOrigin: config.appOrigin, allowedPaths: config.bffAllowedPaths, logger: config.logger }),
     page: createPageGuards({ guards, context, signInPath: config.signInPath, appOrigin: config.appOrigin }),

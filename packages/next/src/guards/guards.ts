@@ -3,7 +3,7 @@ import { cache } from 'react';
 import type { UserServiceClient } from '../backend/user-service-client.js';
 import type { CookieSettings } from '../cookies/cookie-config.js';
 import { isSessionCookieName, parseCookieHeader, readSessionCookie } from '../cookies/session-cookie-chunks.js';
-import { ForbiddenError, UnauthenticatedError } from '../errors.js';
+import { ForbiddenError, MfaRequiredError, StepUpRequiredError, UnauthenticatedError } from '../errors.js';
 import { REQUEST_ID_HEADER, wellFormedRequestId } from '../http/request-id.js';
 import type { AuthConfig } from '../options.js';
 import { PATH_HEADER } from '../proxy/create-proxy.js';
@@ -30,8 +30,22 @@ export interface GuardParts {
 export interface Requirement {
   role?: Role;
   scope?: Scope;
+  /**
+   * A multi-factor session (`mfa` in the sign-in's `amr`, RFC 8176): otherwise `MfaRequiredError`, which the app turns
+   * into "set up a second factor" or "confirm with it" (OWASP ASVS 5.0 §6.3.3 for administrative access).
+   */
+  mfa?: boolean;
+  /** The last factor proven at most this long ago (RFC 9470 `max_age`): otherwise `StepUpRequiredError`. */
+  maxAgeSeconds?: number;
   /** What was asked for, for the audit trail; defaults to the request path. */
   resource?: string;
+}
+
+/** What a guard may ask on top of the role or scope. */
+export interface GuardOptions {
+  resource?: string;
+  mfa?: boolean;
+  maxAgeSeconds?: number;
 }
 
 export interface Guards {
@@ -39,9 +53,9 @@ export interface Guards {
   getSession(): Promise<ServerSession | null>;
   /** The user's access token for calls to the user-service, or `null`. Server-only. */
   getAccessToken(): Promise<string | null>;
-  requireSession(): Promise<ServerSession>;
-  requireRole(role: Role, options?: { resource?: string }): Promise<ServerSession>;
-  requireScope(scope: Scope, options?: { resource?: string }): Promise<ServerSession>;
+  requireSession(options?: GuardOptions): Promise<ServerSession>;
+  requireRole(role: Role, options?: GuardOptions): Promise<ServerSession>;
+  requireScope(scope: Scope, options?: GuardOptions): Promise<ServerSession>;
   /** Checks a requirement; on denial reports it to the audit trail and throws. */
   require(requirement: Requirement): Promise<{ session: ServerSession; accessToken: string }>;
   /**
@@ -105,6 +119,16 @@ export function createGuards(parts: GuardParts): Guards {
     if (!token) throw new UnauthenticatedError();
     if (requirement.role && !roleAtLeast(token.role, requirement.role)) await denied(token, requirement);
     if (requirement.scope && !token.scopes.includes(requirement.scope)) await denied(token, requirement);
+    if (requirement.mfa && !token.amr?.includes('mfa')) {
+      config.logger.warn({ event: 'authz.mfa_required', sid: token.sid, userId: token.sub, amr: token.amr ?? [] }, 'multi-factor session required');
+      config.metrics.authEvent({ event: 'authz', outcome: 'denied' });
+      throw new MfaRequiredError();
+    }
+    if (requirement.maxAgeSeconds !== undefined) {
+      // Unknown is old: a session without auth_time has to prove itself again (RFC 9470 §3).
+      const age = token.authTime === undefined ? Number.POSITIVE_INFINITY : config.now() - token.authTime;
+      if (age > requirement.maxAgeSeconds * 1000) throw new StepUpRequiredError({ maxAgeSeconds: requirement.maxAgeSeconds });
+    }
     return { session: serverSessionOf(token), accessToken: token.accessToken };
   }
 
@@ -116,8 +140,8 @@ export function createGuards(parts: GuardParts): Guards {
     async getAccessToken() {
       return (await verifiedToken())?.accessToken ?? null;
     },
-    async requireSession() {
-      return (await require({})).session;
+    async requireSession(options) {
+      return (await require({ ...options })).session;
     },
     async requireRole(role, options) {
       return (await require({ role, ...options })).session;

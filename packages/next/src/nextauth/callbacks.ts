@@ -10,6 +10,9 @@ export interface PortcullisSession extends Session {
   scopes: Scope[];
   accessTokenExpiresAt: number;
   expires: string;
+  /** How the user signed in (RFC 8176 `amr`) and the resulting `acr`: for the UI, never for an access decision. */
+  amr: string[];
+  acr: string | null;
   /** Set when the access token has expired because the last refresh could not reach the backend. */
   error?: 'RefreshUnavailable';
   /** Only with `exposeAccessToken: true`. */
@@ -54,6 +57,8 @@ export function sessionCallback(options: CallbackOptions): (params: { session: S
       scopes: parsed.scopes,
       accessTokenExpiresAt: parsed.accessTokenExpiresAt,
       expires: new Date(expires).toISOString(),
+      amr: parsed.amr ?? [],
+      acr: parsed.acr ?? null,
     };
     if (parsed.accessTokenExpiresAt <= options.now()) view.error = 'RefreshUnavailable';
     // Exposing the access token lets browser code call the API directly, but any XSS can then steal it

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { APP, AuthHarness, SESSION_COOKIE } from '../test-support/auth-harness.js';
+import { AuthHarness, SESSION_COOKIE } from '../test-support/auth-harness.js';
 import { FAKE_CREDENTIAL_ID, FAKE_RECOVERY_CODE, FAKE_TOTP } from '../test-support/fake-user-service.js';
-import { cookieHeaderOf, csrfPair, nextAuthCore, type CoreResponse } from '../test-support/nextauth-core.js';
+import { cookieHeaderOf, type CoreResponse } from '../test-support/nextauth-core.js';
 import { MfaCookies } from '../mfa/mfa-cookies.js';
 import { cookieSettings } from '../cookies/cookie-config.js';
 
@@ -15,27 +15,9 @@ afterEach(async () => {
   await h.stop();
 });
 
-/** The browser posts the sign-in form to NextAuth, with its CSRF pair and whatever cookies its jar holds. */
-async function submit(fields: Record<string, string>): Promise<CoreResponse> {
-  const csrf = csrfPair(h.auth.config.secret);
-  const cookie = [`__Host-next-auth.csrf-token=${csrf.cookieValue}`, h.jarHeader()].filter((part) => part.length > 0).join('; ');
-  return nextAuthCore(
-    h.auth.authOptions,
-    new Request(`${APP}/api/auth/callback/credentials`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', cookie, 'x-forwarded-for': '198.51.100.7', 'user-agent': 'vitest-browser' },
-      body: JSON.stringify({ ...fields, csrfToken: csrf.token, callbackUrl: `${APP}/admin`, json: 'true' }),
-    }),
-  );
-}
-
-function errorOf(response: CoreResponse): string | null {
-  return response.redirect ? new URL(response.redirect).searchParams.get('error') : null;
-}
-
-function sessionCookieOf(response: CoreResponse): string | undefined {
-  return response.cookies?.find((cookie) => cookie.name === SESSION_COOKIE && cookie.value !== '')?.value;
-}
+const submit = (fields: Record<string, string>): Promise<CoreResponse> => h.submitCredentials(fields);
+const errorOf = AuthHarness.signInErrorOf;
+const sessionCookieOf = AuthHarness.sessionCookieOf;
 
 const assertion = (id = FAKE_CREDENTIAL_ID) =>
   JSON.stringify({ id, rawId: id, type: 'public-key', response: { clientDataJSON: 'e30', authenticatorData: 'AA', signature: 'AA' }, clientExtensionResults: {} });

@@ -39,6 +39,8 @@ export function createAuthRoute(options: {
   appOrigin: string;
   logger: Logger;
   signOut: (request: Request) => Promise<Response>;
+  /** `POST /api/auth/webauthn/options?purpose=…`: the challenge for a passkey ceremony (see `createWebAuthnOptionsRoute`). */
+  webauthnOptions: (request: Request) => Promise<Response>;
 }): AuthRouteHandlers {
   const handler = nextAuthFactory()(options.authOptions);
   async function post(request: Request, context: NextAuthRouteContext): Promise<Response> {
@@ -49,6 +51,7 @@ export function createAuthRoute(options: {
     }
     const { nextauth } = await context.params;
     if (nextauth[0] === 'signout') return options.signOut(request);
+    if (nextauth[0] === 'webauthn' && nextauth[1] === 'options' && nextauth.length === 2) return options.webauthnOptions(request);
     return handler(request, context);
   }
   // In the request's scope, so the sign-in's log lines and its call to the user-service carry its id.

@@ -9,6 +9,7 @@ import { SessionCodec } from '../tokens/session-codec.js';
 import { sessionTokenFromResponse, type SessionToken } from '../tokens/session-token.js';
 import { ManualClock, silentLogger } from './deferred.js';
 import { FakeUserService } from './fake-user-service.js';
+import { csrfPair, nextAuthCore, type CoreResponse } from './nextauth-core.js';
 
 export const APP = 'http://localhost:3000';
 /** NEXTAUTH_SECRET of this test process: random, so no secret is written into the repository. */
@@ -78,13 +79,37 @@ export class AuthHarness {
     return [...this.jar].map(([name, value]) => `${name}=${value}`).join('; ');
   }
 
+  /** The browser posts the sign-in form to NextAuth, with its CSRF pair and whatever cookies its jar holds. */
+  async submitCredentials(fields: Record<string, string>): Promise<CoreResponse> {
+    const csrf = csrfPair(this.auth.config.secret);
+    const cookie = [`__Host-next-auth.csrf-token=${csrf.cookieValue}`, this.jarHeader()].filter((part) => part.length > 0).join('; ');
+    return nextAuthCore(
+      this.auth.authOptions,
+      new Request(`${APP}/api/auth/callback/credentials`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', cookie, 'x-forwarded-for': '198.51.100.7', 'user-agent': 'vitest-browser' },
+        body: JSON.stringify({ ...fields, csrfToken: csrf.token, callbackUrl: `${APP}/admin`, json: 'true' }),
+      }),
+    );
+  }
+
+  /** The `?error=` a NextAuth answer redirects with, or null. */
+  static signInErrorOf(response: CoreResponse): string | null {
+    return response.redirect ? new URL(response.redirect).searchParams.get('error') : null;
+  }
+
+  /** The session cookie a NextAuth answer sets, if any. */
+  static sessionCookieOf(response: CoreResponse): string | undefined {
+    return response.cookies?.find((cookie) => cookie.name === SESSION_COOKIE && cookie.value !== '')?.value;
+  }
+
   async stop(): Promise<void> {
     await this.backend.stop();
   }
 
   /** A signed-in session as its cookie value, as if the browser had logged in. */
-  async signIn(role: Role = 'USER'): Promise<{ token: SessionToken; cookie: string }> {
-    const token = sessionTokenFromResponse(this.backend.issue(role), this.clock.now(), { refreshLeadSeconds: 60 });
+  async signIn(role: Role = 'USER', options: { amr?: readonly string[]; userId?: string } = {}): Promise<{ token: SessionToken; cookie: string }> {
+    const token = sessionTokenFromResponse(this.backend.issue(role, options.userId, options.amr), this.clock.now(), { refreshLeadSeconds: 60 });
     return { token, cookie: `${SESSION_COOKIE}=${await this.codec.encode(token)}` };
   }
 
