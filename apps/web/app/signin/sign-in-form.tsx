@@ -1,17 +1,64 @@
 'use client';
 
-import { signInErrorMessage, signInWithCredentials } from '@portcullis/next/client';
-import { useState, type FormEvent } from 'react';
+import type { MfaMethod } from '@portcullis/contracts';
+import { signInErrorMessage, signInWithCredentials, type SignInResult } from '@portcullis/next/client';
+import { browserSupportsWebAuthnAutofill } from '@simplewebauthn/browser';
+import { useEffect, useState, type FormEvent } from 'react';
 import { CredentialFields } from '../credential-fields';
 import { ResendVerificationForm } from '../verify-email/resend-verification-form';
+import { SecondFactorForm } from './second-factor-form';
+import { PasskeyCancelled, signInWithPasskey } from './sign-in-steps';
 
 /** `unverified`: the account's address is not confirmed yet; the form then offers to send the link again to `email`. */
 type Unconfirmed = { email: string | undefined } | null;
+
+/** Where to set up a second factor when the account must have one before any session. */
+function enrolmentPath(callbackPath: string): string {
+  return `/signin/enrol?callbackUrl=${encodeURIComponent(callbackPath)}`;
+}
 
 export function SignInForm({ callbackPath, initialMessage, initialUnverified }: { callbackPath: string; initialMessage: string | null; initialUnverified: boolean }) {
   const [message, setMessage] = useState<string | null>(initialMessage);
   const [pending, setPending] = useState(false);
   const [unconfirmed, setUnconfirmed] = useState<Unconfirmed>(initialUnverified ? { email: undefined } : null);
+  // Set once the password was right and a second factor is owed: the page then asks for it instead.
+  const [secondFactor, setSecondFactor] = useState<readonly MfaMethod[] | null>(null);
+
+  function follow(result: SignInResult): void {
+    if (result.ok) {
+      // A full navigation, so the first page renders through the proxy with the new cookie.
+      window.location.assign(result.url);
+      return;
+    }
+    if (result.problem.code === 'enrollment_required') {
+      window.location.assign(enrolmentPath(callbackPath));
+      return;
+    }
+    setPending(false);
+    if (result.problem.code === 'mfa_required') {
+      setSecondFactor(result.problem.methods ?? ['totp', 'recovery_code']);
+      return;
+    }
+    setMessage(signInErrorMessage(result.problem));
+  }
+
+  useEffect(() => {
+    // Passkeys among the email field's autofill suggestions (conditional mediation): picking one signs in, no password.
+    let active = true;
+    void (async () => {
+      if (!(await browserSupportsWebAuthnAutofill())) return;
+      try {
+        const result = await signInWithPasskey({ purpose: 'passkey', callbackPath, conditional: true });
+        if (active) follow(result);
+      } catch {
+        // Nobody picked a passkey (or the button started its own ceremony, which ends this one): nothing to say.
+      }
+    })();
+    return () => {
+      active = false;
+    };
+    // Once per page: the autofill ceremony waits for as long as the page is open.
+  }, []);
 
   async function onSubmit(event: FormEvent<HTMLFormElement>): Promise<void> {
     event.preventDefault();
@@ -25,24 +72,45 @@ export function SignInForm({ callbackPath, initialMessage, initialUnverified }: 
       password: String(form.get('password') ?? ''),
       callbackPath,
     });
-    if (result.ok) {
-      // A full navigation, so the first page renders through the proxy with the new cookie.
-      window.location.assign(result.url);
-      return;
+    follow(result);
+    if (!result.ok && result.problem.code === 'email_unverified') setUnconfirmed({ email });
+  }
+
+  async function onPasskey(): Promise<void> {
+    setPending(true);
+    setMessage(null);
+    try {
+      follow(await signInWithPasskey({ purpose: 'passkey', callbackPath }));
+    } catch (error) {
+      setPending(false);
+      setMessage(error instanceof PasskeyCancelled ? 'No passkey was used. Try again, or sign in with your password.' : 'Sign-in failed. Please try again.');
     }
-    setPending(false);
-    setMessage(signInErrorMessage(result.problem));
-    if (result.problem.code === 'email_unverified') setUnconfirmed({ email });
+  }
+
+  if (secondFactor !== null) {
+    return (
+      <SecondFactorForm
+        methods={secondFactor}
+        callbackPath={callbackPath}
+        onExpired={(expired) => {
+          setSecondFactor(null);
+          setMessage(expired);
+        }}
+      />
+    );
   }
 
   return (
     <>
       <form className="stack" onSubmit={onSubmit} method="post">
-        <CredentialFields message={message} />
+        <CredentialFields message={message} passkeyAutofill />
         <button type="submit" disabled={pending}>
           {pending ? 'Signing in…' : 'Sign in'}
         </button>
       </form>
+      <button type="button" onClick={() => void onPasskey()} disabled={pending}>
+        Sign in with a passkey
+      </button>
       {unconfirmed === null ? null : <ResendVerificationForm key={unconfirmed.email ?? ''} {...(unconfirmed.email === undefined ? {} : { email: unconfirmed.email })} />}
     </>
   );
