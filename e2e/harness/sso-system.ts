@@ -77,6 +77,8 @@ export async function startSsoSystem(options: { accessTokenTtl?: string; apiEnv?
     OIDC_CLIENT_ID: client.clientId,
     OIDC_CLIENT_SECRET: client.clientSecret,
     PORTCULLIS_APP_CREDENTIAL: appCredential,
+    // The service's MFA_REQUIRED_ROLES, which the web app reads too (admin pages want a multi-factor session for ADMIN).
+    MFA_REQUIRED_ROLES: options.apiEnv?.MFA_REQUIRED_ROLES ?? '',
     ...tokenTapEnv(),
   });
   const webProcess = start('sso-web', ['apps/web/scripts/start.mjs'], { ...oidcEnv(web), WEB_PORT: String(webPort) });

@@ -13,8 +13,12 @@ export const metadata: Metadata = { title: 'Sign-in security — Portcullis' };
  * (WebAuthn L3) and recovery codes. The service asks for a recent authentication before any change, so a change made
  * long after sign-in first asks the person to confirm it is them.
  */
-export default async function SecurityPage() {
+type SearchParams = Promise<Record<string, string | string[] | undefined>>;
+
+export default async function SecurityPage({ searchParams }: { searchParams: SearchParams }) {
   const session = await auth().page.requireScope('sessions:manage');
+  // Sent here by the admin pages, which want a session proven by a second factor.
+  const forAdmin = (await searchParams).for === 'admin';
   const [status, passkeys] = await Promise.all([myMfaStatus(), myPasskeys()]);
   const appOrigin = auth().config.appOrigin;
   const hasFactor = status.totp || status.passkeys > 0;
@@ -22,6 +26,11 @@ export default async function SecurityPage() {
     <main>
       <Nav session={session} />
       <h1>Sign-in security</h1>
+      {forAdmin ? (
+        <p className="alert" role="alert">
+          The admin pages need two-step sign-in. Set up a passkey or an authenticator app here, then sign out and sign in again with it.
+        </p>
+      ) : null}
       <p role="status">
         {hasFactor
           ? 'Two-step sign-in is on: after your password, you confirm it is you with a passkey or a code.'

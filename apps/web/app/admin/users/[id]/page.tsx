@@ -3,6 +3,7 @@ import Link from 'next/link';
 import { notFound } from 'next/navigation';
 import { z } from 'zod';
 import { auth } from '../../../../lib/auth';
+import { requireAdminPage } from '../../../../lib/admin-guard';
 import { findUser, listUserEvents } from '../../../../lib/backend-data';
 import { factorsOfUser } from '../../../../lib/mfa-data';
 import { Nav } from '../../../nav';
@@ -16,7 +17,7 @@ type Props = { params: Promise<{ id: string }> };
 
 /** One user's second factors, and their latest security events from the audit trail: sign-ins, failures, resets, changes made by admins. */
 export default async function UserEventsPage({ params }: Props) {
-  const session = await auth().page.requireRole('ADMIN');
+  const session = await requireAdminPage();
   const id = z.uuid().safeParse((await params).id);
   if (!id.success) notFound();
   const user = await findUser(id.data);
