@@ -2,6 +2,8 @@ import { createHash } from 'node:crypto';
 import type { NextAuthOptions } from 'next-auth';
 import { createAccountFlows, type AccountFlows } from './accounts/account-flows.js';
 import { createMyAccount, type MyAccount } from './accounts/my-account.js';
+import { createMfaEnrolment, type MfaEnrolment } from './accounts/mfa-enrolment.js';
+import { createAdminMfa, type AdminMfa } from './accounts/admin-mfa.js';
 import { createApprovals, type Approvals } from './approvals/approvals.js';
 import { TicketSeal } from './approvals/ticket-seal.js';
 import { createUserServiceClient, type UserServiceClient } from './backend/user-service-client.js';
@@ -59,8 +61,12 @@ export interface Auth extends Guards {
   readonly stepUp: StepUp;
   /** The account pages' calls: forgotten password, sign-up, verification, invitations, email change links (docs/accounts.md). */
   readonly accounts: AccountFlows;
-  /** The signed-in user's own changes: password and email address (docs/accounts.md). */
+  /** The signed-in user's own changes: password, email address and second factors (docs/accounts.md). */
   readonly myAccount: MyAccount;
+  /** Enrolment of a first second factor before any session, with the pending sign-in's cookie (`enrollment_required`). */
+  readonly mfaEnrolment: MfaEnrolment;
+  /** An admin's reset of a user's factors and per-user requirement of a second factor. */
+  readonly adminMfa: AdminMfa;
   /** Origin + Sec-Fetch-Site check for the app's own state-changing route handlers. */
   checkSameOrigin(request: Request): OriginCheck;
   /** JSON answer for a failure in a route handler. */
@@ -192,6 +198,8 @@ export function createAuth(options: CreateAuthOptions, seams: CreateAuthSeams = 
     stepUp: createStepUp({ backend, context, logger: config.logger, clientInfo: config.clientInfo }),
     accounts: createAccountFlows({ backend, context, logger: config.logger, clientInfo: config.clientInfo }),
     myAccount: createMyAccount({ backend, context, logger: config.logger, clientInfo: config.clientInfo }),
+    mfaEnrolment: createMfaEnrolment({ backend, context, mfaCookies, logger: config.logger, clientInfo: config.clientInfo }),
+    adminMfa: createAdminMfa({ backend, context, logger: config.logger, clientInfo: config.clientInfo }),
     checkSameOrigin: (request) => checkSameOrigin(request, config.appOrigin),
     errorResponse: (error) => errorResponse(error, config.logger),
     backchannelLogoutRoute: createBackchannelLogoutRoute({ verify: verifyLogoutToken, ended: runtime.endedSessions, logger: config.logger, metrics: config.metrics }),

@@ -14,6 +14,9 @@ export {
   BackendRejectedError,
   BackendUnavailableError,
   StepUpRequiredError,
+  MfaRequiredError,
+  InvalidMfaError,
+  MfaExpiredError,
   InvalidCredentialsError,
   RateLimitedError,
   ApprovalRefusedError,
@@ -34,6 +37,12 @@ export type { Approvals, ApproverSignedIn, ApprovalRequestSummary } from './appr
 export type { StepUp } from './step-up/step-up.js';
 export type { AccountFlows } from './accounts/account-flows.js';
 export type { MyAccount } from './accounts/my-account.js';
+export type { FactorEnrolment, FactorManagement, TotpEnrollment, PasskeyRegistrationOptions } from './accounts/mfa-factors.js';
+export type { MfaEnrolment } from './accounts/mfa-enrolment.js';
+export type { AdminMfa } from './accounts/admin-mfa.js';
+export type { StepUpProof } from './step-up/step-up.js';
+export type { GuardOptions, Requirement } from './guards/guards.js';
+export type { WebAuthnPurpose } from './routes/webauthn-options-route.js';
 export type { ActionResult, ActionContext, ProtectedAction } from './guards/protected-action.js';
 export type { PortcullisSession } from './nextauth/callbacks.js';
 export type { SessionToken } from './tokens/session-token.js';

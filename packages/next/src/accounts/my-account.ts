@@ -4,6 +4,7 @@ import { isPortcullisError } from '../errors.js';
 import type { RequestContext } from '../guards/request-context.js';
 import type { Logger } from '../logging/logger.js';
 import { accountRefusal } from './account-flows.js';
+import { factorManagement, type FactorManagement } from './mfa-factors.js';
 
 /**
  * The signed-in user's changes to their own credentials (docs/accounts.md), made server-side with their own access token
@@ -17,6 +18,11 @@ export interface MyAccount {
   changePassword(input: { accessToken: string; currentPassword: string; newPassword: string }): Promise<void>;
   /** Asks to move the account to `newEmail`: a link to confirm goes there, a link to cancel to the current address. */
   changeEmail(input: { accessToken: string; newEmail: string; password: string }): Promise<void>;
+  /**
+   * The user's second factors (their security page): status, TOTP enrol/confirm/remove, recovery codes, passkeys. The
+   * service asks for a recent step-up before a change (`StepUpRequiredError`); codes and secrets are never logged.
+   */
+  mfa(input: { accessToken: string }): FactorManagement;
 }
 
 export function createMyAccount(parts: { backend: UserServiceClient; context: RequestContext; logger: Logger; clientInfo: ClientInfoReader }): MyAccount {
@@ -37,5 +43,16 @@ export function createMyAccount(parts: { backend: UserServiceClient; context: Re
   return {
     changePassword: ({ accessToken, currentPassword, newPassword }) => change('password', accessToken, { currentPassword, newPassword }),
     changeEmail: ({ accessToken, newEmail, password }) => change('email', accessToken, { newEmail, password }),
+    mfa: ({ accessToken }) =>
+      factorManagement(async ({ method, path, body }) => {
+        const client = clientInfo.of(await context.headers());
+        const answer = await backend.mfaCall({ method, path, credential: { accessToken }, body, client });
+        // The route and status only: bodies hold secrets, recovery codes and the user's passkey names.
+        logger.info(
+          { event: 'account.mfa', method, path: path.replace(/\/passkeys\/[^/]+$/, '/passkeys/:id'), status: answer.status, ip: client.ip },
+          'second-factor call',
+        );
+        return answer;
+      }),
   };
 }

@@ -5,7 +5,7 @@ import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client
  * never from input, so an attacker cannot grow the number of time series.
  */
 export type AuthEvent =
-  | { event: 'signin'; outcome: 'succeeded' | 'invalid_credentials' | 'rate_limited' | 'refused' | 'unavailable' }
+  | { event: 'signin'; outcome: 'succeeded' | 'invalid_credentials' | 'rate_limited' | 'refused' | 'unavailable' | 'second_factor_owed' | 'invalid_second_factor' }
   | { event: 'refresh'; outcome: 'rotated' | 'rejected' | 'unavailable' }
   | { event: 'signout'; outcome: 'revoked' | 'queued' | 'backchannel' }
   | { event: 'authz'; outcome: 'denied' };

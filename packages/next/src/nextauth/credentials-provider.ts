@@ -33,8 +33,11 @@ type AuthorizeRequest = Parameters<CredentialsConfig['authorize']>[1];
 
 /** A sign-in step that failed with a fixed code: the only kind of message that may leave `authorize()`. */
 class SignInRefusal extends Error {
+  /** The password was right and the sign-in goes on with a second factor: not a failure to count as one. */
+  readonly owesSecondFactor: boolean;
   constructor(problem: SignInProblem) {
     super(signInErrorParam(problem));
+    this.owesSecondFactor = problem.code === 'mfa_required' || problem.code === 'enrollment_required';
   }
 }
 
@@ -147,12 +150,12 @@ export function credentialsProvider(options: CredentialsProviderOptions): Creden
   function refused(error: unknown, client: ClientInfo): null {
     // Only fixed codes leave this function: a thrown message ends up in the redirect URL.
     if (error instanceof SignInRefusal) {
-      metrics?.authEvent({ event: 'signin', outcome: 'refused' });
+      metrics?.authEvent({ event: 'signin', outcome: error.owesSecondFactor ? 'second_factor_owed' : 'refused' });
       throw error;
     }
     if (error instanceof InvalidMfaError || (error instanceof BackendRejectedError && error.backendCode === 'invalid_mfa')) {
       logger.warn({ event: 'login.second_factor_refused', ip: client.ip }, 'second factor refused');
-      metrics?.authEvent({ event: 'signin', outcome: 'invalid_credentials' });
+      metrics?.authEvent({ event: 'signin', outcome: 'invalid_second_factor' });
       throw new SignInRefusal({ code: 'invalid_mfa' });
     }
     if (error instanceof RateLimitedError) {

@@ -4,6 +4,7 @@ import { FAKE_CREDENTIAL_ID, FAKE_RECOVERY_CODE, FAKE_TOTP } from '../test-suppo
 import { cookieHeaderOf, type CoreResponse } from '../test-support/nextauth-core.js';
 import { MfaCookies } from '../mfa/mfa-cookies.js';
 import { cookieSettings } from '../cookies/cookie-config.js';
+import { createAuthMetrics } from '../metrics/auth-metrics.js';
 
 const MFA_COOKIE = '__Host-next-auth.mfa';
 
@@ -121,5 +122,18 @@ describe('two-step sign-in', () => {
     const response = await submit({ email: 'alice@example.com', password: 'right' });
     expect(await h.codec.decode(sessionCookieOf(response))).toMatchObject({ amr: ['pwd'], acr: 'urn:portcullis:acr:1fa' });
     expect(h.setCookies).toHaveLength(0);
+  });
+
+  it('counts a password that owes a second factor apart from failures, and a wrong second factor as its own outcome', async () => {
+    await h.stop();
+    const metrics = createAuthMetrics();
+    h = await new AuthHarness().start({ metrics });
+    await submit({ email: 'mfa@example.com', password: 'right' });
+    await submit({ totp: '654321' });
+    const { values } = await metrics.registry.getSingleMetric('portcullis_web_auth_events_total')!.get();
+    const count = (outcome: string) => values.find((entry) => entry.labels.event === 'signin' && entry.labels.outcome === outcome)?.value ?? 0;
+    expect(count('second_factor_owed')).toBe(1);
+    expect(count('invalid_second_factor')).toBe(1);
+    expect(count('refused')).toBe(0);
   });
 });
