@@ -49,9 +49,13 @@ export interface TotpEnrolment {
 
 /** Starts a TOTP enrolment (RFC 6238): a new secret, shown once, until a code from it confirms it. */
 export async function startTotpEnrolment(accessToken: string): Promise<TotpEnrolment> {
-  const enrolment = await parsed(totpEnrollmentSchema, await changeAtBackend(auth(), { method: 'POST', path: '/v1/me/mfa/totp', accessToken }));
+  return withQrCode(await parsed(totpEnrollmentSchema, await changeAtBackend(auth(), { method: 'POST', path: '/v1/me/mfa/totp', accessToken })));
+}
+
+/** Adds the QR code of the otpauth:// URL, drawn here as SVG. */
+export async function withQrCode(enrolment: { secret: string; otpauthUrl: string }): Promise<TotpEnrolment> {
   const svg = await QRCode.toString(enrolment.otpauthUrl, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 });
-  return { ...enrolment, qrCode: `data:image/svg+xml;base64,${Buffer.from(svg).toString('base64')}` };
+  return { secret: enrolment.secret, otpauthUrl: enrolment.otpauthUrl, qrCode: `data:image/svg+xml;base64,${Buffer.from(svg).toString('base64')}` };
 }
 
 export async function confirmTotp(accessToken: string, code: string): Promise<string[]> {

@@ -1,9 +1,8 @@
 'use client';
 
 import type { MfaMethod } from '@portcullis/contracts';
-import { signInErrorMessage, type SignInResult } from '@portcullis/next/client';
+import { finishSignInWithCode, finishSignInWithPasskey, signInErrorMessage, type SignInResult } from '@portcullis/next/client';
 import { useState, type FormEvent } from 'react';
-import { finishWithCode, PasskeyCancelled, signInWithPasskey } from './sign-in-steps';
 
 /**
  * The sign-in's second step, after a right password (OWASP ASVS 5.0 §6.3.3): a passkey first when the user has one (it
@@ -18,31 +17,27 @@ export function SecondFactorForm({ methods, callbackPath, onExpired }: { methods
   async function finish(step: () => Promise<SignInResult>): Promise<void> {
     setPending(true);
     setMessage(null);
-    try {
-      const result = await step();
-      if (result.ok) {
-        // A full navigation, so the first page renders through the proxy with the new cookie.
-        window.location.assign(result.url);
-        return;
-      }
-      if (result.problem.code === 'mfa_expired') onExpired(signInErrorMessage(result.problem));
-      else setMessage(signInErrorMessage(result.problem));
-    } catch (error) {
-      setMessage(error instanceof PasskeyCancelled ? 'No passkey was used. Try again, or use a code.' : 'Sign-in failed. Please try again.');
+    const result = await step();
+    if (result.ok) {
+      // A full navigation, so the first page renders through the proxy with the new cookie.
+      window.location.assign(result.url);
+      return;
     }
+    if (result.problem.code === 'mfa_expired') onExpired(signInErrorMessage(result.problem));
+    else setMessage(signInErrorMessage(result.problem));
     setPending(false);
   }
 
   function onCode(event: FormEvent<HTMLFormElement>): void {
     event.preventDefault();
     const totp = String(new FormData(event.currentTarget).get('totp') ?? '').replace(/\s/g, '');
-    void finish(() => finishWithCode({ totp }, callbackPath));
+    void finish(() => finishSignInWithCode({ code: totp, callbackPath }));
   }
 
   function onRecoveryCode(event: FormEvent<HTMLFormElement>): void {
     event.preventDefault();
     const recoveryCode = String(new FormData(event.currentTarget).get('recoveryCode') ?? '').trim();
-    void finish(() => finishWithCode({ recoveryCode }, callbackPath));
+    void finish(() => finishSignInWithCode({ recoveryCode, callbackPath }));
   }
 
   return (
@@ -55,7 +50,7 @@ export function SecondFactorForm({ methods, callbackPath, onExpired }: { methods
         </p>
       ) : null}
       {methods.includes('webauthn') ? (
-        <button type="button" disabled={pending} onClick={() => void finish(() => signInWithPasskey({ purpose: 'second_factor', callbackPath }))}>
+        <button type="button" disabled={pending} onClick={() => void finish(() => finishSignInWithPasskey({ callbackPath }))}>
           Use a passkey
         </button>
       ) : null}

@@ -1,13 +1,12 @@
 'use client';
 
 import type { MfaMethod } from '@portcullis/contracts';
-import { signInErrorMessage, signInWithCredentials, type SignInResult } from '@portcullis/next/client';
+import { signInErrorMessage, signInWithCredentials, signInWithPasskey, type SignInResult } from '@portcullis/next/client';
 import { browserSupportsWebAuthnAutofill } from '@simplewebauthn/browser';
 import { useEffect, useState, type FormEvent } from 'react';
 import { CredentialFields } from '../credential-fields';
 import { ResendVerificationForm } from '../verify-email/resend-verification-form';
 import { SecondFactorForm } from './second-factor-form';
-import { PasskeyCancelled, signInWithPasskey } from './sign-in-steps';
 
 /** `unverified`: the account's address is not confirmed yet; the form then offers to send the link again to `email`. */
 type Unconfirmed = { email: string | undefined } | null;
@@ -47,12 +46,10 @@ export function SignInForm({ callbackPath, initialMessage, initialUnverified }: 
     let active = true;
     void (async () => {
       if (!(await browserSupportsWebAuthnAutofill())) return;
-      try {
-        const result = await signInWithPasskey({ purpose: 'passkey', callbackPath, conditional: true });
-        if (active) follow(result);
-      } catch {
-        // Nobody picked a passkey (or the button started its own ceremony, which ends this one): nothing to say.
-      }
+      const result = await signInWithPasskey({ callbackPath, conditional: true });
+      // Only a passkey picked from the suggestions says anything: autofill that could not be offered, or that the button's
+      // own ceremony ended, is no news to the person.
+      if (active && result.ok) follow(result);
     })();
     return () => {
       active = false;
@@ -79,12 +76,7 @@ export function SignInForm({ callbackPath, initialMessage, initialUnverified }: 
   async function onPasskey(): Promise<void> {
     setPending(true);
     setMessage(null);
-    try {
-      follow(await signInWithPasskey({ purpose: 'passkey', callbackPath }));
-    } catch (error) {
-      setPending(false);
-      setMessage(error instanceof PasskeyCancelled ? 'No passkey was used. Try again, or sign in with your password.' : 'Sign-in failed. Please try again.');
-    }
+    follow(await signInWithPasskey({ callbackPath }));
   }
 
   if (secondFactor !== null) {

@@ -1,6 +1,7 @@
 'use client';
 
 import { useRetryableAction } from '../../admin/use-retryable-action';
+import { TotpSecret } from '../../totp-secret';
 import { confirmTotp, removeTotp, startTotp } from './actions';
 import { RecoveryCodeList } from './recovery-code-list';
 import { ChangeProblem } from './step-up-retry';
@@ -36,11 +37,7 @@ export function TotpSection({ enrolled, appOrigin }: { enrolled: boolean; appOri
         </>
       ) : enrolment ? (
         <>
-          <p>Scan this QR code with an authenticator app (for example on your phone), or type the setup key into it.</p>
-          <img src={enrolment.qrCode} alt="QR code for your authenticator app" width={200} height={200} />
-          <p>
-            Setup key: <code aria-label="Setup key">{enrolment.secret}</code>
-          </p>
+          <TotpSecret qrCode={enrolment.qrCode} secret={enrolment.secret} />
           <form action={confirm.formAction} className="stack">
             <label>
               Code from the app
