@@ -106,6 +106,8 @@ export {
   passkeyAuthenticationBodySchema,
   mfaStatusSchema,
 } from './mfa.js';
+export { stepUpProofBodySchema, enrolledWithLoginSchema, totpConfirmedSchema, approverSignInWithFactorBodySchema } from './mfa.js';
+export type { StepUpProofBody, EnrolledWithLogin, TotpConfirmed, ApproverSignInWithFactorBody } from './mfa.js';
 export type {
   AmrValue,
   AcrValue,

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { tokenResponseSchema } from './api.js';
+import { approverSignInBodySchema, stepUpBodySchema } from './wire.js';
 
 /**
  * Authentication method references (RFC 8176 §2) the service puts in `amr`: `pwd` a password, `otp` a one-time code
@@ -107,11 +108,37 @@ export type MfaLoginBody = z.infer<typeof mfaLoginBodySchema>;
 /** Body of `POST /v1/auth/login/mfa/options`. */
 export const mfaTokenBodySchema = z.strictObject({ mfaToken: mfaTokenSchema });
 
+/**
+ * Body of `POST /v1/auth/step-up`: the password, or one second factor. A user who has a second factor is refused the
+ * password alone (`mfa_required`); a passkey assertion answers the options of `POST /v1/auth/step-up/options`.
+ */
+export const stepUpProofBodySchema = z.union([stepUpBodySchema, ...secondFactorProofSchema.options]);
+export type StepUpProofBody = z.infer<typeof stepUpProofBodySchema>;
+
+/**
+ * Body of `POST /v1/approvals/sign-in`: the approver's credentials, and their second factor when they have one (a TOTP
+ * or recovery code); an approver with a factor is refused the password alone (`mfa_required`), as at step-up.
+ */
+export const approverSignInWithFactorBodySchema = approverSignInBodySchema
+  .extend({ totp: totpCodeSchema.optional(), recoveryCode: recoveryCodeSchema.optional() })
+  .refine((body) => body.totp === undefined || body.recoveryCode === undefined, { message: 'give one second factor at most', path: ['recoveryCode'] });
+export type ApproverSignInWithFactorBody = z.infer<typeof approverSignInWithFactorBodySchema>;
+
 /** Answer of `POST /v1/me/mfa/totp`: the secret to put in an authenticator app, as text and as an otpauth:// URL. */
 export const totpEnrollmentSchema = z.object({ secret: z.string(), otpauthUrl: z.string() });
 export const totpConfirmBodySchema = z.strictObject({ code: totpCodeSchema });
 /** Ten single-use recovery codes, shown once. */
 export const recoveryCodesSchema = z.object({ recoveryCodes: z.array(z.string()).length(10) });
+
+/**
+ * Answer of the call that confirms a first factor through an enrolment mfaToken (`Authorization: MFA`): the recovery
+ * codes, and the sign-in it finishes (its access token's `amr` names both factors).
+ */
+export const enrolledWithLoginSchema = recoveryCodesSchema.extend({ login: tokenResponseSchema });
+export type EnrolledWithLogin = z.infer<typeof enrolledWithLoginSchema>;
+/** Every answer of `POST /v1/me/mfa/totp/confirm`: the codes, with the login when the enrolment finished a sign-in. */
+export const totpConfirmedSchema = z.union([enrolledWithLoginSchema, recoveryCodesSchema]);
+export type TotpConfirmed = z.infer<typeof totpConfirmedSchema>;
 
 export const passkeySchema = z.object({
   id: z.string(),

@@ -23,6 +23,7 @@ import { registerAuthRoutes } from './routes/auth.js';
 import { registerMailRoutes } from './routes/mail.js';
 import { registerInvitationRoutes } from './routes/invitations.js';
 import { registerMeRoutes } from './routes/me.js';
+import { registerMfaRoutes } from './routes/mfa.js';
 import { registerAccountChangeRoutes } from './routes/account-changes.js';
 import { registerSystemRoutes } from './routes/system.js';
 import { registerUserRoutes } from './routes/users.js';
@@ -180,6 +181,7 @@ export async function buildApp(context: ServiceContext, options: BuildAppOptions
   registerAuthRoutes(app, context);
   registerAccountFlowRoutes(app, context);
   registerMeRoutes(app, context);
+  registerMfaRoutes(app, context);
   registerAccountChangeRoutes(app, context);
   registerUserRoutes(app, context);
   registerInvitationRoutes(app, context);

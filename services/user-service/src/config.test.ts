@@ -12,7 +12,7 @@ function refusal(environment: Record<string, string | undefined>): string {
   throw new Error(`configuration was accepted: ${JSON.stringify(environment)}`);
 }
 
-const MFA_ENCRYPTION_KEY = 'q3tYQ0ZrbGx3V0R5a1FwZ0F1b1hCWjNzY1l6d0h0Rg';
+const MFA_ENCRYPTION_KEY = 'sLLcB4dcgC-vdYQ3EJ2BXwTTWSaUuTgCPdAMNK7WV5o';
 const PRODUCTION = { NODE_ENV: 'production', ISSUER: 'https://auth.example.com', DATA_DIR: '/var/lib/portcullis', MFA_ENCRYPTION_KEY };
 
 describe('loadConfig', () => {

@@ -123,6 +123,7 @@ function routeRequests(fixtures: Fixtures): Record<string, FuzzRequest | 'provid
     'GET /docs/static/*': { path: '/docs/static/:asset', params: { asset: 'swagger-ui.css' } },
     'OPTIONS *': noInput('/v1/me'),
     'POST /v1/auth/login': { path: '/v1/auth/login', body: { email: user.email, password: user.password } },
+    'POST /v1/auth/login/mfa': { path: '/v1/auth/login/mfa', body: { mfaToken: 'm'.repeat(43), totp: '123456' } },
     'POST /v1/auth/refresh': { path: '/v1/auth/refresh', body: { refreshToken: 'unknown-token' } },
     'POST /v1/auth/step-up': { path: '/v1/auth/step-up', body: { password: user.password } },
     'POST /v1/auth/logout': { path: '/v1/auth/logout', body: { refreshToken: 'unknown-token' } },
@@ -136,6 +137,12 @@ function routeRequests(fixtures: Fixtures): Record<string, FuzzRequest | 'provid
     // The victim's address is taken, so a request that got through would be refused as a conflict and invite nobody.
     'POST /v1/users/invitations': { path: '/v1/users/invitations', body: { email: victim.email, role: 'USER' } },
     'GET /v1/me': noInput('/v1/me'),
+    // The user has no second factor: a request that got through would set up nothing (a code never matches).
+    'GET /v1/me/mfa': noInput('/v1/me/mfa'),
+    'POST /v1/me/mfa/totp': noInput('/v1/me/mfa/totp'),
+    'POST /v1/me/mfa/totp/confirm': { path: '/v1/me/mfa/totp/confirm', body: { code: '123456' } },
+    'DELETE /v1/me/mfa/totp': noInput('/v1/me/mfa/totp'),
+    'POST /v1/me/mfa/recovery-codes': noInput('/v1/me/mfa/recovery-codes'),
     'GET /v1/auth/session': noInput('/v1/auth/session'),
     'GET /v1/auth/sessions': noInput('/v1/auth/sessions'),
     'DELETE /v1/auth/sessions/:id': { path: '/v1/auth/sessions/:id', params: { id: 'no-such-session' } },

@@ -49,6 +49,18 @@ export async function noticeSignIn(context: NoticeContext, signIn: { user: UserR
 }
 
 /**
+ * A recovery code was spent: its owner is told in the transaction that spent it, whatever SECURITY_NOTIFICATIONS says,
+ * since a code used by someone else means both the password and the codes are lost (OWASP ASVS 5.0 §6.3.7).
+ */
+export async function queueRecoveryCodeNotice(
+  context: Pick<ServiceContext, 'clock' | 'mail' | 'mailTemplates'>,
+  tx: DbTransaction,
+  notice: { email: string; codesLeft: number },
+): Promise<void> {
+  await context.mail.outbox.enqueue(tx, context.mailTemplates.recoveryCodeUsed(notice.email, { at: new Date(context.clock.now()), codesLeft: notice.codesLeft }));
+}
+
+/**
  * The account's own failure limits refused a sign-in: its owner is told, with a link to choose a new password, once per
  * LOGIN_FAILURE_WINDOW however many attempts are refused. It runs beside the answer, not before it, so a throttled answer
  * takes as long for an address with an account as for one without (OWASP ASVS 5.0 §6.3.8).

@@ -127,7 +127,12 @@ describe.each(testBackends().slice(0, 1))('in production on $name', (backend) =>
   beforeAll(async () => {
     // Production keeps its signing key: a database on disk, in a folder of this test's own.
     dataDir = await mkdtemp(join(tmpdir(), 'portcullis-production-'));
-    instance = await startTestInstance(backend, { NODE_ENV: 'production', ISSUER: 'https://login.example.com', DATA_DIR: dataDir, MFA_ENCRYPTION_KEY: 'q3tYQ0ZrbGx3V0R5a1FwZ0F1b1hCWjNzY1l6d0h0Rg' });
+    instance = await startTestInstance(backend, {
+      NODE_ENV: 'production',
+      ISSUER: 'https://login.example.com',
+      DATA_DIR: dataDir,
+      MFA_ENCRYPTION_KEY: 'sLLcB4dcgC-vdYQ3EJ2BXwTTWSaUuTgCPdAMNK7WV5o',
+    });
   });
 
   afterAll(async () => {

@@ -34,6 +34,8 @@ const AUTHORIZATION: Readonly<Record<string, AuthorizationRow>> = {
   'GET /metrics': { rule: METRICS_SCRAPER, ...open },
   'GET /openapi.json': { rule: PUBLIC, ...open },
   'POST /v1/auth/login': { rule: PUBLIC, ...open },
+  // The mfaToken of the password step is the credential of the second step.
+  'POST /v1/auth/login/mfa': { rule: PUBLIC, ...open },
   'POST /v1/auth/refresh': { rule: PUBLIC, ...open },
   'POST /v1/auth/logout': { rule: PUBLIC, ...open },
   'POST /v1/auth/step-up': { rule: signedIn(), ...signedInOnly },
@@ -46,6 +48,12 @@ const AUTHORIZATION: Readonly<Record<string, AuthorizationRow>> = {
   'POST /v1/auth/invitations/accept': { rule: PUBLIC, ...open },
   'POST /v1/users/invitations': { rule: signedIn({ role: 'ADMIN', scope: 'users:admin', recentAuthentication: true }), ...adminOnly },
   'GET /v1/me': { rule: signedIn({ scope: 'profile:read' }), ...signedInOnly },
+  'GET /v1/me/mfa': { rule: signedIn({ scope: 'profile:read' }), ...signedInOnly },
+  // A session, or the enrolment mfaToken (`Authorization: MFA`) of a sign-in that must enrol first: checked by the routes.
+  'POST /v1/me/mfa/totp': { rule: PUBLIC, ...signedInOnly },
+  'POST /v1/me/mfa/totp/confirm': { rule: PUBLIC, ...signedInOnly },
+  'DELETE /v1/me/mfa/totp': { rule: signedIn({ scope: 'sessions:manage', session: 'fresh', recentAuthentication: true }), ...signedInOnly },
+  'POST /v1/me/mfa/recovery-codes': { rule: signedIn({ scope: 'sessions:manage', session: 'fresh', recentAuthentication: true }), ...signedInOnly },
   'GET /v1/auth/session': { rule: signedIn({ session: 'fresh' }), ...signedInOnly },
   'GET /v1/auth/sessions': { rule: signedIn({ scope: 'sessions:manage' }), ...signedInOnly },
   'DELETE /v1/auth/sessions/:id': { rule: signedIn({ scope: 'sessions:manage' }), ...signedInOnly },

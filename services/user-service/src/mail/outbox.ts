@@ -16,7 +16,8 @@ export type MailKind =
   | 'email_change_notice'
   | 'email_changed'
   | 'new_device'
-  | 'throttled';
+  | 'throttled'
+  | 'recovery_code_used';
 
 export interface OutgoingMail {
   readonly kind: MailKind;

@@ -126,6 +126,18 @@ export class MailTemplates {
     ]);
   }
 
+  recoveryCodeUsed(to: string, details: { at: Date; codesLeft: number }): OutgoingMail {
+    return this.#compose('recovery_code_used', to, `A recovery code was used on your ${this.#appName} account`, [
+      {
+        text: `One of your recovery codes was used to sign in to your ${this.#appName} account (${details.at.toUTCString()}). It cannot be used again; ${details.codesLeft} remain.`,
+      },
+      {
+        text: 'If it was not you, someone has your password and a recovery code: choose a new password and new recovery codes now:',
+        link: { label: 'Reset my password', page: 'forgot-password' },
+      },
+    ]);
+  }
+
   #compose(kind: MailKind, to: string, subject: string, paragraphs: readonly Paragraph[]): OutgoingMail {
     const footer = `This mail was sent by ${this.#appName} to ${to}.`;
     const text = [

@@ -6,7 +6,7 @@ import {
   approvalDecidedSchema,
   approvalDecisionBodySchema,
   approvalTicketSchema,
-  approverSignInBodySchema,
+  approverSignInWithFactorBodySchema,
   popupStateSchema,
   spendingRequestSchema,
 } from '@portcullis/contracts';
@@ -18,6 +18,7 @@ import { PUBLIC, signedIn } from '../http/access-rule.js';
 import { appHeaders } from '../http/client-address.js';
 import { clientContext } from '../http/client.js';
 import { routeResponses } from '../http/route-responses.js';
+import { requireApproverFactor } from '../mfa/approver-factor.js';
 import { verifyCredentials } from '../passwords/verify-credentials.js';
 
 /** A USER's own spending requests. */
@@ -137,18 +138,19 @@ export function registerApprovalRoutes(app: FastifyInstance, context: ServiceCon
     schema: {
       operationId: 'approverSignIn',
       tags: ['approvals'],
-      summary: "The approver's password check for one request: a single-use ticket, no session.",
+      summary: "The approver's password check (and second factor, when they have one) for one request: a single-use ticket, no session.",
       headers: appHeaders,
-      body: approverSignInBodySchema,
+      body: approverSignInWithFactorBodySchema,
       response: routeResponses(
         PUBLIC,
         { 200: approvalTicketSchema },
-        { method: 'POST', refuses: ['invalid_credentials', 'email_unverified', 'rate_limited', 'not_found', 'approval_invalid'] },
+        { method: 'POST', refuses: ['invalid_credentials', 'email_unverified', 'mfa_required', 'invalid_mfa', 'rate_limited', 'not_found', 'approval_invalid'] },
       ),
     },
     handler: async (request, reply) => {
-      const { email, password, requestId } = request.body;
+      const { email, password, requestId, totp, recoveryCode } = request.body;
       const approver = await verifyCredentials(context, { email, password, client: clientContext(request), purpose: 'approval' });
+      await requireApproverFactor(context, { approver, totp, recoveryCode, requestId, client: clientContext(request) });
       try {
         const issued = await context.approvals.issueTicket(requestId, approver);
         return reply.header('cache-control', 'no-store').send({ ticket: issued.ticket, expiresAt: issued.expiresAt, request: issued.request });

@@ -1,7 +1,20 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { isAmrValue, loginBodySchema, refreshTokenBodySchema, stepUpBodySchema, steppedUpSchema, tokenResponseSchema, type TokenResponse } from '@portcullis/contracts';
+import {
+  isAmrValue,
+  loginAnswerSchema,
+  loginBodySchema,
+  mfaLoginBodySchema,
+  refreshTokenBodySchema,
+  stepUpProofBodySchema,
+  steppedUpSchema,
+  tokenResponseSchema,
+  type AmrValue,
+  type LoginAnswer,
+  type SecondFactorProof,
+  type TokenResponse,
+} from '@portcullis/contracts';
 import { noticeSignIn } from '../accounts/security-notices.js';
 import type { ServiceContext } from '../context.js';
 import { ApiError } from '../errors.js';
@@ -10,7 +23,10 @@ import { PUBLIC, signedIn } from '../http/access-rule.js';
 import { appHeaders } from '../http/client-address.js';
 import { clientContext } from '../http/client.js';
 import { routeResponses } from '../http/route-responses.js';
-import type { IssuedRefreshToken, SessionRow } from '../sessions/session-store.js';
+import { methodsOf } from '../mfa/mfa-factors.js';
+import { verifySecondFactor } from '../mfa/second-factor.js';
+import { afterPassword, finishWithFactor } from '../mfa/sign-in-flow.js';
+import type { ClientContext, IssuedRefreshToken, SessionRow } from '../sessions/session-store.js';
 import { rateLimited, verifyCredentials } from '../passwords/verify-credentials.js';
 import { looksLikeRefreshToken } from '../tokens/refresh-token.js';
 import { toUser, type UserRow } from '../users/user-store.js';
@@ -44,6 +60,21 @@ async function tokenResponse(context: ServiceContext, user: UserRow, session: Se
   };
 }
 
+/**
+ * Starts the session of a finished sign-in (every factor proven, `amr` naming them, RFC 8176) and answers its tokens:
+ * the one place a session is created after a sign-in, whatever its last factor was.
+ */
+export async function signedInAnswer(
+  context: ServiceContext,
+  signIn: { user: UserRow; amr: readonly AmrValue[]; client: ClientContext & { requestId?: string } },
+): Promise<TokenResponse> {
+  const { user, amr, client } = signIn;
+  const { session, refreshToken } = await context.sessions.createSession(user, client, { amr });
+  await context.audit.record({ type: 'login.succeeded', userId: user.id, sid: session.id, ...client, detail: { amr: amr.join(' ') } });
+  await noticeSignIn(context, { user, sid: session.id, client });
+  return tokenResponse(context, user, session, refreshToken);
+}
+
 function noStore(reply: FastifyReply): FastifyReply {
   // RFC 6749 §5.1: responses carrying tokens must not be cached.
   return reply.header('cache-control', 'no-store').header('pragma', 'no-cache');
@@ -61,19 +92,50 @@ export function registerAuthRoutes(app: FastifyInstance, context: ServiceContext
     schema: {
       operationId: 'login',
       tags: ['auth'],
-      summary: 'Signs in with email and password: a new session, its access token and refresh token.',
+      summary: 'Signs in with email and password: a new session and its tokens, or (a second factor owed or to enrol) an mfaToken for the next step and no token.',
       headers: appHeaders,
       body: loginBodySchema,
-      response: routeResponses(PUBLIC, { 200: tokenResponseSchema }, { method: 'POST', refuses: ['invalid_credentials', 'email_unverified', 'rate_limited'] }),
+      response: routeResponses(PUBLIC, { 200: loginAnswerSchema }, { method: 'POST', refuses: ['invalid_credentials', 'email_unverified', 'rate_limited'] }),
     },
     handler: async (request, reply) => {
       const { email, password } = request.body;
       const client = clientContext(request);
       const user = await verifyCredentials(context, { email, password, client, purpose: 'login' });
-      const { session, refreshToken } = await context.sessions.createSession(user, client);
-      await audit.record({ type: 'login.succeeded', userId: user.id, sid: session.id, ...client });
-      await noticeSignIn(context, { user, sid: session.id, client });
-      return noStore(reply).send(await tokenResponse(context, user, session, refreshToken));
+      const next = await afterPassword(context, user, client);
+      let answer: LoginAnswer;
+      switch (next.kind) {
+        case 'complete':
+          answer = await signedInAnswer(context, { user, amr: next.amr, client });
+          break;
+        case 'second_factor':
+          answer = { mfaRequired: true, mfaToken: next.mfaToken, methods: [...next.methods] };
+          break;
+        case 'enrollment':
+          answer = { enrollmentRequired: true, mfaToken: next.mfaToken };
+          break;
+      }
+      return noStore(reply).send(answer);
+    },
+  });
+
+  routes.route({
+    method: 'POST',
+    url: '/v1/auth/login/mfa',
+    config: { access: PUBLIC },
+    schema: {
+      operationId: 'loginSecondFactor',
+      tags: ['auth'],
+      summary: "Finishes a sign-in with its second factor (a TOTP code, a recovery code or a passkey assertion): the session's tokens.",
+      headers: appHeaders,
+      body: mfaLoginBodySchema,
+      response: routeResponses(PUBLIC, { 200: tokenResponseSchema }, { method: 'POST', refuses: ['invalid_mfa', 'rate_limited'] }),
+    },
+    handler: async (request, reply) => {
+      const { mfaToken, ...rest } = request.body;
+      const proof: SecondFactorProof = 'totp' in rest ? { totp: rest.totp } : 'recoveryCode' in rest ? { recoveryCode: rest.recoveryCode } : { webauthn: rest.webauthn };
+      const client = clientContext(request);
+      const proven = await finishWithFactor(context, { mfaToken, proof, client });
+      return noStore(reply).send(await signedInAnswer(context, { ...proven, client }));
     },
   });
 
@@ -150,13 +212,14 @@ export function registerAuthRoutes(app: FastifyInstance, context: ServiceContext
     schema: {
       operationId: 'stepUp',
       tags: ['auth'],
-      summary: "Confirms the signed-in user's password again (RFC 9470), so admin actions accept the session for a while.",
+      summary:
+        'Proves the signed-in user again (RFC 9470) with their strongest factor (a passkey or a code; the password only for users without one), so admin actions accept the session for a while.',
       headers: appHeaders,
-      body: stepUpBodySchema,
+      body: stepUpProofBodySchema,
       response: routeResponses(
         STEP_UP,
         { 200: steppedUpSchema },
-        { method: 'POST', refuses: ['invalid_grant', 'invalid_credentials', 'email_unverified', 'rate_limited'] },
+        { method: 'POST', refuses: ['invalid_grant', 'invalid_credentials', 'invalid_mfa', 'mfa_required', 'email_unverified', 'rate_limited'] },
       ),
     },
     handler: async (request, reply) => {
@@ -164,9 +227,23 @@ export function registerAuthRoutes(app: FastifyInstance, context: ServiceContext
       const client = clientContext(request);
       const account = await context.users.findById(principal.userId);
       if (account === null) throw invalidGrant();
-      await verifyCredentials(context, { email: account.email, password: request.body.password, client, purpose: 'step_up' });
-      const stepUpAt = await context.sessions.recordStepUp(principal.sid);
-      await audit.record({ type: 'auth.step_up', userId: principal.userId, sid: principal.sid, ...client });
+      const body = request.body;
+      let amr: readonly AmrValue[];
+      if ('password' in body) {
+        // Step-up asks for the strongest factor the user has: a password alone never stands in for a second factor
+        // they enrolled (OWASP ASVS 5.0 §6.3.3).
+        if ((await methodsOf(context, account.id)).length > 0) {
+          await audit.record({ type: 'mfa.failed', userId: account.id, sid: principal.sid, ...client, reason: 'password_only', detail: { purpose: 'step_up' } });
+          throw new ApiError('mfa_required', 'Confirm with your passkey or authenticator code: a password alone is not enough for this account.');
+        }
+        await verifyCredentials(context, { email: account.email, password: body.password, client, purpose: 'step_up' });
+        amr = ['pwd'];
+      } else {
+        // A passkey's challenge must have been issued for this session's step-up (WebAuthn L3 §13.4.3).
+        amr = await verifySecondFactor(context, { user: account, proof: body, client, purpose: 'step_up', boundTo: principal.sid, sid: principal.sid });
+      }
+      const stepUpAt = await context.sessions.recordStepUp(principal.sid, amr);
+      await audit.record({ type: 'auth.step_up', userId: principal.userId, sid: principal.sid, ...client, detail: { amr: amr.join(' ') } });
       return noStore(reply).send({ stepUpAt });
     },
   });

@@ -52,7 +52,8 @@ export async function startTestInstance(
       callback();
     },
   });
-  const config = loadConfig({ NODE_ENV: 'test', HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'info', ...database.env, ...env });
+  // No role must enrol a second factor unless a test says so: the demo ADMIN and MANAGER sign in with a password alone.
+  const config = loadConfig({ NODE_ENV: 'test', HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'info', MFA_REQUIRED_ROLES: 'none', ...database.env, ...env });
   const context = await createServiceContext(config, { clock, logger: createLogger({ level: config.logLevel, destination }) });
   await seedDemoUsers(context.users, context.passwords, DEMO_PASSWORD);
   const routes: string[] = [];

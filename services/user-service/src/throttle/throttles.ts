@@ -57,6 +57,17 @@ export interface Throttles {
    */
   releaseLogin(email: string, ip: string): Promise<void>;
   admitRefresh(ip: string): Promise<ThrottleVerdict>;
+  /**
+   * Before a second factor is checked (a TOTP code, a recovery code): reserves one failure on the account's and the
+   * address's second-factor counters, refusing when either is exhausted, so parallel guesses cannot all slip past the
+   * limit (OWASP ASVS 5.0 §6.3.1; RFC 6238 §5.2 asks for throttling of code guesses). MFA_MAX_FAILURES_PER_ACCOUNT
+   * wrong codes within LOGIN_FAILURE_WINDOW block the account's second step for that window.
+   */
+  admitSecondFactor(userId: string, ip: string): Promise<ThrottleVerdict>;
+  /** The code was right: the reservations are given back. */
+  recordSecondFactorSuccess(userId: string, ip: string): Promise<void>;
+  /** The check reached no verdict (busy, a dependency failed): given back too, as "busy" is never a failure. */
+  releaseSecondFactor(userId: string, ip: string): Promise<void>;
   /** One request of an account flow from an address (an IPv6 client by its /64): refused past ACCOUNT_FLOW_MAX_PER_IP. */
   admitAccountFlow(flow: AccountFlow, ip: string): Promise<ThrottleVerdict>;
   /**
@@ -116,6 +127,13 @@ export function createThrottles(config: Config, logger: Logger): Throttles {
   const knownPairs = limiter('login-known-email-ip', { points: UNLIMITED, duration: KNOWN_PAIR_SECONDS });
   const accountFlowsByIp = limiter('account-flow-ip', { points: config.accountThrottle.maxPerIp, duration: config.accountThrottle.windowSeconds });
   const accountMailsByEmail = limiter('account-mail-email', { points: config.accountThrottle.maxMailsPerEmail, duration: 3600 });
+  const secondFactorFailuresByAccount = limiter('mfa-fail-account', {
+    points: config.mfa.maxFailuresPerAccount,
+    duration: limits.failureWindowSeconds,
+    blockDuration: limits.failureWindowSeconds,
+  });
+  // The address limit stops one source guessing across several accounts whose passwords it holds: four accounts' worth.
+  const secondFactorFailuresByIp = limiter('mfa-fail-ip', { points: config.mfa.maxFailuresPerAccount * 4, duration: limits.failureWindowSeconds });
   const throttleNoticesByEmail = limiter('throttle-notice-email', { points: 1, duration: limits.failureWindowSeconds });
 
   /** Consumes one point; the verdict, and how many points the key had used before this one. */
@@ -127,6 +145,11 @@ export function createThrottles(config: Config, logger: Logger): Throttles {
       if (rejection instanceof RateLimiterRes) return { verdict: refusedFor(rejection), before: rejection.consumedPoints - 1 };
       throw rejection;
     }
+  }
+
+  /** Gives back one reserved second-factor failure; earlier wrong codes stay counted. */
+  async function giveBackSecondFactor(userId: string, ip: string): Promise<void> {
+    await Promise.all([secondFactorFailuresByAccount.reward(userId), secondFactorFailuresByIp.reward(addressKey(ip))]);
   }
 
   return {
@@ -169,6 +192,19 @@ export function createThrottles(config: Config, logger: Logger): Throttles {
       await failuresByEmailIp.reward(`${account}:${address}`);
       await failuresByAccount.reward(account);
     },
+    async admitSecondFactor(userId, ip) {
+      const address = addressKey(ip);
+      const perAccount = await consume(secondFactorFailuresByAccount, userId);
+      if (!perAccount.verdict.allowed) return perAccount.verdict;
+      const perAddress = await consume(secondFactorFailuresByIp, address);
+      if (!perAddress.verdict.allowed) {
+        await secondFactorFailuresByAccount.reward(userId);
+        return perAddress.verdict;
+      }
+      return { allowed: true };
+    },
+    recordSecondFactorSuccess: giveBackSecondFactor,
+    releaseSecondFactor: giveBackSecondFactor,
     admitRefresh: async (ip) => (await consume(refreshesByIp, addressKey(ip))).verdict,
     admitAccountFlow: async (flow, ip) => (await consume(accountFlowsByIp, `${flow}:${addressKey(ip)}`)).verdict,
     admitAccountMail: async (flow, email) => (await consume(accountMailsByEmail, `${flow}:${accountKey(email.trim().toLowerCase())}`)).verdict,
