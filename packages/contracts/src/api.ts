@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { ROLES } from './roles.js';
 import { scopeListSchema, USER_STATUSES } from './wire.js';
 import { AUDIT_EVENT_TYPES } from './audit.js';
+import { mfaStatusSchema } from './mfa-status.js';
 
 /** The user as the API shows it: never a password hash. */
 export const userSchema = z.object({
@@ -49,6 +50,8 @@ export const adminUserSchema = userSchema.extend({
   invitedAt: z.number().int().nullable(),
   /** When the address was proven (operator-made accounts: at creation); null while it is not. */
   emailVerifiedAt: z.number().int().nullable(),
+  /** The user's second factors and whether one is required of them. */
+  mfa: mfaStatusSchema,
 });
 export type AdminUser = z.infer<typeof adminUserSchema>;
 
@@ -115,13 +118,13 @@ export const approvalTicketSchema = z.object({
 export type ApprovalTicket = z.infer<typeof approvalTicketSchema>;
 
 /** Attack patterns the user-service detects in its audit trail. */
-export const ALERT_TYPES = ['brute_force.account', 'brute_force.ip', 'refresh.reuse', 'authz.denial_spike', 'refresh.failure_spike'] as const;
+export const ALERT_TYPES = ['brute_force.account', 'brute_force.ip', 'refresh.reuse', 'authz.denial_spike', 'refresh.failure_spike', 'brute_force.mfa'] as const;
 export type AlertType = (typeof ALERT_TYPES)[number];
 
 export const alertSchema = z.object({
   id: z.string(),
   type: z.enum(ALERT_TYPES),
-  /** What the alert is about: an email, an IP address, a session id, or "all". */
+  /** What the alert is about: an email, an IP address, a session id, a user id, or "all". */
   subject: z.string(),
   count: z.number().int(),
   windowSeconds: z.number().int(),
@@ -136,6 +139,7 @@ export const alertSchema = z.object({
     ip: z.string().optional(),
     email: z.string().optional(),
     sid: z.string().optional(),
+    userId: z.string().optional(),
   }),
 });
 export type Alert = z.infer<typeof alertSchema>;

@@ -122,3 +122,5 @@ export type {
   Passkey,
   MfaStatus,
 } from './mfa.js';
+export { mfaRequirementBodySchema, mfaResetSchema } from './mfa-admin.js';
+export type { MfaRequirementBody, MfaReset } from './mfa-admin.js';

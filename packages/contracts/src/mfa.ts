@@ -159,12 +159,5 @@ export const passkeyNameSchema = z
 export const passkeyRegistrationBodySchema = z.strictObject({ name: passkeyNameSchema, response: registrationResponseSchema });
 export const passkeyAuthenticationBodySchema = z.strictObject({ response: authenticationResponseSchema });
 
-/** `GET /v1/me/mfa` and, per user, the admin directory: which factors there are, and whether one is required. */
-export const mfaStatusSchema = z.object({
-  totp: z.boolean(),
-  passkeys: z.number().int().nonnegative(),
-  recoveryCodesLeft: z.number().int().nonnegative(),
-  /** A second factor is required of this user (by role or by an admin). */
-  required: z.boolean(),
-});
-export type MfaStatus = z.infer<typeof mfaStatusSchema>;
+// In a file of its own, so the admin directory's schema (api.ts, which this file imports) can use it without a cycle.
+export { mfaStatusSchema, type MfaStatus } from './mfa-status.js';

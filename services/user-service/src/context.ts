@@ -79,7 +79,7 @@ export async function createServiceContext(config: Config, options: { clock: Clo
     const throttles = createThrottles(config, logger);
     const denialReports = createDenialReportLimiter({ perMinute: config.denialReportsPerMinute, redisUrl: config.redisUrl });
     const passwords = await createPasswordHasher(config.passwordHashing);
-    const alerts = new AlertMonitor(database.db, clock, logger, metrics, config.alerts);
+    const alerts = new AlertMonitor(database.db, clock, logger, metrics, { ...config.alerts, mfaFailuresPerAccount: config.mfa.alertFailuresPerAccount });
     const validity = new SessionValidity(sessions, clock);
     const audit = new AuditLog(database.db, clock, logger, metrics);
     const mail = createMailDelivery(config, { outbox: mailOutbox, clock, logger, audit, metrics });

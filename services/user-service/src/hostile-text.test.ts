@@ -152,6 +152,10 @@ function routeRequests(fixtures: Fixtures): Record<string, FuzzRequest | 'provid
       query: { q: 'adam', role: 'ADMIN', status: 'active', ids: victim.id, limit: '10', cursor: Buffer.from('adam@example.com').toString('base64url') },
     },
     'GET /v1/users/:id/events': { path: '/v1/users/:id/events', params: { id: victim.id }, query: { limit: '5' } },
+    'GET /v1/users/:id': { path: '/v1/users/:id', params: { id: victim.id } },
+    // Only the hostile ids, each refused, reach these two: the victim keeps its factors and its requirement.
+    'POST /v1/users/:id/mfa/reset': { path: '/v1/users/:id/mfa/reset', params: { id: victim.id } },
+    'PUT /v1/users/:id/mfa-required': { path: '/v1/users/:id/mfa-required', params: { id: victim.id }, body: { required: false } },
     // The victim has accepted no invitation and is never sent one; only the hostile ids, each refused, reach the reset.
     'POST /v1/users/:id/invitation/resend': { path: '/v1/users/:id/invitation/resend', params: { id: victim.id } },
     'POST /v1/users/:id/password-reset': { path: '/v1/users/:id/password-reset', params: { id: victim.id } },
@@ -185,6 +189,9 @@ function routeRequests(fixtures: Fixtures): Record<string, FuzzRequest | 'provid
       params: { uid: 'unknown-interaction' },
       form: { email: user.email, password: user.password },
     },
+    'GET /oidc/interaction/:uid/mfa': { path: '/oidc/interaction/:uid/mfa', params: { uid: 'unknown-interaction' } },
+    'POST /oidc/interaction/:uid/mfa': { path: '/oidc/interaction/:uid/mfa', params: { uid: 'unknown-interaction' }, form: { totp: '123456' } },
+    'POST /oidc/interaction/:uid/mfa/passkey-options': { path: '/oidc/interaction/:uid/mfa/passkey-options', params: { uid: 'unknown-interaction' } },
     // Userinfo is ours (OpenID Connect Core §5.3), served for the provider's access tokens; RFC 6750 §2.2 form field too.
     'GET /oidc/me': { path: '/oidc/me', query: { access_token: 'unknown-token' } },
     'POST /oidc/me': { path: '/oidc/me', form: { access_token: 'unknown-token' } },

@@ -90,4 +90,5 @@ export const ALERT_TITLES: Readonly<Record<AlertType, string>> = {
   'refresh.reuse': 'Refresh token reused (session revoked)',
   'authz.denial_spike': 'Spike of authorization denials',
   'refresh.failure_spike': 'Spike of refused token refreshes',
+  'brute_force.mfa': 'Many failed second factors for one account',
 };

@@ -143,7 +143,7 @@ export async function loadSecurityDashboard(query: SecurityQuery, accessToken: s
         since: alert.events.since,
         until: alert.events.until,
         ip: alert.events.ip,
-        user: alert.events.email,
+        user: alert.events.email ?? alert.events.userId,
         sid: alert.events.sid,
       }),
     })),

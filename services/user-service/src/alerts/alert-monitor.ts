@@ -49,14 +49,14 @@ export class AlertMonitor {
     const now = this.clock.now();
     const since = new Date(now - this.rules.windowSeconds * 1000);
     const rows = await this.db
-      .select({ type: auditEvents.type, at: auditEvents.at, ip: auditEvents.ip, sid: auditEvents.sid, detail: auditEvents.detail })
+      .select({ type: auditEvents.type, at: auditEvents.at, ip: auditEvents.ip, sid: auditEvents.sid, userId: auditEvents.userId, detail: auditEvents.detail })
       .from(auditEvents)
       .where(and(inArray(auditEvents.type, [...WATCHED_EVENT_TYPES]), gt(auditEvents.at, since), this.#couldRaiseAnAlert(since)))
       .orderBy(desc(auditEvents.at))
       .limit(MAX_EVENTS_PER_SCAN);
     const events: ObservedEvent[] = rows.map((row) => {
       const email = (row.detail as { email?: unknown } | null)?.email;
-      return { type: row.type as AuditEventType, at: row.at.getTime(), ip: row.ip, sid: row.sid, email: typeof email === 'string' ? email : null };
+      return { type: row.type as AuditEventType, at: row.at.getTime(), ip: row.ip, sid: row.sid, userId: row.userId, email: typeof email === 'string' ? email : null };
     });
     const raised: Alert[] = [];
     for (const candidate of detectAlerts(events, this.rules, now)) {
@@ -98,6 +98,8 @@ export class AlertMonitor {
       or (${auditEvents.type} = 'login.failed' and (
         (${auditEvents.detail} ->> 'email') in (select detail ->> 'email' from audit_events where ${failedSince} group by 1 having count(*) >= ${rules.failedLoginsPerAccount})
         or ${auditEvents.ip} in (select ip from audit_events where ${failedSince} group by 1 having count(*) >= ${rules.failedLoginsPerIp})))
+      or (${auditEvents.type} = 'mfa.failed' and ${auditEvents.userId} in (
+        select user_id from audit_events where type = 'mfa.failed' and at > ${since.toISOString()} group by 1 having count(*) >= ${rules.mfaFailuresPerAccount}))
       or (${auditEvents.type} = 'authz.denied'
         and (select count(*) from audit_events where type = 'authz.denied' and at > ${since.toISOString()}) >= ${rules.authorizationDenials})
       or (${auditEvents.type} = 'refresh.refused'

@@ -1,5 +1,6 @@
 import type { Alert, TokenResponse } from '@portcullis/contracts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestAccount } from '../test-support/accounts.js';
 import { testBackends } from '../test-support/databases.js';
 import { ADAM, ALICE, DEMO_PASSWORD, startTestInstance, type TestInstance } from '../test-support/harness.js';
 
@@ -17,6 +18,7 @@ describe.each(testBackends())('alerts from the audit trail on $name', (backend) 
       ALERT_FAILED_LOGINS_PER_ACCOUNT: '4',
       ALERT_FAILED_LOGINS_PER_IP: '6',
       LOGIN_MAX_FAILURES_PER_EMAIL_IP: '50',
+      ALERT_MFA_FAILURES_PER_ACCOUNT: '3',
     });
     admin = await service.login(ADAM);
   });
@@ -70,6 +72,25 @@ describe.each(testBackends())('alerts from the audit trail on $name', (backend) 
     await failedSignIn('spread-0@example.com', '203.0.113.9');
     const raised = await service.context.alerts.scan();
     expect(raised).toEqual([expect.objectContaining({ type: 'brute_force.account', subject: 'spread-0@example.com', count: 4 })]);
+  });
+
+  it('raises brute_force.mfa when one account gets repeated wrong second factors, and links to those events', async () => {
+    const victim = await createTestAccount(service);
+    const bystander = await createTestAccount(service);
+    // What the second step of the sign-in records for each wrong code: the password was right, the factor was not.
+    const wrongFactor = (userId: string, ip: string) => service.context.audit.record({ type: 'mfa.failed', userId, ip, reason: 'invalid_totp' });
+    await wrongFactor(bystander.id, '192.0.2.1');
+    await wrongFactor(victim.id, '192.0.2.1');
+    await wrongFactor(victim.id, '192.0.2.2');
+    expect(await service.context.alerts.scan()).toEqual([]);
+
+    await wrongFactor(victim.id, '192.0.2.3');
+    const raised = await service.context.alerts.scan();
+    expect(raised).toEqual([expect.objectContaining({ type: 'brute_force.mfa', subject: victim.id, count: 3 })]);
+
+    const { type, userId, since, until } = raised[0]?.events ?? { type: 'mfa.failed', since: 0, until: 0 };
+    const behind = await service.request(`/v1/audit?type=${type}&userId=${userId ?? ''}&since=${since}&until=${until}`, { token: admin.accessToken });
+    expect(((await behind.json()) as { events: Array<{ userId: string }> }).events.map((event) => event.userId)).toEqual([victim.id, victim.id, victim.id]);
   });
 
   it('ranks the top sources of failures and counts active sessions by role', async () => {

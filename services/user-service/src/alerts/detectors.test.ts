@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { detectAlerts, type AlertRules, type ObservedEvent } from './detectors.js';
 
-const rules: AlertRules = { windowSeconds: 300, failedLoginsPerAccount: 5, failedLoginsPerIp: 8, authorizationDenials: 4, refreshFailures: 6 };
+const rules: AlertRules = { windowSeconds: 300, failedLoginsPerAccount: 5, failedLoginsPerIp: 8, authorizationDenials: 4, refreshFailures: 6, mfaFailuresPerAccount: 3 };
 const NOW = 1_800_000_000_000;
 
 function events(count: number, template: Partial<ObservedEvent> & Pick<ObservedEvent, 'type'>, spacingMs = 1000): ObservedEvent[] {
-  return Array.from({ length: count }, (_, index) => ({ ip: null, sid: null, email: null, at: NOW - index * spacingMs, ...template }));
+  return Array.from({ length: count }, (_, index) => ({ ip: null, sid: null, email: null, userId: null, at: NOW - index * spacingMs, ...template }));
 }
 
 describe('alert detectors', () => {
@@ -14,6 +14,7 @@ describe('alert detectors', () => {
       ...events(4, { type: 'login.failed', email: 'alice@example.com', ip: '198.51.100.1' }),
       ...events(3, { type: 'authz.denied' }),
       ...events(5, { type: 'refresh.refused' }),
+      ...events(2, { type: 'mfa.failed', userId: 'user-1' }),
     ];
     expect(detectAlerts(ordinary, rules, NOW)).toEqual([]);
   });
@@ -25,6 +26,7 @@ describe('alert detectors', () => {
       ip: `203.0.113.${index}`,
       sid: null,
       email: 'maria@example.com',
+      userId: null,
     }));
     const [alert] = detectAlerts(stuffing, rules, NOW);
     expect(alert).toMatchObject({
@@ -44,10 +46,32 @@ describe('alert detectors', () => {
       ip: '192.0.2.66',
       sid: null,
       email: `user${index}@example.com`,
+      userId: null,
     }));
     const alerts = detectAlerts(spray, rules, NOW);
     expect(alerts.map((alert) => [alert.type, alert.subject])).toEqual([['brute_force.ip', '192.0.2.66']]);
     expect(alerts[0]?.events).toMatchObject({ ip: '192.0.2.66' });
+  });
+
+  it('flag repeated wrong second factors on one account, from however many addresses, and not across accounts', () => {
+    const guessing = Array.from({ length: 3 }, (_, index) => ({
+      type: 'mfa.failed' as const,
+      at: NOW - index * 1000,
+      ip: `203.0.113.${index}`,
+      sid: null,
+      email: null,
+      userId: 'user-with-a-known-password',
+    }));
+    const scattered = [...events(2, { type: 'mfa.failed', userId: 'user-a' }), ...events(2, { type: 'mfa.failed', userId: 'user-b' })];
+    const alerts = detectAlerts([...guessing, ...scattered], rules, NOW);
+    expect(alerts).toEqual([
+      expect.objectContaining({
+        type: 'brute_force.mfa',
+        subject: 'user-with-a-known-password',
+        count: 3,
+        events: { type: 'mfa.failed', userId: 'user-with-a-known-password', since: NOW - 2000, until: NOW },
+      }),
+    ]);
   });
 
   it('flag every refresh-token reuse, one alert per session', () => {

@@ -7,6 +7,8 @@ export interface AlertRules {
   readonly failedLoginsPerIp: number;
   readonly authorizationDenials: number;
   readonly refreshFailures: number;
+  /** Failed second factors for one account (ALERT_MFA_FAILURES_PER_ACCOUNT). */
+  readonly mfaFailuresPerAccount: number;
 }
 
 /** The part of an audit event the detectors look at. */
@@ -16,12 +18,13 @@ export interface ObservedEvent {
   readonly ip: string | null;
   readonly sid: string | null;
   readonly email: string | null;
+  readonly userId: string | null;
 }
 
 export type AlertCandidate = Omit<Alert, 'id' | 'raisedAt'> & { readonly dedupeKey: string };
 
 /** Event types the detectors read; the monitor fetches only these. */
-export const WATCHED_EVENT_TYPES: readonly AuditEventType[] = ['login.failed', 'refresh.reuse_detected', 'authz.denied', 'refresh.refused'];
+export const WATCHED_EVENT_TYPES: readonly AuditEventType[] = ['login.failed', 'refresh.reuse_detected', 'authz.denied', 'refresh.refused', 'mfa.failed'];
 
 function groupBy(events: readonly ObservedEvent[], key: (event: ObservedEvent) => string | null): Map<string, ObservedEvent[]> {
   const groups = new Map<string, ObservedEvent[]>();
@@ -37,7 +40,8 @@ function groupBy(events: readonly ObservedEvent[], key: (event: ObservedEvent) =
 
 /**
  * Finds attack patterns in the events of the last window: a burst of failed sign-ins for one account or from one IP
- * (brute force, credential stuffing), any refresh-token reuse, a spike of authorization denials, many refused
+ * (brute force, credential stuffing), a burst of wrong second factors for one account (someone who has the password),
+ * any refresh-token reuse, a spike of authorization denials, many refused
  * refreshes. Pure, so it can be checked with synthetic event streams; the monitor feeds it from the audit table.
  */
 export function detectAlerts(events: readonly ObservedEvent[], rules: AlertRules, now: number): AlertCandidate[] {
@@ -45,7 +49,13 @@ export function detectAlerts(events: readonly ObservedEvent[], rules: AlertRules
   const recent = events.filter((event) => event.at > now - windowMs && event.at <= now).sort((a, b) => a.at - b.at);
   const candidates: AlertCandidate[] = [];
 
-  function raise(type: AlertType, subject: string, matching: readonly ObservedEvent[], threshold: number, filter: Partial<Record<'ip' | 'email' | 'sid', string>>): void {
+  function raise(
+    type: AlertType,
+    subject: string,
+    matching: readonly ObservedEvent[],
+    threshold: number,
+    filter: Partial<Record<'ip' | 'email' | 'sid' | 'userId', string>>,
+  ): void {
     if (matching.length < threshold) return;
     const first = matching[0];
     const last = matching[matching.length - 1];
@@ -70,6 +80,14 @@ export function detectAlerts(events: readonly ObservedEvent[], rules: AlertRules
   }
   for (const [ip, matching] of groupBy(failedLogins, (event) => event.ip)) {
     raise('brute_force.ip', ip, matching, rules.failedLoginsPerIp, { ip });
+  }
+  // Wrong second factors mean someone already has the password: the throttle stops the guessing, this tells an operator
+  // it is happening, per account, from however many addresses (OWASP ASVS 5.0 §6.3.1).
+  for (const [userId, matching] of groupBy(
+    recent.filter((event) => event.type === 'mfa.failed'),
+    (event) => event.userId,
+  )) {
+    raise('brute_force.mfa', userId, matching, rules.mfaFailuresPerAccount, { userId });
   }
   // Every reuse detection is an alert: it means a refresh token was stolen or a client is badly broken.
   for (const [sid, matching] of groupBy(

@@ -31,7 +31,7 @@ function refusalsOf(rule: AccessRule): ErrorCode[] {
 export function routeResponses<const S extends Record<number, z.ZodType>>(
   rule: AccessRule,
   successes: S,
-  options: { readonly refuses?: ReadonlyArray<ErrorCode | ErrorStatusVariant>; readonly method: 'GET' | 'POST' | 'PATCH' | 'DELETE' },
+  options: { readonly refuses?: ReadonlyArray<ErrorCode | ErrorStatusVariant>; readonly method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' },
 ): S & Record<number, ErrorBodySchema> {
   const refusals = [...EVERY_ROUTE, ...(options.method === 'GET' ? [] : WITH_BODY), ...refusalsOf(rule), ...(options.refuses ?? [])];
   const byStatus = new Map<number, [ErrorCode, ...ErrorCode[]]>();

@@ -12,6 +12,7 @@ export type MailKind =
   | 'signup_existing_account'
   | 'password_reset'
   | 'password_changed'
+  | 'mfa_reset'
   | 'email_change'
   | 'email_change_notice'
   | 'email_changed'

@@ -82,6 +82,15 @@ export class MailTemplates {
     ]);
   }
 
+  /** An admin removed every second factor of the account (OWASP ASVS 5.0 §6.4.3: a factor reset is notified). */
+  mfaReset(to: string): OutgoingMail {
+    return this.#compose('mfa_reset', to, `Your ${this.#appName} second factors were removed`, [
+      { text: `An administrator removed the passkeys, authenticator app and recovery codes of your ${this.#appName} account, and signed you out everywhere.` },
+      { text: 'Sign in with your password and set up a new second factor under Account, Security:', link: { label: 'Sign in', page: 'signin' } },
+      { text: 'If you did not ask for this, contact your administrator at once.' },
+    ]);
+  }
+
   emailChange(newAddress: string, details: { token: string; validHours: number }): OutgoingMail {
     return this.#compose('email_change', newAddress, `Confirm your new email for ${this.#appName}`, [
       {

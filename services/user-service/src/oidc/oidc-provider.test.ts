@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify, type JWTPayload } from 'jose';
 import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { oidcArtifacts } from '../db/schema.js';
+import { oidcArtifacts, sessions } from '../db/schema.js';
 import { hashArtifactId } from './refresh-rotations.js';
 import { createTestAccount } from '../test-support/accounts.js';
 import { testBackends } from '../test-support/databases.js';
@@ -176,6 +176,30 @@ describe.each(testBackends())('OpenID Provider on $name', (backend) => {
       const jwks = createRemoteJWKSet(new URL(local(service, discovery.jwks_uri)));
       const { payload } = await jwtVerify(tokens.id_token, jwks, { issuer: discovery.issuer, audience: web.client_id, algorithms: ['EdDSA'] });
       expect(payload).toMatchObject({ nonce, email: ALICE, name: 'Alice User', role: 'USER', sid: expect.any(String) });
+    });
+
+    it('says in the ID token and the access token how and when the user was proven: amr, acr and auth_time of the session', async () => {
+      const { tokens } = await signedIn(web);
+      const access = decodePayload(tokens.access_token);
+      const [row] = await service.context.database.db
+        .select()
+        .from(sessions)
+        .where(eq(sessions.id, String(access.sid)));
+      const authTime = Math.floor((row?.authTime.getTime() ?? 0) / 1000);
+      const proven = { amr: ['pwd'], acr: 'urn:portcullis:acr:1fa', auth_time: authTime };
+      expect(decodePayload(tokens.id_token)).toMatchObject(proven);
+      expect(access).toMatchObject(proven);
+
+      // A refresh later keeps the sign-in's time and methods: nothing looks fresher or stronger than it was.
+      service.clock.advance(60_000);
+      const refreshed = (await (await refresh(web, tokens.refresh_token)).json()) as TokenSet;
+      expect(decodePayload(refreshed.id_token)).toMatchObject(proven);
+      expect(decodePayload(refreshed.access_token)).toMatchObject(proven);
+    });
+
+    it('advertises the acr values it issues in discovery', () => {
+      expect(discovery.acr_values_supported).toEqual(['urn:portcullis:acr:1fa', 'urn:portcullis:acr:mfa']);
+      expect(discovery.claims_supported).toEqual(expect.arrayContaining(['amr', 'acr', 'auth_time']));
     });
 
     it('keeps the SSO session in a __Host- cookie, so a second app signs in without a password', async () => {

@@ -10,11 +10,13 @@ export function newNonce(): string {
  * and the registered clients' origins, because browsers apply it to the redirects that follow a form post too (the
  * sign-in post ends at the client's redirect URI, the sign-out post at its post-logout URI). OWASP ASVS 5.0 §3.4.3.
  */
-export function pagePolicy(options: { nonce: string; formActions: readonly string[] }): string {
+export function pagePolicy(options: { nonce: string; formActions: readonly string[]; connectSelf?: boolean }): string {
   return [
     "default-src 'none'",
     `style-src 'nonce-${options.nonce}'`,
     `script-src 'nonce-${options.nonce}'`,
+    // Only the second-factor page's passkey script fetches, and only its own interaction's options.
+    ...(options.connectSelf === true ? ["connect-src 'self'"] : []),
     "img-src 'self'",
     `form-action 'self' ${options.formActions.join(' ')}`.trim(),
     "frame-ancestors 'none'",

@@ -1,3 +1,5 @@
+import type { MfaMethod } from '@portcullis/contracts';
+
 /**
  * The provider's HTML pages: sign-in, the sign-out hand-off and errors. Every interpolated value is escaped; styles
  * and the one script carry the response's CSP nonce, so the policy can stay `default-src 'none'` (OWASP ASVS 5.0 §3.4).
@@ -60,6 +62,100 @@ ${error}
 <button type="submit">Sign in</button>
 </form>
 <p class="muted"><a href="${escapeHtml(forgotPassword)}">Forgot your password?</a>${signUpLink}</p>`,
+  });
+}
+
+/**
+ * The passkey button's script: asks the interaction for request options, lets the browser's authenticator answer
+ * (WebAuthn L3 §5.1.4, `navigator.credentials.get`), and posts the assertion as JSON in the form. The options' binary
+ * fields travel as base64url, converted with the L3 JSON helpers where the browser has them.
+ */
+const PASSKEY_SCRIPT = `(function () {
+  var button = document.getElementById('passkey-button');
+  var form = document.getElementById('passkey-form');
+  if (!button || !form || !window.PublicKeyCredential) { if (button) button.hidden = true; return; }
+  function bytes(value) {
+    var text = atob(value.replace(/-/g, '+').replace(/_/g, '/') + '==='.slice((value.length + 3) % 4));
+    return Uint8Array.from(text, function (c) { return c.charCodeAt(0); }).buffer;
+  }
+  function text(buffer) {
+    return btoa(String.fromCharCode.apply(null, new Uint8Array(buffer))).replace(/\\+/g, '-').replace(/\\//g, '_').replace(/=+$/, '');
+  }
+  function parse(options) {
+    if (PublicKeyCredential.parseRequestOptionsFromJSON) return PublicKeyCredential.parseRequestOptionsFromJSON(options);
+    var parsed = Object.assign({}, options, { challenge: bytes(options.challenge) });
+    parsed.allowCredentials = (options.allowCredentials || []).map(function (c) { return Object.assign({}, c, { id: bytes(c.id) }); });
+    return parsed;
+  }
+  function json(credential) {
+    if (credential.toJSON) return credential.toJSON();
+    var r = credential.response;
+    return { id: credential.id, rawId: text(credential.rawId), type: credential.type, authenticatorAttachment: credential.authenticatorAttachment || undefined,
+      clientExtensionResults: credential.getClientExtensionResults(),
+      response: { clientDataJSON: text(r.clientDataJSON), authenticatorData: text(r.authenticatorData), signature: text(r.signature), userHandle: r.userHandle ? text(r.userHandle) : undefined } };
+  }
+  button.addEventListener('click', function () {
+    button.disabled = true;
+    fetch(form.dataset.options, { method: 'POST', credentials: 'same-origin' })
+      .then(function (answer) { if (!answer.ok) throw new Error('no options'); return answer.json(); })
+      .then(function (options) { return navigator.credentials.get({ publicKey: parse(options) }); })
+      .then(function (credential) { form.elements.webauthn.value = JSON.stringify(json(credential)); form.submit(); })
+      .catch(function () { button.disabled = false; document.getElementById('passkey-error').hidden = false; });
+  });
+})();`;
+
+/** The second step of the sign-in: a passkey, a code of the authenticator app, or a recovery code, as the user has them. */
+export function secondFactorPage(options: {
+  nonce: string;
+  action: string;
+  optionsUrl: string;
+  clientName: string;
+  methods: readonly MfaMethod[];
+  error?: string;
+}): string {
+  const error = options.error === undefined ? '' : `<p class="error" role="alert">${escapeHtml(options.error)}</p>`;
+  const action = escapeHtml(options.action);
+  const passkey = options.methods.includes('webauthn')
+    ? `<form id="passkey-form" method="post" action="${action}" data-options="${escapeHtml(options.optionsUrl)}">
+<input type="hidden" name="webauthn" value="">
+<button type="button" id="passkey-button">Use a passkey</button>
+<p class="error" id="passkey-error" role="alert" hidden>The passkey did not answer. Try again, or use a code.</p>
+</form>`
+    : '';
+  const totp = options.methods.includes('totp')
+    ? `<form method="post" action="${action}" autocomplete="off">
+<label for="totp">Code from your authenticator app</label>
+<input id="totp" name="totp" inputmode="numeric" autocomplete="one-time-code" pattern="[0-9]{6}" maxlength="6" required autofocus>
+<button type="submit">Verify</button>
+</form>`
+    : '';
+  const recovery = options.methods.includes('recovery_code')
+    ? `<details><summary>Use a recovery code</summary>
+<form method="post" action="${action}" autocomplete="off">
+<label for="recoveryCode">Recovery code</label>
+<input id="recoveryCode" name="recoveryCode" autocomplete="off" maxlength="11" required>
+<button type="submit">Use the recovery code</button>
+</form></details>`
+    : '';
+  return layout({
+    title: 'Second step — Portcullis',
+    nonce: options.nonce,
+    body: `<h1>Confirm it is you</h1>
+<p class="muted">to continue to ${escapeHtml(options.clientName)}</p>
+${error}
+${[passkey, totp, recovery].filter((part) => part !== '').join('\n')}`,
+    ...(passkey === '' ? {} : { script: PASSKEY_SCRIPT }),
+  });
+}
+
+/** A user who must have a second factor and has none: enrolment happens in the web app, not in these pages. */
+export function enrolFirstPage(options: { nonce: string; clientName: string; securityPage: string }): string {
+  return layout({
+    title: 'Set up a second factor — Portcullis',
+    nonce: options.nonce,
+    body: `<h1>Set up a second factor first</h1>
+<p>Your account must be protected by a second factor (a passkey or an authenticator app) before you can continue to ${escapeHtml(options.clientName)}.</p>
+<p><a href="${escapeHtml(options.securityPage)}">Set one up under Account, Security</a>, then sign in to ${escapeHtml(options.clientName)} again.</p>`,
   });
 }
 

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { EventEmitter } from 'node:events';
 import Provider, { errors, interactionPolicy, type ClientMetadata, type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
-import { SCOPES, scopesForRole, type Role } from '@portcullis/contracts';
+import { ACR_VALUES, SCOPES, acrOf, isAmrValue, scopesForRole, type Role } from '@portcullis/contracts';
 import type { ServiceContext } from '../context.js';
 import type { SigningAlg } from '../tokens/signing-keys.js';
 import { artifactAdapter, type ReplayReport } from './artifact-adapter.js';
@@ -157,7 +157,10 @@ export function createOidcProvider(dependencies: OidcProviderDependencies): Prov
     enabledJWA: { idTokenSigningAlgValues: [keys.alg] },
     responseTypes: ['code'],
     scopes: ['openid', 'profile', 'email', 'offline_access'],
-    claims: { acr: null, auth_time: null, iss: null, sid: null, openid: ['sub'], email: ['email'], profile: ['name', 'role'] },
+    // RFC 8176 / OpenID Connect Core §2: every ID token says how and when the user was proven (`amr`, `acr`, `auth_time`
+    // of the last factor), not only when a client asks, so apps can demand a second factor without a claims request.
+    claims: { acr: null, amr: null, auth_time: null, iss: null, sid: null, openid: ['sub', 'auth_time', 'acr', 'amr'], email: ['email'], profile: ['name', 'role'] },
+    acrValues: [ACR_VALUES.singleFactor, ACR_VALUES.multiFactor],
     // The contract puts email, name and role into the ID token itself, so apps need no userinfo call.
     conformIdTokenClaims: false,
     // Our userinfo endpoint (src/oidc/userinfo.ts) answers for the JWT access tokens we issue; oidc-provider's own
@@ -254,7 +257,9 @@ export function createOidcProvider(dependencies: OidcProviderDependencies): Prov
       if (sid === null || active === null || active.user.id !== token.accountId) {
         throw new errors.InvalidGrant('the session has ended');
       }
-      return { sid, role: active.user.role, auth_time: Math.floor(active.session.authTime.getTime() / 1000) };
+      // RFC 9068 §2.2.1: the methods and time of the session's sign-in (its last factor), as the API's own tokens carry them.
+      const amr = active.session.amr.filter(isAmrValue);
+      return { sid, role: active.user.role, auth_time: Math.floor(active.session.authTime.getTime() / 1000), amr, acr: acrOf(amr) };
     },
     async loadExistingGrant(ctx) {
       const { client, session, result, params } = ctx.oidc;

@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { errors } from 'oidc-provider';
 import { z } from 'zod';
+import { acrOf, authenticationResponseSchema, recoveryCodeSchema, totpCodeSchema, type AmrValue, type SecondFactorProof } from '@portcullis/contracts';
 import { noticeSignIn } from '../accounts/security-notices.js';
 import type { ServiceContext } from '../context.js';
 import { ApiError } from '../errors.js';
@@ -8,7 +9,12 @@ import { PUBLIC } from '../http/access-rule.js';
 import { clientContext } from '../http/client.js';
 import { UnsafeTextError } from '../http/unsafe-text.js';
 import { verifyCredentials } from '../passwords/verify-credentials.js';
-import { errorPage, signInPage, type SignInLinks } from './pages.js';
+import { methodsOf } from '../mfa/mfa-factors.js';
+import type { PendingSignInRow } from '../mfa/pending-sign-ins.js';
+import { afterPassword, finishWithFactor, pendingSignInOf } from '../mfa/sign-in-flow.js';
+import type { UserRow } from '../users/user-store.js';
+import { enrolFirstPage, errorPage, secondFactorPage, signInPage, type SignInLinks } from './pages.js';
+import { forgetPendingSignIn, keepPendingSignIn, pendingSignInToken } from './pending-sign-in-cookie.js';
 import { formActionOrigins, newNonce, pagePolicy } from './page-policy.js';
 import type { OidcProviderHolder } from './provider-holder.js';
 import { OIDC_PREFIX, type PortcullisLoginResult } from './provider.js';
@@ -26,6 +32,26 @@ const SHOWN_ON_THE_PAGE: ReadonlySet<string> = new Set(['invalid_credentials', '
 
 const uidParams = z.object({ uid: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/) });
 
+/** Refusals of the second step the page shows in place: a wrong code or passkey, or too many of them. */
+const SHOWN_ON_THE_SECOND_STEP: ReadonlySet<string> = new Set(['invalid_mfa', 'rate_limited']);
+
+/** The passkey form posts the assertion as JSON text; anything that is not JSON is no assertion. */
+const assertionJson = z.string().transform((text, context): unknown => {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    context.addIssue({ code: 'custom', message: 'not JSON' });
+    return z.NEVER;
+  }
+});
+
+/** One second-factor form: a TOTP code, a recovery code, or a passkey assertion (the same proofs as the API's). */
+const secondFactorForm = z.union([
+  z.strictObject({ totp: totpCodeSchema }).transform((form): SecondFactorProof => ({ totp: form.totp })),
+  z.strictObject({ recoveryCode: recoveryCodeSchema }).transform((form): SecondFactorProof => ({ recoveryCode: form.recoveryCode })),
+  z.strictObject({ webauthn: assertionJson.pipe(authenticationResponseSchema) }).transform((form): SecondFactorProof => ({ webauthn: form.webauthn })),
+]);
+
 /**
  * The provider under Fastify. Its endpoints get the raw request and response (Fastify neither parses the body nor
  * answers), so the provider's own OAuth errors — JSON or HTML, 4xx — are what clients see. The sign-in interaction is
@@ -35,12 +61,12 @@ export async function registerOidcRoutes(app: FastifyInstance, context: ServiceC
   const issuer = new URL(context.config.issuer);
   const formActions = formActionOrigins(context.config.oidc.clients);
 
-  function page(reply: FastifyReply, status: number, render: (nonce: string) => string): FastifyReply {
+  function page(reply: FastifyReply, status: number, render: (nonce: string) => string, policy: { connectSelf?: boolean } = {}): FastifyReply {
     const nonce = newNonce();
     return (
       reply
         .code(status)
-        .header('content-security-policy', pagePolicy({ nonce, formActions }))
+        .header('content-security-policy', pagePolicy({ nonce, formActions, ...policy }))
         .header('cache-control', 'no-store')
         // With no-referrer browsers send `Origin: null` on the form post, and the origin check below needs the real one;
         // same-origin still tells other sites nothing (OWASP ASVS 5.0 §3.4.5).
@@ -114,6 +140,15 @@ export async function registerOidcRoutes(app: FastifyInstance, context: ServiceC
       }
     }
 
+    type Interaction = NonNullable<Awaited<ReturnType<typeof details>>>;
+    /** A browser at the second step: its interaction, the mfaToken of its cookie, and the pending sign-in it names. */
+    interface SecondStep {
+      readonly found: Interaction;
+      readonly mfaToken: string;
+      readonly pending: PendingSignInRow;
+      readonly user: UserRow;
+    }
+
     // The web app's pages, from PUBLIC_APP_URL like every link the service writes; sign-up only while it is open.
     const links: SignInLinks = {
       forgotPassword: context.mailTemplates.link('forgot-password'),
@@ -146,15 +181,43 @@ export async function registerOidcRoutes(app: FastifyInstance, context: ServiceC
       return page(reply, 200, (nonce) => signInPage({ nonce, action, clientName, links }));
     });
 
+    /**
+     * The sign-in is finished (every factor proven): our session row with its methods (RFC 8176), then the
+     * interaction's login with the same amr, acr and time, which the ID token repeats.
+     */
+    async function signedIn(request: FastifyRequest, reply: FastifyReply, found: Interaction, proven: { user: UserRow; amr: readonly AmrValue[] }) {
+      const client = clientContext(request);
+      const { user, amr } = proven;
+      const { session } = await context.sessions.createSession(user, client, { amr });
+      await context.audit.record({
+        type: 'login.succeeded',
+        userId: user.id,
+        sid: session.id,
+        ...client,
+        detail: { via: 'oidc', client_id: String(found.interaction.params.client_id), amr: amr.join(' ') },
+      });
+      await noticeSignIn(context, { user, sid: session.id, client });
+      const portcullis: PortcullisLoginResult = { sid: session.id };
+      const returnTo = await found.provider.interactionResult(
+        request.raw,
+        reply.raw,
+        { login: { accountId: user.id, ts: Math.floor(session.authTime.getTime() / 1000), amr: [...amr], acr: acrOf(amr), remember: true }, portcullis },
+        { mergeWithLastSubmission: false },
+      );
+      return reply.code(303).redirect(returnTo);
+    }
+
+    /** A post from a page of ours: a cross-site form post never carries the SameSite cookies, and an Origin must be ours. */
+    const foreignPost = (request: FastifyRequest) => request.headers.origin !== undefined && request.headers.origin !== issuer.origin;
+    const interactionPath = (uid: string) => `${OIDC_PREFIX}/interaction/${uid}`;
+
     scope.post(`${OIDC_PREFIX}/interaction/:uid/login`, { ...signInPages, config: { ...signInPages.config, credentialCheck: 'login' } }, async (request, reply) => {
       const parsed = uidParams.safeParse(request.params);
-      // A cross-site form post never carries the SameSite=Lax interaction cookie; an Origin header must be ours.
-      const origin = request.headers.origin;
-      if (origin !== undefined && origin !== issuer.origin) return expired(reply);
+      if (foreignPost(request)) return expired(reply);
       const found = parsed.success ? await details(request, reply, parsed.data.uid) : null;
       if (found === null) return expired(reply);
-      const { provider, interaction, clientName } = found;
-      const action = `${OIDC_PREFIX}/interaction/${interaction.uid}/login`;
+      const { interaction, clientName } = found;
+      const action = `${interactionPath(interaction.uid)}/login`;
       const form = loginForm.safeParse(request.body);
       if (!form.success) {
         return page(reply, 400, (nonce) => signInPage({ nonce, action, clientName, links, error: 'Enter your email and password.' }));
@@ -168,23 +231,85 @@ export async function registerOidcRoutes(app: FastifyInstance, context: ServiceC
         reply.headers(error.headers);
         return page(reply, error.status, (nonce) => signInPage({ nonce, action, clientName, links, email: form.data.email, error: error.message }));
       }
-      const { session } = await context.sessions.createSession(user, client);
-      await context.audit.record({
-        type: 'login.succeeded',
-        userId: user.id,
-        sid: session.id,
-        ...client,
-        detail: { via: 'oidc', client_id: String(interaction.params.client_id) },
-      });
-      await noticeSignIn(context, { user, sid: session.id, client });
-      const portcullis: PortcullisLoginResult = { sid: session.id };
-      const returnTo = await provider.interactionResult(
-        request.raw,
-        reply.raw,
-        { login: { accountId: user.id, ts: Math.floor(session.authTime.getTime() / 1000), amr: ['pwd'], remember: true }, portcullis },
-        { mergeWithLastSubmission: false },
-      );
-      return reply.code(303).redirect(returnTo);
+      // The same state machine as /v1/auth/login: no session of any kind before the last factor (OWASP ASVS 5.0 §6.3.1).
+      const next = await afterPassword(context, user, client);
+      switch (next.kind) {
+        case 'complete':
+          return signedIn(request, reply, found, { user, amr: next.amr });
+        case 'second_factor': {
+          const ttlSeconds = Math.max(1, Math.floor((next.expiresAt - context.clock.now()) / 1000));
+          keepPendingSignIn(reply, interactionPath(interaction.uid), next.mfaToken, ttlSeconds);
+          return reply.code(303).redirect(`${interactionPath(interaction.uid)}/mfa`);
+        }
+        case 'enrollment':
+          // Enrolment needs the web app's pages (QR code, passkey registration): the user sets a factor up there first.
+          return page(reply, 403, (nonce) => enrolFirstPage({ nonce, clientName, securityPage: `${context.config.mail.publicAppUrl}/account/security` }));
+      }
+    });
+
+    /** The interaction and its pending sign-in (the browser's cookie, at the second-factor stage), or null. */
+    async function secondStep(request: FastifyRequest, reply: FastifyReply): Promise<SecondStep | null> {
+      const parsed = uidParams.safeParse(request.params);
+      const found = parsed.success ? await details(request, reply, parsed.data.uid) : null;
+      const mfaToken = pendingSignInToken(request);
+      if (found === null || mfaToken === null) return null;
+      const pending = await pendingSignInOf(context, mfaToken, 'second_factor', clientContext(request));
+      if (pending === null) return null;
+      return { found, mfaToken, pending: pending.pending, user: pending.user };
+    }
+
+    /** The second-factor page with the methods the user has now, under a policy that lets its script fetch options. */
+    async function secondFactorAnswer(reply: FastifyReply, step: SecondStep, status: number, error?: string): Promise<FastifyReply> {
+      const base = `${interactionPath(step.found.interaction.uid)}/mfa`;
+      const methods = await methodsOf(context, step.user.id);
+      const { clientName } = step.found;
+      const render = (nonce: string) =>
+        secondFactorPage({ nonce, action: base, optionsUrl: `${base}/passkey-options`, clientName, methods, ...(error === undefined ? {} : { error }) });
+      return page(reply, status, render, { connectSelf: true });
+    }
+
+    const stepExpired = (request: FastifyRequest, reply: FastifyReply) => {
+      const parsed = uidParams.safeParse(request.params);
+      if (parsed.success) forgetPendingSignIn(reply, interactionPath(parsed.data.uid));
+      return expired(reply);
+    };
+
+    scope.get(`${OIDC_PREFIX}/interaction/:uid/mfa`, signInPages, async (request, reply) => {
+      const step = await secondStep(request, reply);
+      if (step === null) return stepExpired(request, reply);
+      return secondFactorAnswer(reply, step, 200);
+    });
+
+    scope.post(`${OIDC_PREFIX}/interaction/:uid/mfa`, signInPages, async (request, reply) => {
+      if (foreignPost(request)) return expired(reply);
+      const step = await secondStep(request, reply);
+      if (step === null) return stepExpired(request, reply);
+      const proof = secondFactorForm.safeParse(request.body);
+      if (!proof.success) return secondFactorAnswer(reply, step, 400, 'Enter the code, or use your passkey.');
+      let proven;
+      try {
+        proven = await finishWithFactor(context, { mfaToken: step.mfaToken, proof: proof.data, client: clientContext(request) });
+      } catch (error) {
+        if (!(error instanceof ApiError) || !SHOWN_ON_THE_SECOND_STEP.has(error.code)) throw error;
+        reply.headers(error.headers);
+        return secondFactorAnswer(reply, step, error.status, error.message);
+      }
+      forgetPendingSignIn(reply, interactionPath(step.found.interaction.uid));
+      return signedIn(request, reply, step.found, proven);
+    });
+
+    // The passkey button's options: a challenge bound to this pending sign-in, for this user's passkeys only.
+    scope.post(`${OIDC_PREFIX}/interaction/:uid/mfa/passkey-options`, signInPages, async (request, reply) => {
+      if (foreignPost(request)) return reply.code(403).header('cache-control', 'no-store').send({ error: 'invalid_request' });
+      const step = await secondStep(request, reply);
+      if (step === null) return reply.code(400).header('cache-control', 'no-store').send({ error: 'expired' });
+      try {
+        const options = await context.passkeys.requestOptions({ userId: step.user.id, purpose: 'second_factor', boundTo: step.pending.tokenHash });
+        return reply.code(200).header('cache-control', 'no-store').send(options);
+      } catch (error) {
+        if (!(error instanceof ApiError) || error.code !== 'invalid_mfa') throw error;
+        return reply.code(400).header('cache-control', 'no-store').send({ error: 'no_passkey' });
+      }
     });
   });
 }

@@ -109,7 +109,7 @@ describe.each(testBackends())('user administration and audit on $name', (backend
       const { users } = JSON.parse(text) as { users: AdminUser[] };
       expect(users.map((user) => user.email)).toEqual(expect.arrayContaining([ALICE, MARIA, ADAM]));
       for (const user of users) {
-        expect(Object.keys(user).sort()).toEqual(['createdAt', 'disabled', 'email', 'emailVerifiedAt', 'id', 'invitedAt', 'name', 'role', 'scopes', 'status']);
+        expect(Object.keys(user).sort()).toEqual(['createdAt', 'disabled', 'email', 'emailVerifiedAt', 'id', 'invitedAt', 'mfa', 'name', 'role', 'scopes', 'status']);
       }
       expect(users.find((user) => user.email === MARIA)).toMatchObject({
         role: 'MANAGER',

@@ -5,6 +5,8 @@ import {
   adminUserSchema,
   auditEventSchema,
   forcedPasswordResetSchema,
+  mfaRequirementBodySchema,
+  mfaResetSchema,
   ROLES,
   userDirectoryPageSchema,
   userDirectoryQuerySchema,
@@ -19,10 +21,11 @@ import { clientContext } from '../http/client.js';
 import { routeResponses } from '../http/route-responses.js';
 import { rateLimited } from '../passwords/verify-credentials.js';
 import type { AccountFlow } from '../throttle/throttles.js';
-import { forcePasswordReset } from '../users/account-administration.js';
+import { forcePasswordReset, resetSecondFactors, setMfaRequired } from '../users/account-administration.js';
+import { FactorOverview } from '../users/factor-overview.js';
 import { invite, invitingFrom } from '../accounts/invitations.js';
 import { InvalidCursorError, UserDirectory } from '../users/user-directory.js';
-import { toAdminUser, userStatus } from '../users/user-store.js';
+import { userStatus } from '../users/user-store.js';
 
 /** User administration: ADMIN role and `users:admin` scope, both checked on every request. */
 const ADMINISTER_USERS = signedIn({ role: 'ADMIN', scope: 'users:admin' });
@@ -37,6 +40,7 @@ const userChange = z
 export function registerUserRoutes(app: FastifyInstance, context: ServiceContext): void {
   const routes = app.withTypeProvider<ZodTypeProvider>();
   const directory = new UserDirectory(context.database.db);
+  const factors = new FactorOverview(context);
 
   /** Admins mail through the same per-address budget as everyone: no account can be made to flood a mailbox. */
   async function admitMail(flow: AccountFlow, email: string): Promise<void> {
@@ -58,11 +62,29 @@ export function registerUserRoutes(app: FastifyInstance, context: ServiceContext
     handler: async (request) => {
       try {
         const page = await directory.page(request.query);
-        return { users: page.rows.map(toAdminUser), nextCursor: page.nextCursor };
+        return { users: await factors.adminUsers(page.rows), nextCursor: page.nextCursor };
       } catch (error) {
         if (error instanceof InvalidCursorError) throw invalidRequest('Invalid querystring: cursor must be the nextCursor of an earlier page.');
         throw error;
       }
+    },
+  });
+
+  routes.route({
+    method: 'GET',
+    url: '/v1/users/:id',
+    config: { access: ADMINISTER_USERS },
+    schema: {
+      operationId: 'getUser',
+      tags: ['users'],
+      summary: 'One user of the directory, with their second factors and whether one is required of them.',
+      params: userIdParams,
+      response: routeResponses(ADMINISTER_USERS, { 200: z.object({ user: adminUserSchema }) }, { method: 'GET', refuses: ['not_found'] }),
+    },
+    handler: async (request) => {
+      const user = await context.users.findById(request.params.id);
+      if (user === null) throw new ApiError('not_found', 'No such user.');
+      return { user: await factors.adminUser(user) };
     },
   });
 
@@ -130,7 +152,7 @@ export function registerUserRoutes(app: FastifyInstance, context: ServiceContext
           [roleChanged ? 'role_changed' : null, change.disabled === undefined ? null : change.disabled ? 'disabled' : 'enabled'].filter(Boolean).join(',') || 'unchanged',
         detail: { by: principal.userId, roleBefore: before.role, roleAfter: after.role, disabled: after.disabled, revokedSessions },
       });
-      return { user: toAdminUser(after) };
+      return { user: await factors.adminUser(after) };
     },
   });
 
@@ -221,6 +243,70 @@ export function registerUserRoutes(app: FastifyInstance, context: ServiceContext
         detail: { by: principal.userId, revokedSessions },
       });
       return reply.code(202).send({ revokedSessions });
+    },
+  });
+
+  routes.route({
+    method: 'POST',
+    url: '/v1/users/:id/mfa/reset',
+    config: { access: CHANGE_USERS },
+    schema: {
+      operationId: 'resetSecondFactors',
+      tags: ['users'],
+      summary: "Removes a user's TOTP app, passkeys and recovery codes, mails them a notice and ends every session they had.",
+      params: userIdParams,
+      response: routeResponses(CHANGE_USERS, { 200: mfaResetSchema }, { method: 'POST', refuses: ['not_found', 'conflict'] }),
+    },
+    handler: async (request) => {
+      const principal = principalOf(request);
+      const { id } = request.params;
+      // An admin manages their own factors under /account/security, with their own step-up; another admin resets them.
+      if (id === principal.userId) throw new ApiError('conflict', 'You cannot reset your own second factors.');
+      const user = await context.users.findById(id);
+      if (user === null) throw new ApiError('not_found', 'No such user.');
+      const reset = await resetSecondFactors(context, user);
+      await context.audit.record({
+        type: 'mfa.reset',
+        userId: user.id,
+        sid: principal.sid,
+        ...clientContext(request),
+        reason: 'reset_by_admin',
+        detail: { by: principal.userId, ...reset.removed, revokedSessions: reset.revokedSessions },
+      });
+      return reset;
+    },
+  });
+
+  routes.route({
+    method: 'PUT',
+    url: '/v1/users/:id/mfa-required',
+    config: { access: CHANGE_USERS },
+    schema: {
+      operationId: 'setMfaRequired',
+      tags: ['users'],
+      summary: 'Requires a second factor of one user whatever their role (they enrol at their next sign-in), or stops requiring it.',
+      params: userIdParams,
+      body: mfaRequirementBodySchema,
+      response: routeResponses(CHANGE_USERS, { 200: z.object({ user: adminUserSchema }) }, { method: 'PUT', refuses: ['not_found', 'conflict'] }),
+    },
+    handler: async (request) => {
+      const principal = principalOf(request);
+      const { id } = request.params;
+      // Lowering one's own bar is what a stolen admin session would do first: another admin decides it.
+      if (id === principal.userId) throw new ApiError('conflict', 'You cannot change whether a second factor is required of you.');
+      const before = await context.users.findById(id);
+      if (before === null) throw new ApiError('not_found', 'No such user.');
+      const after = await setMfaRequired(context, id, request.body.required);
+      if (after === null) throw new ApiError('not_found', 'No such user.');
+      await context.audit.record({
+        type: 'mfa.requirement_changed',
+        userId: id,
+        sid: principal.sid,
+        ...clientContext(request),
+        reason: request.body.required ? 'required' : 'not_required',
+        detail: { by: principal.userId, before: before.mfaRequired, after: after.mfaRequired },
+      });
+      return { user: await factors.adminUser(after) };
     },
   });
 }

@@ -23,7 +23,7 @@ export function userStatus(row: Pick<UserRow, 'disabled' | 'passwordHash' | 'ema
   return 'active';
 }
 
-export function toAdminUser(row: UserRow): AdminUser {
+export function toAdminUser(row: UserRow): Omit<AdminUser, 'mfa'> {
   return {
     ...toUser(row),
     disabled: row.disabled,
