@@ -1,9 +1,9 @@
 'use client';
 
 import type { ActionResult } from '@portcullis/next';
-import { createPasskey, finishSignInWithCode, finishSignInWithPasskey, signInErrorMessage, type SignInResult } from '@portcullis/next/client';
+import { createPasskey } from '@portcullis/next/client';
 import type { PublicKeyCredentialCreationOptionsJSON } from '@simplewebauthn/browser';
-import { useActionState, useState, type FormEvent } from 'react';
+import { useActionState, useState } from 'react';
 import { RecoveryCodeList } from '../../account/security/recovery-code-list';
 import { TotpSecret } from '../../totp-secret';
 import { confirmTotp, passkeyOptions, registerPasskey, startTotp } from './actions';
@@ -22,9 +22,9 @@ function actionProblem(state: ActionResult<unknown> | null): string | null {
 }
 
 /**
- * Sets up the first second factor, then finishes the sign-in with it (OWASP ASVS 5.0 §6.3.3): an authenticator app
- * (confirmed by one code; the sign-in then takes the app's next code, since a code works once only, RFC 6238 §5.2) or a
- * passkey of this device (WebAuthn L3, user verification required).
+ * Sets up the first second factor (OWASP ASVS 5.0 §6.3.3): an authenticator app (confirmed by one code, then ten
+ * recovery codes shown once) or a passkey of this device (WebAuthn L3, user verification required); then the person
+ * signs in with the password and the new factor.
  */
 export function EnrolmentForm({ callbackPath, alreadyEnrolled }: { callbackPath: string; alreadyEnrolled: boolean }) {
   const [started, start, starting] = useActionState(startTotp, null);
@@ -32,20 +32,9 @@ export function EnrolmentForm({ callbackPath, alreadyEnrolled }: { callbackPath:
   const [message, setMessage] = useState<string | null>(null);
   const [pending, setPending] = useState(false);
 
-  function follow(result: SignInResult): void {
-    if (result.ok) {
-      // A full navigation, so the first page renders through the proxy with the new session cookie.
-      window.location.assign(result.url);
-      return;
-    }
-    setPending(false);
-    if (result.problem.code === 'mfa_expired') {
-      // The factor is set up but this sign-in is over: the next one asks for the password and then the new factor.
-      window.location.assign(`/signin?enrolled=1&callbackUrl=${encodeURIComponent(callbackPath)}`);
-      return;
-    }
-    setMessage(signInErrorMessage(result.problem));
-  }
+  // The service spends the pending sign-in when it confirms the first factor, so the person signs in again: the
+  // password, then the factor just set up — which proves it works before the recovery codes are all they have.
+  const signInAgain = `/signin?enrolled=1&callbackUrl=${encodeURIComponent(callbackPath)}`;
 
   async function enrolPasskey(): Promise<void> {
     setPending(true);
@@ -65,15 +54,7 @@ export function EnrolmentForm({ callbackPath, alreadyEnrolled }: { callbackPath:
       setPending(false);
       return setMessage(actionProblem(registered));
     }
-    follow(await finishSignInWithPasskey({ callbackPath }));
-  }
-
-  function onFinish(event: FormEvent<HTMLFormElement>): void {
-    event.preventDefault();
-    const code = String(new FormData(event.currentTarget).get('code') ?? '');
-    setPending(true);
-    setMessage(null);
-    void finishSignInWithCode({ code, callbackPath }).then(follow);
+    window.location.assign(signInAgain);
   }
 
   if (alreadyEnrolled || confirmed?.ok) {
@@ -85,16 +66,8 @@ export function EnrolmentForm({ callbackPath, alreadyEnrolled }: { callbackPath:
             <RecoveryCodeList codes={confirmed.data.recoveryCodes} />
           </>
         ) : null}
-        <Problem message={message} />
-        <form className="stack" onSubmit={onFinish}>
-          <label>
-            Next code from your authenticator app
-            <input name="code" inputMode="numeric" autoComplete="one-time-code" pattern="[0-9 ]{6,7}" maxLength={7} required />
-          </label>
-          <button type="submit" disabled={pending}>
-            Continue
-          </button>
-        </form>
+        <p>Now sign in with your password and your new second factor.</p>
+        <a href={signInAgain}>Continue to sign in</a>
       </section>
     );
   }
