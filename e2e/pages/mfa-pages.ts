@@ -37,7 +37,7 @@ export class SecondFactorStep {
  * Setting up an authenticator app, on the enrolment page or on /account/security: the person scans the QR code (here:
  * reads the setup key shown beside it) into their app and types back its code; ten recovery codes are then shown once.
  */
-export async function setUpAuthenticatorApp(scope: Locator): Promise<{ app: AuthenticatorApp; recoveryCodes: string[] }> {
+async function setUpAuthenticatorApp(scope: Locator): Promise<{ app: AuthenticatorApp; recoveryCodes: string[] }> {
   await scope.getByRole('button', { name: 'Set up an authenticator app' }).click();
   await expect(scope.getByRole('img', { name: 'QR code for your authenticator app' })).toBeVisible();
   const app = AuthenticatorApp.fromSecret(await scope.getByLabel('Setup key').innerText());
