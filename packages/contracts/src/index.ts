@@ -124,3 +124,4 @@ export type {
 } from './mfa.js';
 export { mfaRequirementBodySchema, mfaResetSchema } from './mfa-admin.js';
 export type { MfaRequirementBody, MfaReset } from './mfa-admin.js';
+export { WEBAUTHN_CEREMONY_HEADER, webauthnCeremonySchema, passkeyRegisteredSchema } from './mfa.js';

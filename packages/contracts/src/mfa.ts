@@ -125,7 +125,12 @@ export const approverSignInWithFactorBodySchema = approverSignInBodySchema
 export type ApproverSignInWithFactorBody = z.infer<typeof approverSignInWithFactorBodySchema>;
 
 /** Answer of `POST /v1/me/mfa/totp`: the secret to put in an authenticator app, as text and as an otpauth:// URL. */
-export const totpEnrollmentSchema = z.object({ secret: z.string(), otpauthUrl: z.string() });
+export const totpEnrollmentSchema = z.object({
+  secret: z.string(),
+  otpauthUrl: z.string(),
+  /** The otpauth:// URL as a QR code, an SVG document (`qrcode`), for an app to scan; the service always sends it. */
+  qrCodeSvg: z.string().optional(),
+});
 export const totpConfirmBodySchema = z.strictObject({ code: totpCodeSchema });
 /** Ten single-use recovery codes, shown once. */
 export const recoveryCodesSchema = z.object({ recoveryCodes: z.array(z.string()).length(10) });
@@ -161,3 +166,14 @@ export const passkeyAuthenticationBodySchema = z.strictObject({ response: authen
 
 // In a file of its own, so the admin directory's schema (api.ts, which this file imports) can use it without a cycle.
 export { mfaStatusSchema, type MfaStatus } from './mfa-status.js';
+
+/**
+ * Passwordless sign-in binds its challenge to the browser that asked for it (WebAuthn L3 §13.4.3): `POST
+ * /v1/auth/passkey/options` answers with a random ceremony value in this header, which the app keeps in an httpOnly
+ * cookie and sends back in the same header with `POST /v1/auth/passkey`.
+ */
+export const WEBAUTHN_CEREMONY_HEADER = 'x-webauthn-ceremony';
+/** The ceremony value: 32 random bytes, base64url. */
+export const webauthnCeremonySchema = z.string().regex(/^[A-Za-z0-9_-]{43}$/);
+/** Answer of `POST /v1/me/passkeys`: the new passkey's id. */
+export const passkeyRegisteredSchema = z.object({ id: z.string() });

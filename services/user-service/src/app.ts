@@ -24,6 +24,7 @@ import { registerMailRoutes } from './routes/mail.js';
 import { registerInvitationRoutes } from './routes/invitations.js';
 import { registerMeRoutes } from './routes/me.js';
 import { registerMfaRoutes } from './routes/mfa.js';
+import { registerPasskeyRoutes } from './routes/passkeys.js';
 import { registerAccountChangeRoutes } from './routes/account-changes.js';
 import { registerSystemRoutes } from './routes/system.js';
 import { registerUserRoutes } from './routes/users.js';
@@ -188,6 +189,7 @@ export async function buildApp(context: ServiceContext, options: BuildAppOptions
   registerAuditRoutes(app, context);
   registerApprovalRoutes(app, context);
   registerMailRoutes(app, context);
+  registerPasskeyRoutes(app, context);
   // docs/sso.md: the OpenID Provider, its discovery document and its sign-in pages.
   await registerOidcRoutes(app, context, new OidcProviderHolder(context, new SessionLinks(context.database.db, context.clock)));
   return app;

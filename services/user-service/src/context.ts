@@ -7,8 +7,9 @@ import { AuditLog } from './audit/audit-log.js';
 import { openDatabase, type Database } from './db/database.js';
 import type { Logger } from './logger.js';
 import { createMailDelivery, type MailDelivery } from './mail/mail-delivery.js';
-import { noPasskeys, type PasskeyCeremonies } from './mfa/passkey-ceremonies.js';
+import type { PasskeyCeremonies } from './mfa/passkey-ceremonies.js';
 import { PendingSignIns } from './mfa/pending-sign-ins.js';
+import { WebAuthnPasskeys } from './mfa/webauthn-passkeys.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { MailOutbox } from './mail/outbox.js';
 import { MailTemplates } from './mail/templates.js';
@@ -107,7 +108,7 @@ export async function createServiceContext(config: Config, options: { clock: Clo
       accountTokens: new AccountTokens(database.db, clock),
       passwordPolicy: createPasswordPolicy(config, { logger, metrics }),
       pendingSignIns: new PendingSignIns(database.db, clock, config.mfa.tokenTtlSeconds),
-      passkeys: noPasskeys,
+      passkeys: new WebAuthnPasskeys(database.db, clock, config, audit),
       async close() {
         alerts.stop();
         await mail.close();

@@ -39,6 +39,15 @@ const AUTHORIZATION: Readonly<Record<string, AuthorizationRow>> = {
   'POST /v1/auth/refresh': { rule: PUBLIC, ...open },
   'POST /v1/auth/logout': { rule: PUBLIC, ...open },
   'POST /v1/auth/step-up': { rule: signedIn(), ...signedInOnly },
+  // Passkeys (docs/mfa.md "Passkeys"): the passwordless ones are bound to a browser's ceremony value or a pending sign-in.
+  'POST /v1/auth/step-up/options': { rule: signedIn(), ...signedInOnly },
+  'POST /v1/auth/login/mfa/options': { rule: PUBLIC, ...open },
+  'POST /v1/auth/passkey/options': { rule: PUBLIC, ...open },
+  'POST /v1/auth/passkey': { rule: PUBLIC, ...open },
+  'POST /v1/me/passkeys/options': { rule: signedIn({ scope: 'sessions:manage', recentAuthentication: true }), ...signedInOnly },
+  'POST /v1/me/passkeys': { rule: signedIn({ scope: 'sessions:manage', recentAuthentication: true }), ...signedInOnly },
+  'GET /v1/me/passkeys': { rule: signedIn({ scope: 'sessions:manage' }), ...signedInOnly },
+  'DELETE /v1/me/passkeys/:id': { rule: signedIn({ scope: 'sessions:manage', recentAuthentication: true }), ...signedInOnly },
   // The account flows: the mailed link, or the address's mailbox, is what these rely on (docs/accounts.md).
   'POST /v1/auth/password/forgot': { rule: PUBLIC, ...open },
   'POST /v1/auth/password/reset': { rule: PUBLIC, ...open },

@@ -1,5 +1,6 @@
 import { and, eq, isNotNull, isNull, lt, or } from 'drizzle-orm';
 import { Secret, TOTP } from 'otpauth';
+import QRCode from 'qrcode';
 import type { Clock } from '../clock.js';
 import type { Db, DbTransaction } from '../db/database.js';
 import { totpFactors } from '../db/schema.js';
@@ -43,7 +44,7 @@ export class TotpFactors {
    * A new, unconfirmed secret for the user (replacing an unconfirmed one); null when a confirmed factor exists, which
    * must be removed first (with step-up) rather than silently replaced.
    */
-  async begin(user: { id: string; email: string }): Promise<{ secret: string; otpauthUrl: string } | null> {
+  async begin(user: { id: string; email: string }): Promise<{ secret: string; otpauthUrl: string; qrCodeSvg: string } | null> {
     const secret = new Secret({ size: SECRET_BYTES });
     const sealed = await (await this.sealer()).seal(secret.base32);
     const now = new Date(this.clock.now());
@@ -54,7 +55,8 @@ export class TotpFactors {
       .returning({ userId: totpFactors.userId });
     if (written === undefined) return null;
     const totp = new TOTP({ issuer: this.issuer, label: user.email, secret, algorithm: ALGORITHM, digits: DIGITS, period: PERIOD_SECONDS });
-    return { secret: secret.base32, otpauthUrl: totp.toString() };
+    const otpauthUrl = totp.toString();
+    return { secret: secret.base32, otpauthUrl, qrCodeSvg: await QRCode.toString(otpauthUrl, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 }) };
   }
 
   /** Checks a code against the user's secret (confirmed, or the one being enrolled) without spending it. */

@@ -37,7 +37,7 @@ function invalidGrant(): ApiError {
   return new ApiError('invalid_grant', 'The refresh token is invalid, expired or revoked. Sign in again.');
 }
 
-async function tokenResponse(context: ServiceContext, user: UserRow, session: SessionRow, refreshToken: IssuedRefreshToken): Promise<TokenResponse> {
+export async function tokenResponse(context: ServiceContext, user: UserRow, session: SessionRow, refreshToken: IssuedRefreshToken): Promise<TokenResponse> {
   const publicUser = toUser(user);
   const access = await context.accessTokens.issue({
     userId: user.id,
@@ -75,7 +75,7 @@ export async function signedInAnswer(
   return tokenResponse(context, user, session, refreshToken);
 }
 
-function noStore(reply: FastifyReply): FastifyReply {
+export function noStore(reply: FastifyReply): FastifyReply {
   // RFC 6749 §5.1: responses carrying tokens must not be cached.
   return reply.header('cache-control', 'no-store').header('pragma', 'no-cache');
 }

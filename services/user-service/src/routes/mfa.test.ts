@@ -63,8 +63,9 @@ describe.each(testBackends())('second factors over HTTP on $name', (backend) => 
     const begun = await post('/v1/me/mfa/totp', {}, { token });
     expect(begun.status).toBe(201);
     expect(begun.headers.get('cache-control')).toBe('no-store');
-    const { secret, otpauthUrl } = totpEnrollmentSchema.parse(await begun.json());
+    const { secret, otpauthUrl, qrCodeSvg } = totpEnrollmentSchema.parse(await begun.json());
     expect(secret).toMatch(/^[A-Z2-7]{32}$/);
+    expect(qrCodeSvg).toMatch(/^<svg [^>]*xmlns="http:\/\/www.w3.org\/2000\/svg"/);
     expect(otpauthUrl).toMatch(new RegExp(`^otpauth://totp/.+\\?.*secret=${secret}`));
     // Not a factor until a code proves the app has it.
     expect(await status(token)).toMatchObject({ totp: false, recoveryCodesLeft: 0 });
@@ -82,6 +83,17 @@ describe.each(testBackends())('second factors over HTTP on $name', (backend) => 
     expect(await refusal(await post('/v1/me/mfa/totp', {}, { token }))).toEqual({ status: 409, error: 'conflict' });
     const enrolled = await service.context.audit.list({ type: 'mfa.enrolled', userId: account.id, limit: 5 });
     expect(enrolled).toHaveLength(1);
+  });
+
+  it('throttles confirmation codes like any other guess', async () => {
+    const account = await createTestAccount(service);
+    const { accessToken: token } = await signedIn(account);
+    const { secret } = totpEnrollmentSchema.parse(await (await post('/v1/me/mfa/totp', {}, { token })).json());
+    const right = totpCode(service, secret);
+    const wrong = right === '000000' ? '111111' : '000000';
+    for (let attempt = 1; attempt <= 5; attempt += 1) expect((await post('/v1/me/mfa/totp/confirm', { code: wrong }, { token })).status).toBe(401);
+    expect(await refusal(await post('/v1/me/mfa/totp/confirm', { code: right }, { token }))).toEqual({ status: 429, error: 'rate_limited' });
+    expect(await status(token)).toMatchObject({ totp: false });
   });
 
   it('keeps the TOTP secret only sealed (JWE dir + A256GCM), never in clear, and never in the log', async () => {

@@ -105,7 +105,10 @@ export function registerMfaRoutes(app: FastifyInstance, context: ServiceContext)
       const ip = client.ip ?? 'unknown';
       // Confirmation codes are guesses like any other (OWASP ASVS 5.0 §6.3.1).
       const verdict = await context.throttles.admitSecondFactor(user.id, ip);
-      if (!verdict.allowed) throw rateLimited(verdict.retryAfterSeconds);
+      if (!verdict.allowed) {
+        await audit.record({ type: 'mfa.failed', userId: user.id, sid, ...client, reason: 'throttled', detail: { method: 'totp', purpose: 'enrollment' } });
+        throw rateLimited(verdict.retryAfterSeconds);
+      }
       let check;
       try {
         check = await totp.check(user.id, request.body.code, 'pending');
