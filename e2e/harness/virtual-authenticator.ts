@@ -56,4 +56,13 @@ export class VirtualAuthenticator {
     }
     return copy;
   }
+
+  /**
+   * Whether the person touches the authenticator as soon as a page asks: off, a request waits (as the email field's
+   * passkey suggestion waits for the person to pick it), so a test can take the password path on a page that offers
+   * passkeys in its autofill.
+   */
+  async setPresence(present: boolean): Promise<void> {
+    await this.session.send('WebAuthn.setAutomaticPresenceSimulation', { authenticatorId: this.authenticatorId, enabled: present });
+  }
 }

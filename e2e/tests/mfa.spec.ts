@@ -148,8 +148,10 @@ test.describe('multi-factor sign-in', () => {
     await expect(security.passkeyRow('Work laptop')).toContainText('Never');
     expect(await authenticator.credentials()).toHaveLength(1);
 
-    await signOut(page);
-    await page.getByRole('button', { name: 'Sign in with a passkey' }).click();
+    // Back on the sign-in page, the email field offers the passkey (conditional UI); picking it signs her in, no password.
+    const autofilled = page.waitForRequest((request) => request.url().includes('/api/auth/callback/credentials'));
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('button', { name: 'Sign out' }).click();
+    await autofilled;
     await expectSignedIn(page, 'alice');
     // User verification makes the passkey two factors by itself (RFC 8176: a key, and the user verified by it).
     const passwordless = claimsOf((await sessionOf(context, system.secret)).accessToken);
@@ -157,11 +159,14 @@ test.describe('multi-factor sign-in', () => {
     expect(passwordless.amr).not.toContain('pwd');
     expect(passwordless.acr).toBe('urn:portcullis:acr:mfa');
 
+    // Or she types her password, leaving the suggestion; then the passkey is her second factor.
+    await authenticator.setPresence(false);
     await signOut(page);
-    await passwordStep(page, system, 'alice');
+    await new SignInPage(page, system.webUrl).submitCredentials(DEMO_USERS.alice.email, system.demoPassword);
     const second = new SecondFactorStep(page);
     await second.expectShown();
     expect(await hasSessionCookie(context)).toBe(false);
+    await authenticator.setPresence(true);
     await second.usePasskey.click();
     await expectSignedIn(page, 'alice');
     expect(claimsOf((await sessionOf(context, system.secret)).accessToken).amr).toEqual(expect.arrayContaining(['pwd', 'mfa']));
@@ -176,10 +181,9 @@ test.describe('multi-factor sign-in', () => {
     const enrolment = new EnrolmentPage(page);
     await enrolment.expectShown();
     await enrolment.usePasskey();
-    expect(await authenticator.credentials()).toHaveLength(1);
-    expect(await hasSessionCookie(context)).toBe(false);
-    await page.getByRole('button', { name: 'Sign in with a passkey' }).click();
+    // Back at the sign-in page the email field offers the new passkey, and picking it signs her in.
     await expectSignedIn(page, 'maria');
+    expect(await authenticator.credentials()).toHaveLength(1);
     expect(claimsOf((await sessionOf(context, system.secret)).accessToken).amr).toEqual(expect.arrayContaining(['user', 'mfa']));
     await context.close();
   });
@@ -193,10 +197,19 @@ test.describe('step-up with a passkey', () => {
     const system = await startSystem({ name: 'mfa-step-up', apiEnv: { ...MFA_ENV, STEP_UP_MAX_AGE: String(stepUpMaxAge) } });
     try {
       const { context, page, authenticator } = await browserWithPasskeys(browser);
+      // adam sets up his authenticator app at his first sign-in, signs in with it, and adds a passkey right away.
       await passwordStep(page, system, 'adam');
-      await new EnrolmentPage(page).usePasskey();
-      await page.getByRole('button', { name: 'Sign in with a passkey' }).click();
+      const enrolment = new EnrolmentPage(page);
+      const { app } = await enrolment.setUpAuthenticatorApp();
+      await authenticator.setPresence(false);
+      await enrolment.continue();
+      await new SignInPage(page, system.webUrl).submitCredentials(DEMO_USERS.adam.email, system.demoPassword);
+      await new SecondFactorStep(page).enterCode(app.code());
       await expectSignedIn(page, 'adam');
+      await authenticator.setPresence(true);
+      const security = new AccountSecurityPage(page, system.webUrl);
+      await security.goto();
+      await security.addPasskey('Admin laptop');
       const signedInAt = Date.now();
       await expect.poll(() => Date.now(), { timeout: (stepUpMaxAge + 10) * 1000, intervals: [250] }).toBeGreaterThan(signedInAt + (stepUpMaxAge + 2) * 1000);
 

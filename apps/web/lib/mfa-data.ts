@@ -34,6 +34,7 @@ export async function myPasskeys(): Promise<Passkey[]> {
   return readFromBackend(auth(), '/v1/me/passkeys', passkeyListSchema);
 }
 
+// A POST without arguments still sends `{}`: the service's routes take a JSON object there, and nothing else.
 async function parsed<S extends z.ZodType>(schema: S, body: unknown): Promise<z.output<S>> {
   const answer = schema.safeParse(body);
   if (!answer.success) throw new BackendUnavailableError();
@@ -49,7 +50,7 @@ export interface TotpEnrolment {
 
 /** Starts a TOTP enrolment (RFC 6238): a new secret, shown once, until a code from it confirms it. */
 export async function startTotpEnrolment(accessToken: string): Promise<TotpEnrolment> {
-  return withQrCode(await parsed(totpEnrollmentSchema, await changeAtBackend(auth(), { method: 'POST', path: '/v1/me/mfa/totp', accessToken })));
+  return withQrCode(await parsed(totpEnrollmentSchema, await changeAtBackend(auth(), { method: 'POST', path: '/v1/me/mfa/totp', accessToken, body: {} })));
 }
 
 /** Adds the QR code of the otpauth:// URL, drawn here as SVG. */
@@ -69,13 +70,13 @@ export async function removeTotp(accessToken: string): Promise<void> {
 
 /** Ten new recovery codes; the old ones stop working. */
 export async function regenerateRecoveryCodes(accessToken: string): Promise<string[]> {
-  const body = await changeAtBackend(auth(), { method: 'POST', path: '/v1/me/mfa/recovery-codes', accessToken });
+  const body = await changeAtBackend(auth(), { method: 'POST', path: '/v1/me/mfa/recovery-codes', accessToken, body: {} });
   return (await parsed(recoveryCodesSchema, body)).recoveryCodes;
 }
 
 /** `PublicKeyCredentialCreationOptionsJSON` for a new passkey of the signed-in user (WebAuthn L3 §5.4). */
 export async function passkeyRegistrationOptions(accessToken: string): Promise<z.output<typeof webauthnOptionsSchema>> {
-  return parsed(webauthnOptionsSchema, await changeAtBackend(auth(), { method: 'POST', path: '/v1/me/passkeys/options', accessToken }));
+  return parsed(webauthnOptionsSchema, await changeAtBackend(auth(), { method: 'POST', path: '/v1/me/passkeys/options', accessToken, body: {} }));
 }
 
 export async function registerPasskey(accessToken: string, body: { name: string; response: unknown }): Promise<void> {
@@ -88,7 +89,7 @@ export async function removePasskey(accessToken: string, id: string): Promise<vo
 
 /** `PublicKeyCredentialRequestOptionsJSON` to step up with one of the user's passkeys, bound to this session. */
 export async function stepUpOptions(accessToken: string): Promise<z.output<typeof webauthnOptionsSchema>> {
-  return parsed(webauthnOptionsSchema, await changeAtBackend(auth(), { method: 'POST', path: '/v1/auth/step-up/options', accessToken }));
+  return parsed(webauthnOptionsSchema, await changeAtBackend(auth(), { method: 'POST', path: '/v1/auth/step-up/options', accessToken, body: {} }));
 }
 
 /** RFC 9470 step-up with a second factor: the session counts as freshly authenticated by it (the library's step-up). */

@@ -2,7 +2,7 @@
 
 import type { MfaMethod } from '@portcullis/contracts';
 import { signInErrorMessage, signInWithCredentials, signInWithPasskey, type SignInResult } from '@portcullis/next/client';
-import { browserSupportsWebAuthnAutofill } from '@simplewebauthn/browser';
+import { browserSupportsWebAuthnAutofill, WebAuthnAbortService } from '@simplewebauthn/browser';
 import { useEffect, useState, type FormEvent } from 'react';
 import { CredentialFields } from '../credential-fields';
 import { ResendVerificationForm } from '../verify-email/resend-verification-form';
@@ -53,6 +53,7 @@ export function SignInForm({ callbackPath, initialMessage, initialUnverified }: 
     })();
     return () => {
       active = false;
+      WebAuthnAbortService.cancelCeremony();
     };
     // Once per page: the autofill ceremony waits for as long as the page is open.
   }, []);
@@ -61,6 +62,8 @@ export function SignInForm({ callbackPath, initialMessage, initialUnverified }: 
     event.preventDefault();
     const form = new FormData(event.currentTarget);
     const email = String(form.get('email') ?? '');
+    // The person chose the password: the autofill offer ends, so no passkey can sign in behind the second step.
+    WebAuthnAbortService.cancelCeremony();
     setPending(true);
     setMessage(null);
     setUnconfirmed(null);
