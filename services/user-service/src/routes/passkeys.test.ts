@@ -326,6 +326,24 @@ describe.each(testBackends())('passkeys over HTTP on $name', (backend) => {
       expect(await failureReasons(bob.account.id)).toEqual(['credential_of_another_user']);
     });
 
+    it('finishes a password sign-in with a passkey as the second factor (pwd, hwk, user, mfa), and steps up with one', async () => {
+      const alice = await signedInPerson();
+      await registerPasskey(alice);
+      const password = await post('/v1/auth/login', { email: alice.account.email, password: alice.account.password });
+      const pending = (await password.json()) as { mfaRequired: boolean; mfaToken: string; methods: string[] };
+      expect(pending).toEqual({ mfaRequired: true, mfaToken: expect.any(String), methods: expect.arrayContaining(['webauthn']) });
+
+      const options = (await (await post('/v1/auth/login/mfa/options', { mfaToken: pending.mfaToken })).json()) as PublicKeyCredentialRequestOptionsJSON;
+      const finished = await post('/v1/auth/login/mfa', { mfaToken: pending.mfaToken, webauthn: alice.authenticator.getAssertion(options) });
+      expect(finished.status).toBe(200);
+      const login = tokenResponseSchema.parse(await finished.json());
+      expect((await service.context.accessTokens.verify(login.accessToken)).amr).toEqual(['pwd', 'hwk', 'user', 'mfa']);
+
+      const stepUpOptions = (await (await post('/v1/auth/step-up/options', {}, { token: login.accessToken })).json()) as PublicKeyCredentialRequestOptionsJSON;
+      const steppedUp = await post('/v1/auth/step-up', { webauthn: alice.authenticator.getAssertion(stepUpOptions) }, { token: login.accessToken });
+      expect(steppedUp.status).toBe(200);
+    });
+
     it('refuses options for an unknown or foreign mfaToken', async () => {
       const response = await post('/v1/auth/login/mfa/options', { mfaToken: 'A'.repeat(43) });
       expect(response.status).toBe(401);
