@@ -175,5 +175,5 @@ export { mfaStatusSchema, type MfaStatus } from './mfa-status.js';
 export const WEBAUTHN_CEREMONY_HEADER = 'x-webauthn-ceremony';
 /** The ceremony value: 32 random bytes, base64url. */
 export const webauthnCeremonySchema = z.string().regex(/^[A-Za-z0-9_-]{43}$/);
-/** Answer of `POST /v1/me/passkeys`: the new passkey's id. */
-export const passkeyRegisteredSchema = z.object({ id: z.string() });
+/** Answer of `POST /v1/me/passkeys`: the new passkey's id; through an enrolment mfaToken, also the sign-in it finishes. */
+export const passkeyRegisteredSchema = z.object({ id: z.string(), login: tokenResponseSchema.optional() });

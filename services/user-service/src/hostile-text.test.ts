@@ -34,6 +34,22 @@ interface FuzzRequest {
   readonly headers?: Record<string, string>;
 }
 
+/** WebAuthn answers well formed but to no challenge the service issued (`{}` as client data). */
+const UNISSUED_ASSERTION = {
+  id: 'AAAA',
+  rawId: 'AAAA',
+  type: 'public-key',
+  response: { clientDataJSON: 'e30', authenticatorData: 'AAAA', signature: 'AAAA' },
+  clientExtensionResults: {},
+};
+const UNISSUED_REGISTRATION = {
+  id: 'AAAA',
+  rawId: 'AAAA',
+  type: 'public-key',
+  response: { clientDataJSON: 'e30', attestationObject: 'AAAA' },
+  clientExtensionResults: {},
+};
+
 interface Fixtures {
   readonly user: TestAccount;
   readonly victim: TestAccount;
@@ -143,6 +159,15 @@ function routeRequests(fixtures: Fixtures): Record<string, FuzzRequest | 'provid
     'POST /v1/me/mfa/totp/confirm': { path: '/v1/me/mfa/totp/confirm', body: { code: '123456' } },
     'DELETE /v1/me/mfa/totp': noInput('/v1/me/mfa/totp'),
     'POST /v1/me/mfa/recovery-codes': noInput('/v1/me/mfa/recovery-codes'),
+    // Passkeys: answers to challenges never issued and a ceremony never started, so nothing is registered or signed in.
+    'POST /v1/me/passkeys/options': { path: '/v1/me/passkeys/options', body: {}, query: { q: 'x' } },
+    'POST /v1/me/passkeys': { path: '/v1/me/passkeys', body: { name: 'Laptop', response: UNISSUED_REGISTRATION } },
+    'GET /v1/me/passkeys': noInput('/v1/me/passkeys'),
+    'DELETE /v1/me/passkeys/:id': { path: '/v1/me/passkeys/:id', params: { id: '00000000-0000-4000-8000-000000000000' } },
+    'POST /v1/auth/login/mfa/options': { path: '/v1/auth/login/mfa/options', body: { mfaToken: 'm'.repeat(43) } },
+    'POST /v1/auth/step-up/options': { path: '/v1/auth/step-up/options', body: {}, query: { q: 'x' } },
+    'POST /v1/auth/passkey/options': { path: '/v1/auth/passkey/options', body: {}, query: { q: 'x' } },
+    'POST /v1/auth/passkey': { path: '/v1/auth/passkey', body: { response: UNISSUED_ASSERTION }, headers: { 'x-webauthn-ceremony': 'c'.repeat(43) } },
     'GET /v1/auth/session': noInput('/v1/auth/session'),
     'GET /v1/auth/sessions': noInput('/v1/auth/sessions'),
     'DELETE /v1/auth/sessions/:id': { path: '/v1/auth/sessions/:id', params: { id: 'no-such-session' } },

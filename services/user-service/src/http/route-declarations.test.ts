@@ -44,8 +44,9 @@ const AUTHORIZATION: Readonly<Record<string, AuthorizationRow>> = {
   'POST /v1/auth/login/mfa/options': { rule: PUBLIC, ...open },
   'POST /v1/auth/passkey/options': { rule: PUBLIC, ...open },
   'POST /v1/auth/passkey': { rule: PUBLIC, ...open },
-  'POST /v1/me/passkeys/options': { rule: signedIn({ scope: 'sessions:manage', recentAuthentication: true }), ...signedInOnly },
-  'POST /v1/me/passkeys': { rule: signedIn({ scope: 'sessions:manage', recentAuthentication: true }), ...signedInOnly },
+  // As the TOTP enrolment: a recent session, or the enrolment mfaToken (`Authorization: MFA`), checked by the routes.
+  'POST /v1/me/passkeys/options': { rule: PUBLIC, ...signedInOnly },
+  'POST /v1/me/passkeys': { rule: PUBLIC, ...signedInOnly },
   'GET /v1/me/passkeys': { rule: signedIn({ scope: 'sessions:manage' }), ...signedInOnly },
   'DELETE /v1/me/passkeys/:id': { rule: signedIn({ scope: 'sessions:manage', recentAuthentication: true }), ...signedInOnly },
   // The account flows: the mailed link, or the address's mailbox, is what these rely on (docs/accounts.md).

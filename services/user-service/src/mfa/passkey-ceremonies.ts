@@ -1,5 +1,5 @@
-import type { AmrValue, AuthenticationResponse, Passkey, RegistrationResponse } from '@portcullis/contracts';
-import type { PublicKeyCredentialCreationOptionsJSON, PublicKeyCredentialRequestOptionsJSON } from '@simplewebauthn/server';
+import type { AmrValue, AuthenticationResponse } from '@portcullis/contracts';
+import type { PublicKeyCredentialRequestOptionsJSON } from '@simplewebauthn/server';
 import type { ClientContext } from '../sessions/session-store.js';
 
 /** Why a passkey assertion is asked for; a challenge issued for one purpose never serves another. */
@@ -12,25 +12,14 @@ export type PasskeyRefusal = 'challenge_invalid' | 'credential_unknown' | 'crede
 export type CeremonyClient = ClientContext & { readonly requestId?: string };
 
 /**
- * The passkey ceremonies the sign-in flow, step-up and the passkey routes rely on (WebAuthn Level 3). Challenges are
+ * The passkey ceremonies the sign-in flow and step-up rely on (WebAuthn Level 3); registration and the owner's list
+ * are WebAuthnPasskeys' own, for the passkey routes. Challenges are
  * single use, valid at most MFA_TOKEN_TTL, and bound to `boundTo` (a session id, a pending sign-in's token hash, or the
  * hash of a browser's ceremony value).
  */
 export interface PasskeyCeremonies {
   /** How many passkeys the user has. */
   countOf(userId: string): Promise<number>;
-  /** The user's passkeys, oldest first. */
-  list(userId: string): Promise<Passkey[]>;
-  /** Removes one of the user's own passkeys (audited `mfa.removed`); false when the user has none of that id. */
-  remove(input: { userId: string; id: string; sid: string | null; client: CeremonyClient }): Promise<boolean>;
-  /** Creation options for a new discoverable passkey of this user, excluding the ones they have. */
-  creationOptions(input: { user: { id: string; email: string; name: string }; boundTo: string }): Promise<PublicKeyCredentialCreationOptionsJSON>;
-  /**
-   * Verifies a registration against a challenge issued to this user and binding (spending it), the origin, RP ID and
-   * user verification, and stores the passkey (audited `mfa.enrolled`). Throws `invalid_mfa`, or `conflict` for a
-   * credential already registered.
-   */
-  register(input: { userId: string; boundTo: string; name: string; response: RegistrationResponse; client: CeremonyClient }): Promise<Passkey>;
   /** Request options for `userId`'s passkeys, or for any discoverable one when `userId` is null (passwordless). */
   requestOptions(input: { userId: string | null; purpose: AssertionPurpose; boundTo: string }): Promise<PublicKeyCredentialRequestOptionsJSON>;
   /**

@@ -4,7 +4,7 @@ import type { Db } from '../db/database.js';
 import { passkeys } from '../db/schema.js';
 
 export type PasskeyRow = typeof passkeys.$inferSelect;
-export type NewPasskey = Omit<typeof passkeys.$inferInsert, 'id' | 'lastUsedAt'>;
+type NewPasskey = Omit<typeof passkeys.$inferInsert, 'id' | 'lastUsedAt'>;
 
 /** A passkey as its owner sees it: never the key or the credential id. */
 export function toPasskey(row: PasskeyRow): Passkey {

@@ -4,7 +4,7 @@ import type { Db } from '../db/database.js';
 import { webauthnChallenges } from '../db/schema.js';
 import { hashRefreshToken as hashSecret } from '../tokens/refresh-token.js';
 
-export type ChallengePurpose = (typeof webauthnChallenges.$inferSelect)['purpose'];
+type ChallengePurpose = (typeof webauthnChallenges.$inferSelect)['purpose'];
 
 /** What a challenge was issued for: its purpose, its user (null for a passwordless sign-in) and what it is bound to. */
 export interface ChallengeBinding {

@@ -1,7 +1,9 @@
-import type { AuthenticationResponse, TokenResponse } from '@portcullis/contracts';
+import type { AuthenticationResponse, Passkey, TokenResponse } from '@portcullis/contracts';
 import { tokenResponseSchema, WEBAUTHN_CEREMONY_HEADER } from '@portcullis/contracts';
 import type { PublicKeyCredentialCreationOptionsJSON, PublicKeyCredentialRequestOptionsJSON } from '@simplewebauthn/server';
+import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { users } from '../db/schema.js';
 import { createTestAccount, type TestAccount } from '../test-support/accounts.js';
 import { testBackends } from '../test-support/databases.js';
 import { startTestInstance, type TestInstance } from '../test-support/harness.js';
@@ -50,6 +52,12 @@ describe.each(testBackends())('passkeys over HTTP on $name', (backend) => {
     const response = await post('/v1/me/passkeys', { name, response: person.authenticator.createCredential(options) }, { token: person.tokens.accessToken });
     expect(response.status).toBe(201);
     return ((await response.json()) as { id: string }).id;
+  }
+
+  async function passkeysOf(person: Person): Promise<Passkey[]> {
+    const response = await service.request('/v1/me/passkeys', { token: person.tokens.accessToken });
+    expect(response.status).toBe(200);
+    return (await response.json()) as Passkey[];
   }
 
   async function passwordlessOptions(): Promise<{ options: PublicKeyCredentialRequestOptionsJSON; ceremony: string }> {
@@ -148,6 +156,37 @@ describe.each(testBackends())('passkeys over HTTP on $name', (backend) => {
     });
   });
 
+  describe('enrolling a passkey as the first factor', () => {
+    it('lets a user who must enrol register a passkey through the mfaToken, which finishes the sign-in with both factors', async () => {
+      const account = await createTestAccount(service);
+      // An admin's requirement for this one user (MFA_REQUIRED_ROLES is empty here).
+      await service.context.database.db.update(users).set({ mfaRequired: true }).where(eq(users.id, account.id));
+      const password = await post('/v1/auth/login', { email: account.email, password: account.password });
+      const { enrollmentRequired, mfaToken } = (await password.json()) as { enrollmentRequired: boolean; mfaToken: string };
+      expect(enrollmentRequired).toBe(true);
+      const enrolment = { authorization: `MFA ${mfaToken}` };
+
+      const optionsResponse = await post('/v1/me/passkeys/options', {}, { headers: enrolment });
+      expect(optionsResponse.status).toBe(200);
+      const authenticator = new SoftwareAuthenticator({ origin: ORIGIN, rpId: RP_ID });
+      const credential = authenticator.createCredential((await optionsResponse.json()) as PublicKeyCredentialCreationOptionsJSON);
+      const registered = await post('/v1/me/passkeys', { name: 'Security key', response: credential }, { headers: enrolment });
+      expect(registered.status).toBe(201);
+      const { login } = (await registered.json()) as { id: string; login?: TokenResponse };
+      if (login === undefined) throw new Error('no login with the enrolment');
+      expect((await service.context.accessTokens.verify(login.accessToken)).amr).toEqual(['pwd', 'hwk', 'user', 'mfa']);
+
+      // The mfaToken is spent: it opens nothing more.
+      expect((await post('/v1/me/passkeys/options', {}, { headers: enrolment })).status).toBe(401);
+    });
+
+    it('refuses registration without a session or an enrolment mfaToken', async () => {
+      const response = await post('/v1/me/passkeys/options', {});
+      expect(response.status).toBe(401);
+      expect(await response.json()).toMatchObject({ error: 'invalid_token' });
+    });
+  });
+
   describe('passwordless sign-in', () => {
     it('signs in with a discoverable passkey alone, as multi-factor (hwk, user, mfa), and records its use', async () => {
       const alice = await signedInPerson();
@@ -166,7 +205,7 @@ describe.each(testBackends())('passkeys over HTTP on $name', (backend) => {
       expect(principal.amr).toEqual(['hwk', 'user', 'mfa']);
       expect(principal.acr).toBe('urn:portcullis:acr:mfa');
 
-      const [passkey] = await service.context.passkeys.list(alice.account.id);
+      const [passkey] = await passkeysOf(alice);
       expect(passkey).toMatchObject({ id, lastUsedAt: service.clock.now() });
       const [signIn] = await service.context.audit.list({ type: 'passkey.sign_in', userId: alice.account.id, limit: 1 });
       expect(signIn?.sid).toBe(principal.sid);
@@ -178,7 +217,7 @@ describe.each(testBackends())('passkeys over HTTP on $name', (backend) => {
       const { options, ceremony } = await passwordlessOptions();
       const login = tokenResponseSchema.parse(await (await signInWith(carol.authenticator.getAssertion(options), ceremony)).json());
       expect((await service.context.accessTokens.verify(login.accessToken)).amr).toEqual(['swk', 'user', 'mfa']);
-      expect(await service.context.passkeys.list(carol.account.id)).toEqual([expect.objectContaining({ deviceType: 'multiDevice', backedUp: true })]);
+      expect(await passkeysOf(carol)).toEqual([expect.objectContaining({ deviceType: 'multiDevice', backedUp: true })]);
     });
 
     it('refuses an assertion made on another origin (phishing)', async () => {
@@ -287,6 +326,24 @@ describe.each(testBackends())('passkeys over HTTP on $name', (backend) => {
       expect(await failureReasons(bob.account.id)).toEqual(['credential_of_another_user']);
     });
 
+    it('finishes a password sign-in with a passkey as the second factor (pwd, hwk, user, mfa), and steps up with one', async () => {
+      const alice = await signedInPerson();
+      await registerPasskey(alice);
+      const password = await post('/v1/auth/login', { email: alice.account.email, password: alice.account.password });
+      const pending = (await password.json()) as { mfaRequired: boolean; mfaToken: string; methods: string[] };
+      expect(pending).toEqual({ mfaRequired: true, mfaToken: expect.any(String), methods: expect.arrayContaining(['webauthn']) });
+
+      const options = (await (await post('/v1/auth/login/mfa/options', { mfaToken: pending.mfaToken })).json()) as PublicKeyCredentialRequestOptionsJSON;
+      const finished = await post('/v1/auth/login/mfa', { mfaToken: pending.mfaToken, webauthn: alice.authenticator.getAssertion(options) });
+      expect(finished.status).toBe(200);
+      const login = tokenResponseSchema.parse(await finished.json());
+      expect((await service.context.accessTokens.verify(login.accessToken)).amr).toEqual(['pwd', 'hwk', 'user', 'mfa']);
+
+      const stepUpOptions = (await (await post('/v1/auth/step-up/options', {}, { token: login.accessToken })).json()) as PublicKeyCredentialRequestOptionsJSON;
+      const steppedUp = await post('/v1/auth/step-up', { webauthn: alice.authenticator.getAssertion(stepUpOptions) }, { token: login.accessToken });
+      expect(steppedUp.status).toBe(200);
+    });
+
     it('refuses options for an unknown or foreign mfaToken', async () => {
       const response = await post('/v1/auth/login/mfa/options', { mfaToken: 'A'.repeat(43) });
       expect(response.status).toBe(401);
@@ -295,8 +352,9 @@ describe.each(testBackends())('passkeys over HTTP on $name', (backend) => {
 
     it('binds step-up options to their session: an assertion for one session does not step up another', async () => {
       const alice = await signedInPerson();
-      await registerPasskey(alice);
+      // Two sessions by password, before a passkey makes the password alone not enough.
       const otherSession = await service.login(alice.account.email, alice.account.password, DEVICE);
+      await registerPasskey(alice);
       const response = await post('/v1/auth/step-up/options', {}, { token: alice.tokens.accessToken });
       expect(response.status).toBe(200);
       const options = (await response.json()) as PublicKeyCredentialRequestOptionsJSON;

@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import {
@@ -15,16 +15,26 @@ import {
 import { noticeSignIn } from '../accounts/security-notices.js';
 import type { ServiceContext } from '../context.js';
 import { ApiError } from '../errors.js';
-import { accountOf, principalOf } from '../http/access-control.js';
+import { principalOf } from '../http/access-control.js';
 import { PUBLIC, signedIn } from '../http/access-rule.js';
 import { appHeaders } from '../http/client-address.js';
 import { clientContext } from '../http/client.js';
 import { routeResponses } from '../http/route-responses.js';
+import { enrollingCaller, type EnrollingCaller } from '../mfa/enrolling-caller.js';
+import { passkeyAmr } from '../mfa/passkey-amr.js';
+import { finishEnrollment } from '../mfa/sign-in-flow.js';
+import { WebAuthnPasskeys } from '../mfa/webauthn-passkeys.js';
 import { generateRefreshToken as generateSecret, hashRefreshToken as hashSecret } from '../tokens/refresh-token.js';
-import { noStore, tokenResponse } from './auth.js';
+import { noStore, signedInAnswer, tokenResponse } from './auth.js';
 
 // A change of factors needs a recent authentication (RFC 9470; OWASP ASVS 5.0 §6.3.5 asks it before factors change).
 const CHANGE_PASSKEYS = signedIn({ scope: 'sessions:manage', recentAuthentication: true });
+/**
+ * Registration: a recently proven session, or `Authorization: MFA <mfaToken>` of a sign-in that must enrol a first
+ * factor (enrollingCaller, in the route's own preValidation hook, before the input is read).
+ */
+const ENROLLING = PUBLIC;
+const ENROLLING_REFUSALS = ['invalid_token', 'insufficient_user_authentication'] as const;
 const LIST_PASSKEYS = signedIn({ scope: 'sessions:manage' });
 const STEP_UP_OPTIONS = signedIn();
 
@@ -33,6 +43,19 @@ const passkeyIdParams = z.strictObject({ id: z.uuid() });
 const ceremonyHeaders = appHeaders.extend({
   [WEBAUTHN_CEREMONY_HEADER]: webauthnCeremonySchema.describe('The ceremony value the options call answered with: the sign-in is bound to the browser that asked.'),
 });
+
+const callers = new WeakMap<FastifyRequest, EnrollingCaller>();
+
+function callerOf(request: FastifyRequest): EnrollingCaller {
+  const caller = callers.get(request);
+  if (caller === undefined) throw new Error(`${request.method} ${request.routeOptions.url ?? ''} has no enrolling caller`);
+  return caller;
+}
+
+/** What a registration challenge is bound to: the session, or the pending sign-in (its token hash, never the token). */
+function registrationBinding(caller: EnrollingCaller): string {
+  return caller.kind === 'session' ? caller.principal.sid : caller.pending.tokenHash;
+}
 
 function noPasskey(): ApiError {
   return new ApiError('invalid_mfa', 'No passkey can be used here.');
@@ -43,23 +66,30 @@ function noPasskey(): ApiError {
  * passkey as second factor or for step-up; and the passwordless sign-in with a discoverable credential.
  */
 export function registerPasskeyRoutes(app: FastifyInstance, context: ServiceContext): void {
-  const { passkeys, audit } = context;
+  const { audit } = context;
+  // The same ceremonies as context.passkeys (all their state is in the database), with registration and the owner's list.
+  const passkeys = new WebAuthnPasskeys(context.database.db, context.clock, context.config, audit);
   const routes = app.withTypeProvider<ZodTypeProvider>();
+  const admitEnrolling = async (request: FastifyRequest): Promise<void> => {
+    callers.set(request, await enrollingCaller(context, request));
+  };
 
   routes.route({
     method: 'POST',
     url: '/v1/me/passkeys/options',
-    config: { access: CHANGE_PASSKEYS },
+    config: { access: ENROLLING },
+    preValidation: admitEnrolling,
     schema: {
       operationId: 'passkeyRegistrationOptions',
       tags: ['mfa'],
-      summary: 'Creation options for a new passkey of the caller (discoverable, user verification required), bound to this session.',
+      summary: 'Creation options for a new passkey of the caller (discoverable, user verification required), bound to this session or enrolment.',
+      headers: appHeaders,
       body: noBody,
-      response: routeResponses(CHANGE_PASSKEYS, { 200: webauthnOptionsSchema }, { method: 'POST' }),
+      response: routeResponses(ENROLLING, { 200: webauthnOptionsSchema }, { method: 'POST', refuses: ENROLLING_REFUSALS }),
     },
     handler: async (request, reply) => {
-      const user = accountOf(request);
-      const options = await passkeys.creationOptions({ user, boundTo: principalOf(request).sid });
+      const caller = callerOf(request);
+      const options = await passkeys.creationOptions({ user: caller.user, boundTo: registrationBinding(caller) });
       return noStore(reply).send(options);
     },
   });
@@ -67,19 +97,31 @@ export function registerPasskeyRoutes(app: FastifyInstance, context: ServiceCont
   routes.route({
     method: 'POST',
     url: '/v1/me/passkeys',
-    config: { access: CHANGE_PASSKEYS },
+    config: { access: ENROLLING },
+    preValidation: admitEnrolling,
     schema: {
       operationId: 'registerPasskey',
       tags: ['mfa'],
-      summary: "Registers a passkey from the browser's answer to this session's creation options.",
+      summary: "Registers a passkey from the browser's answer to the creation options; through an enrolment mfaToken, also answers the sign-in it finishes.",
+      headers: appHeaders,
       body: passkeyRegistrationBodySchema,
-      response: routeResponses(CHANGE_PASSKEYS, { 201: passkeyRegisteredSchema }, { method: 'POST', refuses: ['invalid_mfa', 'conflict'] }),
+      response: routeResponses(ENROLLING, { 201: passkeyRegisteredSchema }, { method: 'POST', refuses: [...ENROLLING_REFUSALS, 'invalid_mfa', 'conflict'] }),
     },
     handler: async (request, reply) => {
-      const principal = principalOf(request);
+      const caller = callerOf(request);
+      const client = clientContext(request);
       const { name, response } = request.body;
-      const passkey = await passkeys.register({ userId: principal.userId, boundTo: principal.sid, name, response, client: clientContext(request) });
-      return reply.code(201).send({ id: passkey.id });
+      const passkey = await passkeys.register({ userId: caller.user.id, boundTo: registrationBinding(caller), name, response, client });
+      if (caller.kind === 'session') return reply.code(201).send({ id: passkey.id });
+      // The first factor of a sign-in that had to enrol: its mfaToken is spent now, and the sign-in finishes with both.
+      const finished = await finishEnrollment(context, { mfaToken: caller.mfaToken, factorAmr: passkeyAmr(passkey.deviceType), client });
+      if (finished === null) {
+        await passkeys.remove({ userId: caller.user.id, id: passkey.id, sid: null, client });
+        throw new ApiError('invalid_mfa', 'This sign-in has expired or was finished. Sign in again.');
+      }
+      return noStore(reply)
+        .code(201)
+        .send({ id: passkey.id, login: await signedInAnswer(context, { ...finished, client }) });
     },
   });
 
