@@ -34,7 +34,7 @@ export async function myPasskeys(): Promise<Passkey[]> {
   return readFromBackend(auth(), '/v1/me/passkeys', passkeyListSchema);
 }
 
-// A POST without arguments still sends `{}`: the service's routes take a JSON object there, and nothing else.
+/** A 2xx answer read with `schema`; one we cannot read counts as the service being unavailable. */
 async function parsed<S extends z.ZodType>(schema: S, body: unknown): Promise<z.output<S>> {
   const answer = schema.safeParse(body);
   if (!answer.success) throw new BackendUnavailableError();
@@ -47,6 +47,8 @@ export interface TotpEnrolment {
   /** The otpauth:// URL as a QR code (SVG in a data: URL), drawn here so the secret never goes to a third party. */
   qrCode: string;
 }
+
+// A POST without arguments still sends `{}`: the service's routes take a JSON object there, and nothing else.
 
 /** Starts a TOTP enrolment (RFC 6238): a new secret, shown once, until a code from it confirms it. */
 export async function startTotpEnrolment(accessToken: string): Promise<TotpEnrolment> {
