@@ -1,9 +1,10 @@
+import { createHash } from 'node:crypto';
 import type { AuthenticationResponse, Passkey, TokenResponse } from '@portcullis/contracts';
 import { tokenResponseSchema, WEBAUTHN_CEREMONY_HEADER } from '@portcullis/contracts';
 import type { PublicKeyCredentialCreationOptionsJSON, PublicKeyCredentialRequestOptionsJSON } from '@simplewebauthn/server';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { users } from '../db/schema.js';
+import { users, webauthnChallenges } from '../db/schema.js';
 import { createTestAccount, type TestAccount } from '../test-support/accounts.js';
 import { testBackends } from '../test-support/databases.js';
 import { startTestInstance, type TestInstance } from '../test-support/harness.js';
@@ -209,6 +210,16 @@ describe.each(testBackends())('passkeys over HTTP on $name', (backend) => {
       expect(passkey).toMatchObject({ id, lastUsedAt: service.clock.now() });
       const [signIn] = await service.context.audit.list({ type: 'passkey.sign_in', userId: alice.account.id, limit: 1 });
       expect(signIn?.sid).toBe(principal.sid);
+    });
+
+    it('keeps only the hash of a challenge, bound to the hash of the ceremony value', async () => {
+      const { options, ceremony } = await passwordlessOptions();
+      const [row] = await service.context.database.db
+        .select()
+        .from(webauthnChallenges)
+        .where(eq(webauthnChallenges.challengeHash, createHash('sha256').update(options.challenge).digest('base64url')));
+      expect(row).toMatchObject({ purpose: 'passkey_sign_in', userId: null, boundTo: createHash('sha256').update(ceremony).digest('base64url') });
+      expect(row?.expiresAt.getTime()).toBe(service.clock.now() + TTL_SECONDS * 1000);
     });
 
     it('calls a synced passkey a software key (swk) and keeps its backup flags', async () => {
