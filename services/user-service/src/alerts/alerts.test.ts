@@ -2,6 +2,7 @@ import type { Alert, TokenResponse } from '@portcullis/contracts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestAccount } from '../test-support/accounts.js';
 import { testBackends } from '../test-support/databases.js';
+import { enrolTotpDirectly, passwordStep, totpCode } from '../test-support/mfa.js';
 import { ADAM, ALICE, DEMO_PASSWORD, startTestInstance, type TestInstance } from '../test-support/harness.js';
 
 // Behind TRUST_PROXY loopback callers are not trusted with /metrics: the scrape token is.
@@ -76,21 +77,31 @@ describe.each(testBackends())('alerts from the audit trail on $name', (backend) 
 
   it('raises brute_force.mfa when one account gets repeated wrong second factors, and links to those events', async () => {
     const victim = await createTestAccount(service);
-    const bystander = await createTestAccount(service);
-    // What the second step of the sign-in records for each wrong code: the password was right, the factor was not.
-    const wrongFactor = (userId: string, ip: string) => service.context.audit.record({ type: 'mfa.failed', userId, ip, reason: 'invalid_totp' });
-    await wrongFactor(bystander.id, '192.0.2.1');
-    await wrongFactor(victim.id, '192.0.2.1');
-    await wrongFactor(victim.id, '192.0.2.2');
+    const secret = await enrolTotpDirectly(service, victim);
+    const right = totpCode(service, secret);
+    const wrong = right === '000000' ? '111111' : '000000';
+    // Someone with the victim's password tries codes from two addresses: the password step passes, the code does not.
+    async function wrongCode(ip: string): Promise<void> {
+      const headers = { 'x-forwarded-for': ip };
+      const { mfaToken } = (await passwordStep(service, victim, headers)) as { mfaToken: string };
+      const answer = await service.request('/v1/auth/login/mfa', { method: 'POST', json: { mfaToken, totp: wrong }, headers });
+      expect(answer.status).toBe(401);
+    }
+    await wrongCode('192.0.2.1');
+    await wrongCode('192.0.2.2');
     expect(await service.context.alerts.scan()).toEqual([]);
 
-    await wrongFactor(victim.id, '192.0.2.3');
+    await wrongCode('192.0.2.3');
     const raised = await service.context.alerts.scan();
     expect(raised).toEqual([expect.objectContaining({ type: 'brute_force.mfa', subject: victim.id, count: 3 })]);
 
     const { type, userId, since, until } = raised[0]?.events ?? { type: 'mfa.failed', since: 0, until: 0 };
     const behind = await service.request(`/v1/audit?type=${type}&userId=${userId ?? ''}&since=${since}&until=${until}`, { token: admin.accessToken });
-    expect(((await behind.json()) as { events: Array<{ userId: string }> }).events.map((event) => event.userId)).toEqual([victim.id, victim.id, victim.id]);
+    expect(((await behind.json()) as { events: Array<{ userId: string; ip: string }> }).events.map((event) => event.ip).sort()).toEqual([
+      '192.0.2.1',
+      '192.0.2.2',
+      '192.0.2.3',
+    ]);
   });
 
   it('ranks the top sources of failures and counts active sessions by role', async () => {

@@ -13,6 +13,7 @@ import { enrolTotpDirectly, totpCode } from '../test-support/mfa.js';
 import {
   authorizationRequest,
   discover,
+  signInThroughProvider,
   TestBrowser,
   testClient,
   tokenRequest,
@@ -152,6 +153,11 @@ describe.each(testBackends())("the OpenID Provider's sign-in asks for the second
     expect(decodePayload(tokens.id_token)).toMatchObject(proven);
     expect(decodePayload(tokens.access_token)).toMatchObject(proven);
     expect((await service.request('/v1/me', { token: tokens.access_token })).status).toBe(200);
+
+    // Single sign-on later: no password, no code, and the app is still told both factors were proven, and when.
+    service.clock.advance(60_000);
+    const sso = await signInThroughProvider(browser, discovery, web, null);
+    expect(decodePayload((await tokensFor(sso.request, sso.callback)).id_token)).toMatchObject(proven);
   });
 
   it('shows a wrong code on the page (401), keeps the step open, and audits mfa.failed', async () => {
@@ -171,6 +177,24 @@ describe.each(testBackends())("the OpenID Provider's sign-in asks for the second
     expect(events.map((event) => event.type)).toContain('mfa.failed');
 
     expect(await secondStep(browser, interaction, { totp: right })).toBeInstanceOf(URL);
+  });
+
+  it('stops guessing of codes long before 10^6 tries: past MFA_MAX_FAILURES_PER_ACCOUNT the page answers 429 with Retry-After', async () => {
+    const account = await createTestAccount(service);
+    const secret = await enrolTotpDirectly(service, account);
+    const browser = new TestBrowser(service);
+    const { interaction, answer } = await passwordStep(browser, account);
+    await browser.follow(answer);
+    const right = totpCode(service, secret);
+    const statuses: number[] = [];
+    for (let guess = 0; guess < 6; guess += 1) {
+      const page = await browser.postForm(`${interaction}/mfa`, { totp: String((Number(right) + 1 + guess) % 1_000_000).padStart(6, '0') });
+      statuses.push(page.status);
+      if (page.status === 429) expect(Number(page.headers.get('retry-after'))).toBeGreaterThan(0);
+    }
+    expect(statuses).toEqual([401, 401, 401, 401, 401, 429]);
+    // Even the right code waits now: the throttle does not tell right from wrong.
+    expect((await browser.postForm(`${interaction}/mfa`, { totp: right })).status).toBe(429);
   });
 
   it('finishes with a recovery code, offered only to a user who has some', async () => {
