@@ -52,6 +52,18 @@ describe('guards with { mfa: true }', () => {
     await expect(h.auth.requireSession()).resolves.toMatchObject({ amr: [], mfa: false });
   });
 
+  it('keeps the multi-factor proof across a token refresh by the proxy, and auth_time stays the sign-in time', async () => {
+    h.backend.accessTokenTtlMs = 5_000;
+    const { cookie, token } = await h.signIn('ADMIN', { amr: ['pwd', 'otp', 'mfa'] });
+    h.clock.advance(10_000);
+    const refreshed = await h.auth.proxy(h.request('/admin', { cookie }));
+    const value = AuthHarness.setSessionCookie(refreshed);
+    expect(value).toBeTruthy();
+    const rotated = await h.codec.decode(value);
+    expect(rotated?.accessToken).not.toBe(token.accessToken);
+    expect(rotated).toMatchObject({ amr: ['pwd', 'otp', 'mfa'], authTime: token.authTime });
+  });
+
   it('still checks the role first: a USER gets forbidden, not an invitation to enrol', async () => {
     const { cookie } = await h.signIn('USER', { amr: ['pwd'] });
     await throughProxy(cookie);
