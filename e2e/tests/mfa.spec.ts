@@ -137,7 +137,10 @@ test.describe('multi-factor sign-in', () => {
     await again.context.close();
   });
 
-  test('a passkey added on /account/security signs in without a password, and serves as the second factor after the password', async ({ browser, system }) => {
+  test('a passkey added on /account/security signs in without a password, serves as the second factor after the password, and is removed there', async ({
+    browser,
+    system,
+  }) => {
     const { context, page, authenticator } = await browserWithPasskeys(browser);
     // alice is a USER: no second factor is required of her, so her password alone signs her in, until she adds one.
     await passwordStep(page, system, 'alice');
@@ -172,6 +175,11 @@ test.describe('multi-factor sign-in', () => {
     expect(claimsOf((await sessionOf(context, system.secret)).accessToken).amr).toEqual(expect.arrayContaining(['pwd', 'mfa']));
     await security.goto();
     await expect(security.passkeyRow('Work laptop')).not.toContainText('Never');
+
+    // Just signed in with both factors, she may remove it without another check; then she has no second factor.
+    await security.passkeys.getByRole('button', { name: 'Remove passkey Work laptop' }).click();
+    await expect(security.passkeyRow('Work laptop')).toHaveCount(0);
+    await expect(security.passkeys.getByText('No passkeys yet.')).toBeVisible();
     await context.close();
   });
 
