@@ -52,6 +52,8 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
     DATA_DIR: 'memory://',
     WEB_METRICS_TOKEN: metricsToken,
     PORTCULLIS_APP_CREDENTIAL: appCredential,
+    // As the user-service (processes.ts): no role owes a second factor, so the admin pages take a password session.
+    MFA_REQUIRED_ROLES: '',
     // Debug lines too: the redaction check in teardown then covers the most talkative setting.
     DEBUG: 'portcullis:*',
     ...tap,

@@ -72,7 +72,9 @@ export function newAppCredential(): string {
 /**
  * The environment of a throwaway user-service for browser tests: in memory (even when CI exports DATABASE_URL and
  * REDIS_URL for other suites), 5 s access tokens, the apps' credential (as `npm start` runs it: no TRUST_PROXY, the
- * apps name each browser's address next to their credential), generous per-IP limits.
+ * apps name each browser's address next to their credential), generous per-IP limits. No role is made to enrol a
+ * second factor (MFA_REQUIRED_ROLES empty), so specs about other flows sign the demo admin and manager in with the
+ * password alone; mfa.spec.ts starts its systems with the service's default (ADMIN,MANAGER) through `apiEnv`.
  */
 export function testUserServiceEnv(options: {
   apiPort: number;
@@ -92,6 +94,7 @@ export function testUserServiceEnv(options: {
     ACCESS_TOKEN_TTL: options.accessTokenTtl ?? '5',
     LOGIN_MAX_ATTEMPTS_PER_IP: '100000',
     CORS_ORIGINS: options.webUrl,
+    MFA_REQUIRED_ROLES: '',
     LOG_LEVEL: 'info',
   };
 }

@@ -27,10 +27,10 @@ const SCOPES = 'openid profile email offline_access profile:read sessions:manage
 /**
  * Starts an in-memory user-service whose OpenID Provider knows the web app and the portal as clients, the built web
  * app (password form and single sign-on) and the built portal (single sign-on only), all on `localhost` with free
- * ports — so, like `npm start`, the apps and the provider share one cookie jar. Logs go to
- * `e2e/test-results/logs/sso-*.log`.
+ * ports — so, like `npm start`, the apps and the provider share one cookie jar. `apiEnv` goes on top of the
+ * service's environment (mfa.spec.ts: MFA_REQUIRED_ROLES). Logs go to `e2e/test-results/logs/sso-*.log`.
  */
-export async function startSsoSystem(options: { accessTokenTtl?: string } = {}): Promise<SsoSystem> {
+export async function startSsoSystem(options: { accessTokenTtl?: string; apiEnv?: Record<string, string> } = {}): Promise<SsoSystem> {
   assertUserServiceBuilt();
   for (const file of ['apps/web/.next/BUILD_ID', 'apps/portal/.next/BUILD_ID']) {
     if (!existsSync(path.join(repoRoot, file))) throw new Error(`${file} is missing: run \`npm run build\` first`);
@@ -64,6 +64,7 @@ export async function startSsoSystem(options: { accessTokenTtl?: string } = {}):
     OIDC_CLIENTS: JSON.stringify(clients),
     // playwright.es256.config.ts runs the single-sign-on tests again with the provider signing with ES256.
     ...(process.env.E2E_SIGNING_ALG === undefined ? {} : { SIGNING_ALG: process.env.E2E_SIGNING_ALG }),
+    ...options.apiEnv,
     // docs/operations.md: what these processes issue is recorded too, so the run's redaction check covers their logs.
     ...tokenTapEnv(),
   });
@@ -76,6 +77,8 @@ export async function startSsoSystem(options: { accessTokenTtl?: string } = {}):
     OIDC_CLIENT_ID: client.clientId,
     OIDC_CLIENT_SECRET: client.clientSecret,
     PORTCULLIS_APP_CREDENTIAL: appCredential,
+    // The service's MFA_REQUIRED_ROLES, which the web app reads too (admin pages want a multi-factor session for ADMIN).
+    MFA_REQUIRED_ROLES: options.apiEnv?.MFA_REQUIRED_ROLES ?? '',
     ...tokenTapEnv(),
   });
   const webProcess = start('sso-web', ['apps/web/scripts/start.mjs'], { ...oidcEnv(web), WEB_PORT: String(webPort) });

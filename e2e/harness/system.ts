@@ -46,6 +46,8 @@ export async function startSystem(options: { name: string; signup?: 'invite' | '
     NEXTAUTH_SECRET: secret,
     DATA_DIR: 'memory://',
     PORTCULLIS_APP_CREDENTIAL: appCredential,
+    // The app reads the service's MFA_REQUIRED_ROLES (admin pages want a multi-factor session when it names ADMIN).
+    MFA_REQUIRED_ROLES: options.apiEnv?.MFA_REQUIRED_ROLES ?? '',
     // The sign-in page offers sign-up, and /signup its form, only where the service takes sign-ups.
     ...(options.signup === undefined ? {} : { SIGNUP: options.signup }),
     // Debug lines too: the run's redaction check then covers the most talkative setting.

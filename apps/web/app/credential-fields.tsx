@@ -1,5 +1,9 @@
-/** The email and password inputs every password form of the app shares: /signin and the approval popup. */
-export function CredentialFields({ message }: { message: string | null }) {
+/**
+ * The email and password inputs every password form of the app shares: /signin and the approval popup. With
+ * `passkeyAutofill` the email field also offers the browser's passkeys among its suggestions (WebAuthn L3 conditional
+ * mediation: `autocomplete="username webauthn"`).
+ */
+export function CredentialFields({ message, passkeyAutofill = false }: { message: string | null; passkeyAutofill?: boolean }) {
   return (
     <>
       {message ? (
@@ -9,7 +13,7 @@ export function CredentialFields({ message }: { message: string | null }) {
       ) : null}
       <label>
         Email
-        <input name="email" type="email" autoComplete="username" required />
+        <input name="email" type="email" autoComplete={passkeyAutofill ? 'username webauthn' : 'username'} required />
       </label>
       <label>
         Password

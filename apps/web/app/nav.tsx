@@ -8,6 +8,7 @@ export function Nav({ session }: { session: ServerSession }) {
       <Link href="/">Dashboard</Link>
       <Link href="/sessions">My devices</Link>
       <Link href="/account">My account</Link>
+      <Link href="/account/security">Sign-in security</Link>
       {session.scopes.includes('requests:write') ? <Link href="/requests">Spending requests</Link> : null}
       {session.user.role === 'ADMIN' ? <Link href="/admin">Admin</Link> : null}
       {session.user.role === 'ADMIN' ? <Link href="/admin/security">Security</Link> : null}

@@ -26,4 +26,12 @@ describe('web app environment: sign-in methods', () => {
     expect(parseEnv({ ...base, SIGNUP: 'open' }).signupOpen).toBe(true);
     expect(() => parseEnv({ ...base, SIGNUP: 'everyone' })).toThrow(/SIGNUP/);
   });
+
+  it('wants a multi-factor session on the admin pages when MFA_REQUIRED_ROLES names ADMIN, as the user-service reads it', () => {
+    expect(parseEnv(base).adminNeedsMfa).toBe(true);
+    expect(parseEnv({ ...base, MFA_REQUIRED_ROLES: 'MANAGER' }).adminNeedsMfa).toBe(false);
+    expect(parseEnv({ ...base, MFA_REQUIRED_ROLES: 'none' }).adminNeedsMfa).toBe(false);
+    expect(parseEnv({ ...base, MFA_REQUIRED_ROLES: '' }).adminNeedsMfa).toBe(false);
+    expect(() => parseEnv({ ...base, MFA_REQUIRED_ROLES: 'ADMIN,ROOT' })).toThrow(/MFA_REQUIRED_ROLES/);
+  });
 });

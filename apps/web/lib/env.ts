@@ -19,6 +19,16 @@ const envSchema = z.object({
   DEV_MAILBOX_DIR: z.string().min(1).optional(),
   /** The user-service's SIGNUP, read the same way: the sign-in page offers sign-up and /signup its form only when `open`. */
   SIGNUP: z.enum(['invite', 'open', 'closed']).default('invite'),
+  /**
+   * The user-service's MFA_REQUIRED_ROLES, read the same way (default ADMIN,MANAGER; empty or `none` for none): when it
+   * names ADMIN, the admin pages and actions also want a multi-factor session (OWASP ASVS 5.0 §6.3.3), in depth behind
+   * the service, which never issues an ADMIN a session without one.
+   */
+  MFA_REQUIRED_ROLES: z
+    .string()
+    .default('ADMIN,MANAGER')
+    .transform((list) => list.split(',').map((role) => role.trim().toUpperCase()))
+    .pipe(z.array(z.enum(['USER', 'MANAGER', 'ADMIN', 'NONE', '']))),
 });
 
 const modesSchema = z.array(z.enum(['credentials', 'oidc'])).min(1, 'names no sign-in method');
@@ -32,6 +42,8 @@ export interface Env extends AppEnv {
   devMailboxDir: string | undefined;
   /** Whether anyone may sign up (docs/accounts.md); the user-service decides, this only hides a form it would refuse. */
   signupOpen: boolean;
+  /** Whether the admin pages and actions want a multi-factor session (`amr` with `mfa`). */
+  adminNeedsMfa: boolean;
 }
 
 function fail(name: string, message: string): never {
@@ -63,5 +75,6 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
     oidc,
     devMailboxDir: env.DEV_MAILBOX_DIR,
     signupOpen: env.SIGNUP === 'open',
+    adminNeedsMfa: env.MFA_REQUIRED_ROLES.includes('ADMIN'),
   });
 }

@@ -2,6 +2,7 @@ import { ROLES, USER_STATUSES } from '@portcullis/contracts';
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import { auth } from '../../lib/auth';
+import { requireAdminPage } from '../../lib/admin-guard';
 import { listUsers } from '../../lib/backend-data';
 import { directoryHref, parseDirectoryQuery } from '../../lib/directory-query';
 import { Nav } from '../nav';
@@ -14,7 +15,7 @@ type Props = { searchParams: Promise<Record<string, string | string[] | undefine
 
 export default async function AdminPage({ searchParams }: Props) {
   // The proxy only checks that someone is signed in; the role is checked here, audited when refused.
-  const session = await auth().page.requireRole('ADMIN');
+  const session = await requireAdminPage();
   const query = parseDirectoryQuery(await searchParams);
   const page = await listUsers(query);
   const appOrigin = auth().config.appOrigin;

@@ -15,7 +15,18 @@ function failureText(error: unknown): string {
  * popup (the same mechanism as approvals), then the action is sent again. The button is a fresh click, so the
  * browser lets the popup open.
  */
-export function StepUpPrompt({ appOrigin, onConfirmed }: { appOrigin: string; onConfirmed: () => void }) {
+export function StepUpPrompt({
+  appOrigin,
+  onConfirmed,
+  prompt = 'Confirm your password to continue.',
+  label = 'Confirm password',
+}: {
+  appOrigin: string;
+  onConfirmed: () => void;
+  /** What the alert asks; a user with a second factor confirms it is them with that factor instead of the password. */
+  prompt?: string;
+  label?: string;
+}) {
   const [problem, setProblem] = useState<string | null>(null);
 
   function confirm(): void {
@@ -41,9 +52,9 @@ export function StepUpPrompt({ appOrigin, onConfirmed }: { appOrigin: string; on
 
   return (
     <span className="inline">
-      <span role="alert">Confirm your password to continue.</span>
+      <span role="alert">{prompt}</span>
       <button type="button" onClick={confirm}>
-        Confirm password
+        {label}
       </button>
       {problem ? <span role="alert">{problem}</span> : null}
     </span>

@@ -28,6 +28,11 @@ export default async function SignInPage({ searchParams }: { searchParams: Searc
           You have been signed out.
         </p>
       ) : null}
+      {first(params.enrolled) ? (
+        <p className="notice" role="status">
+          Your second factor is set up. Sign in with your password, then with it.
+        </p>
+      ) : null}
       {mode === 'oidc' && message ? <p role="alert">{message}</p> : null}
       {mode !== 'oidc' ? (
         <>

@@ -1,9 +1,10 @@
+import { createHash } from 'node:crypto';
 import type { AuthenticationResponse, Passkey, TokenResponse } from '@portcullis/contracts';
 import { tokenResponseSchema, WEBAUTHN_CEREMONY_HEADER } from '@portcullis/contracts';
 import type { PublicKeyCredentialCreationOptionsJSON, PublicKeyCredentialRequestOptionsJSON } from '@simplewebauthn/server';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { users } from '../db/schema.js';
+import { users, webauthnChallenges } from '../db/schema.js';
 import { createTestAccount, type TestAccount } from '../test-support/accounts.js';
 import { testBackends } from '../test-support/databases.js';
 import { startTestInstance, type TestInstance } from '../test-support/harness.js';
@@ -211,6 +212,16 @@ describe.each(testBackends())('passkeys over HTTP on $name', (backend) => {
       expect(signIn?.sid).toBe(principal.sid);
     });
 
+    it('keeps only the hash of a challenge, bound to the hash of the ceremony value', async () => {
+      const { options, ceremony } = await passwordlessOptions();
+      const [row] = await service.context.database.db
+        .select()
+        .from(webauthnChallenges)
+        .where(eq(webauthnChallenges.challengeHash, createHash('sha256').update(options.challenge).digest('base64url')));
+      expect(row).toMatchObject({ purpose: 'passkey_sign_in', userId: null, boundTo: createHash('sha256').update(ceremony).digest('base64url') });
+      expect(row?.expiresAt.getTime()).toBe(service.clock.now() + TTL_SECONDS * 1000);
+    });
+
     it('calls a synced passkey a software key (swk) and keeps its backup flags', async () => {
       const carol = await signedInPerson({ synced: true });
       await registerPasskey(carol);
@@ -324,6 +335,24 @@ describe.each(testBackends())('passkeys over HTTP on $name', (backend) => {
         service.context.passkeys.verifyAssertion({ userId: bob.account.id, purpose: 'second_factor', boundTo: pending?.tokenHash ?? '', response: forged }),
       ).rejects.toMatchObject({ code: 'invalid_mfa' });
       expect(await failureReasons(bob.account.id)).toEqual(['credential_of_another_user']);
+    });
+
+    it('finishes a password sign-in with a passkey as the second factor (pwd, hwk, user, mfa), and steps up with one', async () => {
+      const alice = await signedInPerson();
+      await registerPasskey(alice);
+      const password = await post('/v1/auth/login', { email: alice.account.email, password: alice.account.password });
+      const pending = (await password.json()) as { mfaRequired: boolean; mfaToken: string; methods: string[] };
+      expect(pending).toEqual({ mfaRequired: true, mfaToken: expect.any(String), methods: expect.arrayContaining(['webauthn']) });
+
+      const options = (await (await post('/v1/auth/login/mfa/options', { mfaToken: pending.mfaToken })).json()) as PublicKeyCredentialRequestOptionsJSON;
+      const finished = await post('/v1/auth/login/mfa', { mfaToken: pending.mfaToken, webauthn: alice.authenticator.getAssertion(options) });
+      expect(finished.status).toBe(200);
+      const login = tokenResponseSchema.parse(await finished.json());
+      expect((await service.context.accessTokens.verify(login.accessToken)).amr).toEqual(['pwd', 'hwk', 'user', 'mfa']);
+
+      const stepUpOptions = (await (await post('/v1/auth/step-up/options', {}, { token: login.accessToken })).json()) as PublicKeyCredentialRequestOptionsJSON;
+      const steppedUp = await post('/v1/auth/step-up', { webauthn: alice.authenticator.getAssertion(stepUpOptions) }, { token: login.accessToken });
+      expect(steppedUp.status).toBe(200);
     });
 
     it('refuses options for an unknown or foreign mfaToken', async () => {

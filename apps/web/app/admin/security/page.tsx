@@ -2,6 +2,7 @@ import { BackendUnavailableError } from '@portcullis/next';
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import { auth } from '../../../lib/auth';
+import { requireAdminPage } from '../../../lib/admin-guard';
 import type { SecurityDashboard } from '../../../lib/security/dashboard-types';
 import { loadSecurityDashboard } from '../../../lib/security/security-data';
 import { parseSecurityQuery, securitySearch, WINDOW_KEYS, WINDOWS } from '../../../lib/security/security-query';
@@ -15,7 +16,7 @@ type Props = { searchParams: Promise<Record<string, string | string[] | undefine
 
 export default async function SecurityPage({ searchParams }: Props) {
   // Like every admin page, the role is checked here (denials audited); the proxy only checked for a session.
-  const session = await auth().page.requireRole('ADMIN');
+  const session = await requireAdminPage();
   const query = parseSecurityQuery(await searchParams);
   const search = securitySearch(query);
   let data: SecurityDashboard | null = null;

@@ -1,4 +1,5 @@
 import { runInScopeOf } from '@portcullis/next';
+import { adminNeedsMfa } from '../../../../lib/admin-guard';
 import { auth } from '../../../../lib/auth';
 import { loadSecurityDashboard } from '../../../../lib/security/security-data';
 import { parseSecurityQuery } from '../../../../lib/security/security-query';
@@ -14,7 +15,7 @@ export function GET(request: Request): Promise<Response> {
 
 async function load(request: Request): Promise<Response> {
   try {
-    const { accessToken } = await auth().require({ role: 'ADMIN', scope: 'audit:read', resource: 'api:admin.security' });
+    const { accessToken } = await auth().require({ role: 'ADMIN', scope: 'audit:read', mfa: adminNeedsMfa(), resource: 'api:admin.security' });
     const query = parseSecurityQuery(Object.fromEntries(new URL(request.url).searchParams));
     const data = await loadSecurityDashboard(query, accessToken);
     return Response.json(data, { headers: { 'cache-control': 'private, no-store' } });
