@@ -124,7 +124,6 @@ for (let index = 1; index <= instances; index += 1) {
     PORT: String(port),
     HOST: '127.0.0.1',
     DEMO_PASSWORD: demoPassword,
-    ...(process.env.MFA_REQUIRED_ROLES === undefined ? {} : { MFA_REQUIRED_ROLES: process.env.MFA_REQUIRED_ROLES }),
     // The round-robin proxy in front appends its caller to X-Forwarded-For: trusted, it tells an API client's address.
     // A browser's address comes from the web instances, believed only next to their credential.
     TRUST_PROXY: process.env.TRUST_PROXY ?? '127.0.0.1,::1',

@@ -3,16 +3,21 @@ import type { UserServiceClient } from '../backend/user-service-client.js';
 import { MfaExpiredError } from '../errors.js';
 import type { RequestContext } from '../guards/request-context.js';
 import type { Logger } from '../logging/logger.js';
+import { z } from 'zod';
 import type { MfaCookies, PendingMfa } from '../mfa/mfa-cookies.js';
 import { factorEnrolment, type FactorEnrolment } from './mfa-factors.js';
+
+/** The part of an enrolment's answer that is a session: its refresh token, to end it. */
+const enrolledLoginSchema = z.object({ login: z.object({ refreshToken: z.string().min(1) }) });
 
 /**
  * Enrolment before any session, for a user who must have a second factor (MFA_REQUIRED_ROLES or an admin's
  * requirement) and has none: sign-in answered `enrollment_required` and left the pending sign-in in its sealed cookie.
  * These calls use that `mfaToken` (`Authorization: MFA …`) in place of a session, from server actions of the enrolment
- * page (`publicAction`: same origin, no session). Once the first factor is confirmed the pending sign-in owes that
- * factor: the page then finishes with `finishSignInWithCode` (the next code of the app: a code is accepted once only,
- * RFC 6238 §5.2) or `finishSignInWithPasskey`. Throws `MfaExpiredError` when there is no pending enrolment.
+ * page (`publicAction`: same origin, no session). Confirming the first factor spends the pending sign-in at the
+ * service, whose answer carries a session this library does not take up: it is ended at once (no session lives that no
+ * browser holds) and the cookie cleared, so the person signs in again with the password and the new factor. Throws
+ * `MfaExpiredError` when there is no pending enrolment.
  */
 export interface MfaEnrolment extends FactorEnrolment {
   /** Where the pending sign-in stands, for the page to show the right step; `null` when there is none. */
@@ -39,14 +44,14 @@ export function createMfaEnrolment(parts: {
     const client = clientInfo.of(await context.headers());
     const answer = await backend.mfaCall({ method, path, credential: { mfaToken: pending.mfaToken }, body, client });
     logger.info({ event: 'mfa.enrolment', path, status: answer.status, ip: client.ip }, 'enrolment call before sign-in');
+    const login = enrolledLoginSchema.safeParse(answer.body);
+    if (answer.status < 300 && login.success) await backend.logout(login.data.login.refreshToken, client);
     return answer;
   }, 'enrolment');
 
-  /** The factor is confirmed: the same pending sign-in now owes that factor, and finishes like any other. */
-  async function owe(methods: PendingMfa['methods']): Promise<void> {
-    const pending = await pendingEnrolment();
-    const cookie = await mfaCookies.pendingMfaCookie({ mfaToken: pending.mfaToken, stage: 'second_factor', methods });
-    await context.setCookie(cookie.name, cookie.value, cookie.attributes);
+  /** The factor is confirmed and the pending sign-in spent: its cookie is worth nothing now. */
+  async function endPending(): Promise<void> {
+    await context.setCookie(mfaCookies.pendingMfaName, '', { ...mfaCookies.attributes, maxAge: 0 });
   }
 
   return {
@@ -58,12 +63,12 @@ export function createMfaEnrolment(parts: {
     passkeyRegistrationOptions: () => enrolment.passkeyRegistrationOptions(),
     async confirmTotp(code) {
       const recoveryCodes = await enrolment.confirmTotp(code);
-      await owe(['totp', 'recovery_code']);
+      await endPending();
       return recoveryCodes;
     },
     async registerPasskey(input) {
       const created = await enrolment.registerPasskey(input);
-      await owe(['webauthn']);
+      await endPending();
       return created;
     },
   };

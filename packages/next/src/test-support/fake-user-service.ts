@@ -15,6 +15,7 @@ import {
   recoveryCodesSchema,
   steppedUpSchema,
   totpConfirmBodySchema,
+  totpConfirmedSchema,
   totpEnrollmentSchema,
   webauthnOptionsSchema,
   refreshTokenBodySchema,
@@ -85,11 +86,11 @@ const WIRE: Readonly<Record<string, { body?: z.ZodType; answer?: z.ZodType }>> =
   'POST /v1/auth/step-up': { answer: steppedUpSchema },
   'GET /v1/me/mfa': { answer: mfaStatusSchema },
   'POST /v1/me/mfa/totp': { answer: totpEnrollmentSchema },
-  'POST /v1/me/mfa/totp/confirm': { body: totpConfirmBodySchema, answer: recoveryCodesSchema },
+  'POST /v1/me/mfa/totp/confirm': { body: totpConfirmBodySchema, answer: totpConfirmedSchema },
   'POST /v1/me/mfa/recovery-codes': { answer: recoveryCodesSchema },
   'GET /v1/me/passkeys': { answer: z.object({ passkeys: z.array(passkeySchema) }) },
   'POST /v1/me/passkeys/options': { answer: webauthnOptionsSchema },
-  'POST /v1/me/passkeys': { body: passkeyRegistrationBodySchema, answer: z.object({ id: z.string() }) },
+  'POST /v1/me/passkeys': { body: passkeyRegistrationBodySchema, answer: z.object({ id: z.string(), login: tokenResponseSchema.optional() }) },
 };
 
 /** Step-up bodies: the password, or exactly one second factor. */
@@ -241,6 +242,11 @@ export class FakeUserService {
     }
   }
 
+  #finishEnrolment(mfaToken: string, pending: FakePendingSignIn, method: 'otp' | 'hwk'): TokenResponse {
+    this.pending.delete(mfaToken);
+    return this.issue(pending.role, pending.userId, ['pwd', method, 'mfa']);
+  }
+
   #startPending(pending: FakePendingSignIn): z.input<typeof loginAnswerSchema> {
     const mfaToken = randomBytes(32).toString('base64url');
     this.pending.set(mfaToken, pending);
@@ -328,9 +334,11 @@ export class FakeUserService {
         return send(201, { secret: 'JBSWY3DPEHPK3PXP', otpauthUrl: 'otpauth://totp/Portcullis:u1?secret=JBSWY3DPEHPK3PXP&issuer=Portcullis' });
       case 'POST /v1/me/mfa/totp/confirm':
         if (body.code !== FAKE_TOTP) return send(401, { error: 'invalid_mfa', message: 'no' });
-        // The first factor is confirmed: an enrolling sign-in now finishes like any other, with the factor.
-        if (enrolling) Object.assign(enrolling, { stage: 'second_factor', methods: ['totp', 'recovery_code'] });
-        return send(200, { recoveryCodes: Array.from({ length: 10 }, (_, i) => `aaaa${String.fromCharCode(98 + i)}-bbbbb`) });
+        {
+          const recoveryCodes = Array.from({ length: 10 }, (_, i) => `aaaa${String.fromCharCode(98 + i)}-bbbbb`);
+          // As the service: confirming the first factor of an enrolling sign-in spends it and answers its session too.
+          return send(200, enrolling ? { recoveryCodes, login: this.#finishEnrolment(authorization.slice(4), enrolling, 'otp') } : { recoveryCodes });
+        }
       case 'DELETE /v1/me/mfa/totp':
         return send(204);
       case 'POST /v1/me/mfa/recovery-codes':
@@ -340,8 +348,7 @@ export class FakeUserService {
       case 'POST /v1/me/passkeys/options':
         return send(200, { challenge: randomBytes(16).toString('base64url'), rp: { id: 'localhost', name: 'Portcullis' } });
       case 'POST /v1/me/passkeys':
-        if (enrolling) Object.assign(enrolling, { stage: 'second_factor', methods: ['webauthn'] });
-        return send(201, { id: 'pk2' });
+        return send(201, enrolling ? { id: 'pk2', login: this.#finishEnrolment(authorization.slice(4), enrolling, 'hwk') } : { id: 'pk2' });
       default:
         return send(404, { error: 'not_found', message: 'no route' });
     }
