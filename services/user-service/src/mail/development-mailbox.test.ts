@@ -67,7 +67,12 @@ describe('the development mailbox', () => {
 
   it('never runs in production: with SMTP_URL unset mail waits in the outbox, and the start-up log says so', async () => {
     const { logger, lines } = capturedLogger();
-    const production = loadConfig({ NODE_ENV: 'production', DATA_DIR: '/var/lib/portcullis', ISSUER: 'https://login.example.com' });
+    const production = loadConfig({
+      NODE_ENV: 'production',
+      DATA_DIR: '/var/lib/portcullis',
+      ISSUER: 'https://login.example.com',
+      MFA_ENCRYPTION_KEY: 'sLLcB4dcgC-vdYQ3EJ2BXwTTWSaUuTgCPdAMNK7WV5o',
+    });
     expect(await startDevelopmentMailbox(production, logger)).toBeUndefined();
     expect(lines.join('')).toMatch(/SMTP_URL is unset: mail is kept in the outbox/);
   });
