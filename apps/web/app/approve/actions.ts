@@ -13,12 +13,21 @@ const binding = {
   state: popupStateSchema,
 };
 
-const signInInput = z.object({ ...binding, ...credentialsSchema.shape });
+// An approver who has a second factor gives its code too: six digits from the app, or a recovery code (docs/mfa.md).
+const signInInput = z.object({ ...binding, ...credentialsSchema.shape, code: z.string().trim().max(32).optional() });
 const decisionInput = z.object({ ...binding, sealedTicket: z.string().min(1).max(400), decision: z.enum(['approve', 'reject']) });
+
+/** The code field as the service wants it: a TOTP code is six digits, anything else given is a recovery code. */
+function secondFactorOf(code: string | undefined): { totp: string } | { recoveryCode: string } | Record<string, never> {
+  if (code === undefined || code === '') return {};
+  return /^\d{6}$/.test(code) ? { totp: code } : { recoveryCode: code };
+}
 
 /** The approver's one-off sign-in: no session, no cookie; the ticket comes back sealed for this request and state. */
 export async function signInToApprove(input: z.input<typeof signInInput>): Promise<ActionResult<ApproverSignedIn>> {
-  const action = auth().publicAction({ resource: 'action:approvals.signIn', input: signInInput }, (parsed) => auth().approvals.signIn(parsed));
+  const action = auth().publicAction({ resource: 'action:approvals.signIn', input: signInInput }, ({ code, ...parsed }) =>
+    auth().approvals.signIn({ ...parsed, ...secondFactorOf(code) }),
+  );
   return action(input);
 }
 

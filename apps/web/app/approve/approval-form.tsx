@@ -22,7 +22,13 @@ export function ApprovalForm({ requestId, state, appOrigin }: { requestId: strin
     const form = new FormData(event.currentTarget);
     setPending(true);
     setMessage(null);
-    const signedIn = await signInToApprove({ requestId, state, email: String(form.get('email') ?? ''), password: String(form.get('password') ?? '') });
+    const signedIn = await signInToApprove({
+      requestId,
+      state,
+      email: String(form.get('email') ?? ''),
+      password: String(form.get('password') ?? ''),
+      code: String(form.get('code') ?? ''),
+    });
     setPending(false);
     if (signedIn.ok) setStep({ kind: 'review', signedIn: signedIn.data });
     else setMessage(signedIn.message);
@@ -88,6 +94,10 @@ export function ApprovalForm({ requestId, state, appOrigin }: { requestId: strin
     <form className="stack" onSubmit={(event) => void onSignIn(event)}>
       <p>Sign in as a manager or administrator to review this request. This signs you in for this approval only.</p>
       <CredentialFields message={message} />
+      <label>
+        Authenticator code or recovery code (if you have set up a second factor)
+        <input name="code" inputMode="text" autoComplete="one-time-code" maxLength={32} />
+      </label>
       <button type="submit" disabled={pending}>
         {pending ? 'Signing in…' : 'Sign in to review'}
       </button>

@@ -1,7 +1,7 @@
 import type { ServerResponse } from 'node:http';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { ApprovalRefusedError, InvalidCredentialsError, RateLimitedError } from '../errors.js';
+import { ApprovalRefusedError, InvalidCredentialsError, MfaRequiredError, RateLimitedError } from '../errors.js';
 import { APP_CREDENTIAL_HEADER, CLIENT_ADDRESS_HEADER } from '@portcullis/contracts';
 import { APP, APP_CREDENTIAL, AuthHarness } from '../test-support/auth-harness.js';
 import type { FakeCall } from '../test-support/fake-user-service.js';
@@ -25,6 +25,8 @@ beforeEach(async () => {
     if (call.path === '/v1/approvals/sign-in') {
       if (body.password === 'throttle') return send(429, { error: 'rate_limited', message: 'slow' }, { 'retry-after': '17' });
       if (body.password !== 'right') return send(401, { error: 'invalid_credentials', message: 'The email or password is incorrect.' });
+      // An approver with a second factor: the password alone is not enough (as at step-up).
+      if (body.email === 'mfa-manager@example.com' && body.totp !== '123456') return send(401, { error: 'mfa_required', message: 'Give the code too.' });
       if (body.email === 'alice@example.com') return send(403, { error: 'approval_invalid', message: 'You cannot approve your own request.', reason: 'self_approval' });
       return send(200, { ticket: TICKET, expiresAt: h.clock.now() + 300_000, request: summary });
     }
@@ -47,6 +49,14 @@ afterEach(async () => {
 });
 
 describe('approvals', () => {
+  it('asks an approver who has a second factor for its code with the password, and sends it along', async () => {
+    const approver = { email: 'mfa-manager@example.com', password: 'right', requestId: REQUEST_ID, state: STATE };
+    await expect(h.auth.approvals.signIn(approver)).rejects.toBeInstanceOf(MfaRequiredError);
+    const signedIn = await h.auth.approvals.signIn({ ...approver, totp: '123456' });
+    expect(signedIn.request).toEqual(summary);
+    expect(h.backend.callsTo('/v1/approvals/sign-in')[1]?.body).toEqual({ email: approver.email, password: 'right', requestId: REQUEST_ID, totp: '123456' });
+  });
+
   it("signs the approver in for this approval only and hands the browser a sealed ticket, never the backend's", async () => {
     const signedIn = await h.auth.approvals.signIn({ email: 'maria@example.com', password: 'right', requestId: REQUEST_ID, state: STATE });
     expect(signedIn.request).toEqual(summary);

@@ -21,9 +21,10 @@ export interface Approvals {
    * The approver's password check in the popup, for this approval only: no session is created and no cookie set,
    * so the requester's session in the shared cookie jar stays what it was. Throttled like the normal sign-in (the
    * browser's address and user agent are forwarded). Throws `InvalidCredentialsError`, `RateLimitedError` or
-   * `ApprovalRefusedError` (self approval, approver not MANAGER/ADMIN, request decided or unknown).
+   * `ApprovalRefusedError` (self approval, approver not MANAGER/ADMIN, request decided or unknown). An approver who has a
+   * second factor gives its code (`totp`) or a recovery code with the password, as at step-up (`MfaRequiredError` without).
    */
-  signIn(input: { email: string; password: string; requestId: string; state: string }): Promise<ApproverSignedIn>;
+  signIn(input: { email: string; password: string; requestId: string; state: string; totp?: string; recoveryCode?: string }): Promise<ApproverSignedIn>;
   /** Spends the sealed ticket on the decision; the backend binds the approval to `state`. */
   decide(input: { sealedTicket: string; requestId: string; state: string; decision: ApprovalDecision }): Promise<ApprovalDecided>;
 }
@@ -49,9 +50,10 @@ export function createApprovals(parts: {
   }
 
   return {
-    async signIn({ email, password, requestId, state }) {
+    async signIn({ email, password, requestId, state, totp, recoveryCode }) {
       try {
-        const issued = await backend.approverSignIn({ email, password, requestId }, await client());
+        const factor = totp !== undefined ? { totp } : recoveryCode !== undefined ? { recoveryCode } : {};
+        const issued = await backend.approverSignIn({ email, password, requestId, ...factor }, await client());
         return { sealedTicket: seal.seal(issued.ticket, issued.expiresAt, { requestId, state }), expiresAt: issued.expiresAt, request: issued.request };
       } catch (error) {
         logRefusal('sign_in', requestId, error);

@@ -85,7 +85,8 @@ export interface UserServiceClient {
    * The approver's password check for one request (no session is created): a single-use ticket, valid minutes,
    * and what the approver is about to decide. Throws the typed refusals of `backendRefusal`.
    */
-  approverSignIn(input: { email: string; password: string; requestId: string }, client: ClientInfo): Promise<ApprovalTicket>;
+  /** An approver with a second factor gives its code too (`totp` or `recoveryCode`); the password alone is refused then. */
+  approverSignIn(input: { email: string; password: string; requestId: string; totp?: string; recoveryCode?: string }, client: ClientInfo): Promise<ApprovalTicket>;
   /** Spends the ticket on a decision bound to the opener's `state`. */
   decideApproval(input: { ticket: string; state: string; decision: ApprovalDecision }, client: ClientInfo): Promise<ApprovalDecided>;
   /**
