@@ -73,5 +73,7 @@ describe('npm run start:web', () => {
       child.kill('SIGTERM');
       await exited;
     }
-  });
+    // Starting a production Next.js server on a busy 2-core machine can take well past vitest's 5 s default; the wait
+    // above is what bounds it.
+  }, 90_000);
 });
