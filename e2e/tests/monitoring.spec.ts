@@ -163,6 +163,9 @@ test.describe('security monitoring', () => {
     await signIn.submitCredentials(DEMO_USERS.alice.email, harness.demoPassword);
     const requestId = (await answered).headers()['x-request-id'];
     expect(requestId).toMatch(/^[0-9a-f-]{36}$/);
+    // The sign-in lands before the test goes on: a context closed in the middle of that navigation (with the sign-in
+    // page's passkey autofill request still open) could hang its teardown.
+    await page.waitForURL((url) => !url.pathname.startsWith('/signin'));
 
     // The app's line names the session it created...
     await expect
