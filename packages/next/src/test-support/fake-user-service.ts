@@ -39,6 +39,8 @@ function fakeAccessToken(sid: string, serial: number, amr: readonly string[], au
 
 /** The second factors the fake accepts: a code, a recovery code, and an assertion of this credential. */
 export const FAKE_TOTP = '123456';
+/** The secret the fake hands out at enrolment: random base32 each run, since the fake never checks codes against it. */
+const FAKE_TOTP_SECRET = Array.from(randomBytes(16), (byte) => 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567'[byte % 32]).join('');
 export const FAKE_RECOVERY_CODE = 'abcde-fghij';
 export const FAKE_CREDENTIAL_ID = 'good-credential';
 
@@ -331,7 +333,7 @@ export class FakeUserService {
       case 'GET /v1/me/mfa':
         return send(200, { totp: true, passkeys: 1, recoveryCodesLeft: 10, required: false });
       case 'POST /v1/me/mfa/totp':
-        return send(201, { secret: 'JBSWY3DPEHPK3PXP', otpauthUrl: 'otpauth://totp/Portcullis:u1?secret=JBSWY3DPEHPK3PXP&issuer=Portcullis' });
+        return send(201, { secret: FAKE_TOTP_SECRET, otpauthUrl: `otpauth://totp/Portcullis:u1?secret=${FAKE_TOTP_SECRET}&issuer=Portcullis` });
       case 'POST /v1/me/mfa/totp/confirm':
         if (body.code !== FAKE_TOTP) return send(401, { error: 'invalid_mfa', message: 'no' });
         {
