@@ -13,16 +13,6 @@ afterEach(async () => {
   await h.stop();
 });
 
-/** Runs the proxy for `cookie` and makes the request it forwards the one guards see. */
-async function throughProxy(cookie: string, extra: Record<string, string> = {}): Promise<void> {
-  const response = await h.auth.proxy(h.request('/admin', { cookie }));
-  const headers = new Headers({ cookie, ...extra });
-  const attestation = AuthHarness.forwardedHeader(response, ATTESTATION_HEADER);
-  if (attestation) headers.set(ATTESTATION_HEADER, attestation);
-  headers.set('x-portcullis-path', '/admin');
-  h.requestHeaders = headers;
-}
-
 describe('guards', () => {
   it('requireSession refuses a request without a session with a 401 error', async () => {
     await expect(h.auth.requireSession()).rejects.toBeInstanceOf(UnauthenticatedError);
@@ -31,7 +21,7 @@ describe('guards', () => {
 
   it('gives server code the session without tokens, and the access token only through getAccessToken', async () => {
     const { cookie, token } = await h.signIn('ADMIN');
-    await throughProxy(cookie);
+    await h.throughProxy(cookie);
     const session = await h.auth.requireSession();
     expect(session.user).toEqual({ id: token.sub, email: token.email, name: token.name, role: 'ADMIN' });
     expect(JSON.stringify(session)).not.toContain(token.accessToken);
@@ -41,7 +31,7 @@ describe('guards', () => {
 
   it('requireRole refuses a USER with 403 and reports the denial to the audit trail with their token and the app credential', async () => {
     const { cookie, token } = await h.signIn('USER');
-    await throughProxy(cookie);
+    await h.throughProxy(cookie);
     const denial = h.auth.requireRole('ADMIN');
     await expect(denial).rejects.toBeInstanceOf(ForbiddenError);
     await expect(denial).rejects.toMatchObject({ status: 403 });
@@ -55,7 +45,7 @@ describe('guards', () => {
 
   it('requireScope checks the scope, not the role', async () => {
     const { cookie } = await h.signIn('USER');
-    await throughProxy(cookie);
+    await h.throughProxy(cookie);
     await expect(h.auth.requireScope('sessions:manage')).resolves.toMatchObject({ user: { role: 'USER' } });
     await expect(h.auth.requireScope('users:admin')).rejects.toMatchObject({ requiredScope: 'users:admin' });
   });
@@ -77,7 +67,7 @@ describe('forgetSession', () => {
   it('expires every auth cookie and refuses the session in this process at once', async () => {
     h.backend.accessTokenTtlMs = 60_000;
     const { cookie } = await h.signIn();
-    await throughProxy(cookie);
+    await h.throughProxy(cookie);
     await h.auth.forgetSession();
     expect(h.expiredCookies).toEqual(['__Host-next-auth.session-token', '__Host-next-auth.csrf-token', '__Secure-next-auth.callback-url']);
     const replay = await h.auth.proxy(h.request('/', { cookie }));
@@ -94,13 +84,13 @@ describe('protectedAction', () => {
 
   it('runs the handler for an admin with valid input from the app origin', async () => {
     const { cookie, token } = await h.signIn('ADMIN');
-    await throughProxy(cookie, { origin: APP, 'sec-fetch-site': 'same-origin' });
+    await h.throughProxy(cookie, { origin: APP, 'sec-fetch-site': 'same-origin' });
     expect(await changeRole()({ userId: 'u9', role: 'ADMIN' })).toEqual({ ok: true, data: { by: token.sub, userId: 'u9', role: 'ADMIN' } });
   });
 
   it('accepts FormData through useActionState, ignoring React fields', async () => {
     const { cookie } = await h.signIn('ADMIN');
-    await throughProxy(cookie, { origin: APP });
+    await h.throughProxy(cookie, { origin: APP });
     const form = new FormData();
     form.set('userId', 'u9');
     form.set('role', 'USER');
@@ -110,22 +100,22 @@ describe('protectedAction', () => {
 
   it('refuses a USER replaying the action and audits it', async () => {
     const { cookie } = await h.signIn('USER');
-    await throughProxy(cookie, { origin: APP, 'sec-fetch-site': 'same-origin' });
+    await h.throughProxy(cookie, { origin: APP, 'sec-fetch-site': 'same-origin' });
     expect(await changeRole()({ userId: 'u9', role: 'ADMIN' })).toMatchObject({ ok: false, error: 'forbidden' });
     expect(h.backend.callsTo('/v1/audit/denials')[0]?.body).toEqual({ resource: 'action:users.changeRole', requiredRole: 'ADMIN' });
   });
 
   it('refuses a cross-site or origin-less call before looking at the session', async () => {
     const { cookie } = await h.signIn('ADMIN');
-    await throughProxy(cookie, { origin: 'https://evil.example', 'sec-fetch-site': 'cross-site' });
+    await h.throughProxy(cookie, { origin: 'https://evil.example', 'sec-fetch-site': 'cross-site' });
     expect(await changeRole()({ userId: 'u9', role: 'ADMIN' })).toMatchObject({ ok: false, error: 'csrf_rejected' });
-    await throughProxy(cookie);
+    await h.throughProxy(cookie);
     expect(await changeRole()({ userId: 'u9', role: 'ADMIN' })).toMatchObject({ ok: false, error: 'csrf_rejected' });
   });
 
   it('rejects invalid input with the failing fields', async () => {
     const { cookie } = await h.signIn('ADMIN');
-    await throughProxy(cookie, { origin: APP });
+    await h.throughProxy(cookie, { origin: APP });
     expect(await changeRole()({ userId: '', role: 'ROOT' } as never)).toMatchObject({ ok: false, error: 'invalid_input', fields: ['userId', 'role'] });
   });
 

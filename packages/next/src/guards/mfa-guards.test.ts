@@ -1,7 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { MfaRequiredError, StepUpRequiredError } from '../errors.js';
-import { ATTESTATION_HEADER } from '../session/proxy-attestation.js';
 import { APP, AuthHarness } from '../test-support/auth-harness.js';
 
 let h: AuthHarness;
@@ -13,33 +12,23 @@ afterEach(async () => {
   await h.stop();
 });
 
-/** Runs the proxy for `cookie` and makes the request it forwards the one guards see. */
-async function throughProxy(cookie: string, extra: Record<string, string> = {}): Promise<void> {
-  const response = await h.auth.proxy(h.request('/admin', { cookie }));
-  const headers = new Headers({ cookie, ...extra });
-  const attestation = AuthHarness.forwardedHeader(response, ATTESTATION_HEADER);
-  if (attestation) headers.set(ATTESTATION_HEADER, attestation);
-  headers.set('x-portcullis-path', '/admin');
-  h.requestHeaders = headers;
-}
-
 describe('guards with { mfa: true }', () => {
   it('shows how the user signed in on the server session', async () => {
     const { cookie } = await h.signIn('ADMIN', { amr: ['pwd', 'otp', 'mfa'] });
-    await throughProxy(cookie);
+    await h.throughProxy(cookie);
     const session = await h.auth.requireSession();
     expect(session).toMatchObject({ amr: ['pwd', 'otp', 'mfa'], acr: 'urn:portcullis:acr:mfa', mfa: true, authTime: expect.any(Number) });
   });
 
   it('refuses a single-factor admin session with a typed mfa_required refusal, and lets a multi-factor one through', async () => {
     const single = await h.signIn('ADMIN', { amr: ['pwd'] });
-    await throughProxy(single.cookie);
+    await h.throughProxy(single.cookie);
     const refusal = h.auth.requireRole('ADMIN', { mfa: true });
     await expect(refusal).rejects.toBeInstanceOf(MfaRequiredError);
     await expect(refusal).rejects.toMatchObject({ code: 'mfa_required', status: 403 });
 
     const multi = await h.signIn('ADMIN', { amr: ['pwd', 'hwk', 'user', 'mfa'] });
-    await throughProxy(multi.cookie);
+    await h.throughProxy(multi.cookie);
     await expect(h.auth.requireRole('ADMIN', { mfa: true })).resolves.toMatchObject({ mfa: true });
   });
 
@@ -47,7 +36,7 @@ describe('guards with { mfa: true }', () => {
     const { cookie, token } = await h.signIn('ADMIN');
     const { amr: _amr, acr: _acr, ...older } = token;
     const olderCookie = cookie.replace(/=.*$/, `=${await h.codec.encode(older)}`);
-    await throughProxy(olderCookie);
+    await h.throughProxy(olderCookie);
     await expect(h.auth.requireSession({ mfa: true })).rejects.toBeInstanceOf(MfaRequiredError);
     await expect(h.auth.requireSession()).resolves.toMatchObject({ amr: [], mfa: false });
   });
@@ -66,7 +55,7 @@ describe('guards with { mfa: true }', () => {
 
   it('still checks the role first: a USER gets forbidden, not an invitation to enrol', async () => {
     const { cookie } = await h.signIn('USER', { amr: ['pwd'] });
-    await throughProxy(cookie);
+    await h.throughProxy(cookie);
     await expect(h.auth.requireRole('ADMIN', { mfa: true })).rejects.toMatchObject({ code: 'forbidden' });
   });
 });
@@ -74,10 +63,10 @@ describe('guards with { mfa: true }', () => {
 describe('requireSession({ maxAgeSeconds })', () => {
   it('accepts a recent sign-in and asks for a step-up once the last factor is older than the bound', async () => {
     const { cookie } = await h.signIn('USER', { amr: ['pwd', 'otp', 'mfa'] });
-    await throughProxy(cookie);
+    await h.throughProxy(cookie);
     await expect(h.auth.requireSession({ maxAgeSeconds: 300 })).resolves.toMatchObject({ mfa: true });
     h.clock.advance(301_000);
-    await throughProxy(cookie);
+    await h.throughProxy(cookie);
     const refusal = h.auth.requireSession({ maxAgeSeconds: 300 });
     await expect(refusal).rejects.toBeInstanceOf(StepUpRequiredError);
     await expect(refusal).rejects.toMatchObject({ maxAgeSeconds: 300 });
@@ -93,13 +82,13 @@ describe('protectedAction with { mfa: true }', () => {
 
   it('answers a single-factor admin with mfa_required, which the page turns into "enrol / step up"', async () => {
     const { cookie } = await h.signIn('ADMIN', { amr: ['pwd'] });
-    await throughProxy(cookie, { origin: APP });
+    await h.throughProxy(cookie, { origin: APP });
     expect(await resetFactors()({ userId: 'u9' })).toEqual({ ok: false, error: 'mfa_required', message: expect.stringMatching(/second factor/) });
   });
 
   it('runs for a multi-factor admin', async () => {
     const { cookie } = await h.signIn('ADMIN', { amr: ['pwd', 'otp', 'mfa'] });
-    await throughProxy(cookie, { origin: APP });
+    await h.throughProxy(cookie, { origin: APP });
     expect(await resetFactors()({ userId: 'u9' })).toEqual({ ok: true, data: { userId: 'u9' } });
   });
 });

@@ -5,6 +5,7 @@ import { createAuth, type Auth } from '../create-auth.js';
 import type { CreateAuthOptions } from '../options.js';
 import type { CookieAttributes } from '../cookies/cookie-config.js';
 import type { HeaderReader } from '../guards/request-context.js';
+import { ATTESTATION_HEADER } from '../session/proxy-attestation.js';
 import { SessionCodec } from '../tokens/session-codec.js';
 import { sessionTokenFromResponse, type SessionToken } from '../tokens/session-token.js';
 import { ManualClock, silentLogger } from './deferred.js';
@@ -128,6 +129,16 @@ export class AuthHarness {
   }
 
   /** The request headers the proxy hands to the page (NextResponse.next({ request: { headers } })). */
+  /** Runs the proxy for `cookie` on /admin and makes the request it forwards the one guards see. */
+  async throughProxy(cookie: string, extra: Record<string, string> = {}): Promise<void> {
+    const response = await this.auth.proxy(this.request('/admin', { cookie }));
+    const headers = new Headers({ cookie, ...extra });
+    const attestation = AuthHarness.forwardedHeader(response, ATTESTATION_HEADER);
+    if (attestation) headers.set(ATTESTATION_HEADER, attestation);
+    headers.set('x-portcullis-path', '/admin');
+    this.requestHeaders = headers;
+  }
+
   static forwardedHeader(response: Response, name: string): string | null {
     return response.headers.get(`x-middleware-request-${name}`);
   }
