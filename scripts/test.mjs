@@ -11,9 +11,19 @@ const reports = join(root, 'test-results');
 rmSync(reports, { recursive: true, force: true });
 mkdirSync(reports, { recursive: true });
 
+/** Seconds each stage took, by title, for the summary: the 30-minute CI budget is spent stage by stage. */
+const durations = new Map();
+const startedAt = Date.now();
+
+function timed(title, since) {
+  durations.set(title, Math.round((Date.now() - since) / 1000));
+}
+
 function run(title, command, args, env = {}) {
   console.log(`\n▶ ${title}: ${command} ${args.join(' ')}`);
+  const since = Date.now();
   const result = spawnSync(command, args, { cwd: root, stdio: 'inherit', env: { ...process.env, ...env } });
+  timed(title, since);
   return result.status === 0;
 }
 
@@ -97,8 +107,10 @@ async function runSideBySide(list) {
           const log = join(reports, `${stage.report.file.replace(/^.*\//, '').replace(/\.json$/, '')}.log`);
           console.log(`\n▶ ${stage.title} (beside the others; output in ${log}): ${stage.command} ${stage.args.join(' ')}`);
           const out = openSync(log, 'w');
+          const since = Date.now();
           const child = spawn(stage.command, stage.args, { cwd: root, stdio: ['ignore', out, out], env: { ...process.env, ...stage.env } });
           child.on('close', (code) => {
+            timed(stage.title, since);
             closeSync(out);
             console.log(`\n▼ ${stage.title}: exit ${code}\n${readFileSync(log, 'utf8')}`);
             resolve(code === 0);
@@ -162,7 +174,8 @@ if (hasBrowserTests) {
 }
 
 console.log('\nStages:');
-for (const [name, ok] of stages) console.log(`  ${ok ? 'ok  ' : 'FAIL'} ${name}`);
+for (const [name, ok] of stages) console.log(`  ${ok ? 'ok  ' : 'FAIL'} ${name}${durations.has(name) ? ` (${durations.get(name)} s)` : ''}`);
+console.log(`  in all ${Math.round((Date.now() - startedAt) / 1000)} s`);
 const failedStages = stages.filter(([, ok]) => !ok).length;
 if (failedStages > 0 && counts.failed === 0) counts.failed = failedStages;
 console.log(`${counts.passed} passed, ${counts.failed} failed, ${counts.skipped} skipped`);
